@@ -1,0 +1,331 @@
+"""Turn OpenRouter response bodies and stream chunks into plain typed values.
+
+Everything here is pure: a ``dict`` (or bytes) goes in, dataclasses come out. Decoding is
+lenient because the live wire varies by era and upstream (see the wire-format notes in
+``docs/wire-format.md``): ``finish_reason`` may be missing or non-normalised, ``content`` may
+be ``null``, bodies may be padded with whitespace, usage arrives in three shapes. Unknown fields
+are never dropped: every value keeps the dict it came from in ``raw``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+JSONDict = dict[str, Any]
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """A complete function call requested by the model. ``arguments`` is the raw JSON text."""
+
+    id: str
+    name: str
+    arguments: str
+    index: int = 0
+    type: str = "function"
+
+    def parsed_arguments(self) -> Any:
+        """The arguments as JSON; ``"{}"``-style empty strings count as no arguments."""
+        return json.loads(self.arguments) if self.arguments.strip() else {}
+
+
+@dataclass(slots=True)
+class ToolCallDelta:
+    """One streamed fragment of a tool call, keyed by ``index``.
+
+    After the ``stream`` state machine has seen it, ``id``, ``name`` and ``type`` are set only on
+    the first fragment of each call, so frameworks that concatenate fragments never produce
+    doubled names.
+    """
+
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str | None = None
+    type: str | None = None
+
+
+@dataclass(slots=True)
+class Image:
+    """A generated image: ``url`` is a ``data:`` URL or a remote URL."""
+
+    url: str
+    index: int | None = None
+    raw: JSONDict = field(default_factory=dict)
+
+    @property
+    def mime_type(self) -> str | None:
+        """The MIME type of a ``data:`` URL, else ``None``."""
+        if self.url.startswith("data:"):
+            return self.url[5:].split(";", 1)[0].split(",", 1)[0] or None
+        return None
+
+    @property
+    def base64_data(self) -> str | None:
+        """The base64 payload of a ``data:...;base64,`` URL, else ``None``."""
+        if self.url.startswith("data:") and ";base64," in self.url:
+            return self.url.split(";base64,", 1)[1]
+        return None
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts and the charged cost as OpenRouter reports them."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    cost: float | None = None
+    is_byok: bool | None = None
+    cost_details: JSONDict | None = None
+    cached_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    image_tokens: int | None = None
+    audio_input_tokens: int | None = None
+    audio_output_tokens: int | None = None
+    video_tokens: int | None = None
+    server_tool_use: JSONDict | None = None
+    raw: JSONDict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ChunkDelta:
+    """One decoded stream chunk (only choice 0; OpenRouter streams a single choice)."""
+
+    id: str | None = None
+    model: str | None = None
+    provider: str | None = None
+    created: int | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+    role: str | None = None
+    content: str | None = None
+    reasoning: str | None = None
+    reasoning_details: list[JSONDict] = field(default_factory=list)
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    annotations: list[JSONDict] = field(default_factory=list)
+    refusal: str | None = None
+    logprobs: JSONDict | None = None
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    usage: Usage | None = None
+    error: JSONDict | None = None
+    raw: JSONDict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ChatResult:
+    """A complete assistant turn, from a non-streaming body or an assembled stream."""
+
+    id: str | None = None
+    model: str | None = None
+    provider: str | None = None
+    created: int | None = None
+    system_fingerprint: str | None = None
+    service_tier: str | None = None
+    content: str = ""
+    reasoning: str | None = None
+    reasoning_details: list[JSONDict] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    annotations: list[JSONDict] = field(default_factory=list)
+    refusal: str | None = None
+    logprobs: JSONDict | None = None
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    usage: Usage | None = None
+    raw: JSONDict = field(default_factory=dict)
+
+    @property
+    def url_citations(self) -> list[JSONDict]:
+        """The ``url_citation`` payloads among the annotations (url, title, indexes, content)."""
+        return [
+            a["url_citation"]
+            for a in self.annotations
+            if a.get("type") == "url_citation" and isinstance(a.get("url_citation"), dict)
+        ]
+
+
+# Finish reasons seen before OpenRouter normalised them (2024 recordings carry Anthropic's own).
+_FINISH_ALIASES = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "tool_calls",
+                   "max_tokens": "length", "STOP": "stop", "MAX_TOKENS": "length"}
+
+
+def normalize_finish_reason(value: str | None) -> str | None:
+    """Map pre-normalisation upstream finish reasons onto OpenAI's vocabulary."""
+    if value is None:
+        return None
+    return _FINISH_ALIASES.get(value, value)
+
+
+def loads(body: bytes | str) -> Any:
+    """Parse a JSON body; leading keep-alive whitespace is part of OpenRouter payloads."""
+    return json.loads(body)
+
+
+def body_error(body: Any) -> JSONDict | None:
+    """The ``error`` object of a body that is an error (even with HTTP 200), else ``None``."""
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict) and not body.get("choices"):
+            return err
+    return None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def decode_usage(raw: Any) -> Usage | None:
+    """Decode a ``usage`` object; ``None`` when absent or empty."""
+    if not isinstance(raw, dict) or not raw:
+        return None
+    prompt = raw.get("prompt_tokens_details") or {}
+    completion = raw.get("completion_tokens_details") or {}
+    cost = raw.get("cost")
+    return Usage(
+        prompt_tokens=_int(raw.get("prompt_tokens")) or 0,
+        completion_tokens=_int(raw.get("completion_tokens")) or 0,
+        total_tokens=_int(raw.get("total_tokens")) or 0,
+        cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
+        is_byok=raw.get("is_byok") if isinstance(raw.get("is_byok"), bool) else None,
+        cost_details=raw.get("cost_details") if isinstance(raw.get("cost_details"), dict) else None,
+        cached_tokens=_int(prompt.get("cached_tokens")),
+        cache_write_tokens=_int(prompt.get("cache_write_tokens")),
+        reasoning_tokens=_int(completion.get("reasoning_tokens")),
+        image_tokens=_int(completion.get("image_tokens")),
+        audio_input_tokens=_int(prompt.get("audio_tokens")),
+        audio_output_tokens=_int(completion.get("audio_tokens")),
+        video_tokens=_int(prompt.get("video_tokens")),
+        server_tool_use=(raw.get("server_tool_use_details")
+                         if isinstance(raw.get("server_tool_use_details"), dict) else None),
+        raw=raw,
+    )
+
+
+def decode_images(raw: Any) -> list[Image]:
+    """Decode ``images`` entries (``{"type": "image_url", "image_url": {"url": ...}}``)."""
+    if not isinstance(raw, list):
+        return []
+    images = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("image_url")
+        url = inner.get("url") if isinstance(inner, dict) else inner
+        if isinstance(url, str):
+            images.append(Image(url=url, index=_int(item.get("index")), raw=item))
+    return images
+
+
+def _dict(raw: Any) -> JSONDict:
+    return raw if isinstance(raw, dict) else {}
+
+
+def _dict_list(raw: Any) -> list[JSONDict]:
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def decode_tool_call_deltas(raw: Any) -> list[ToolCallDelta]:
+    """Decode streamed ``tool_calls`` fragments; a missing ``index`` means position order."""
+    deltas = []
+    for position, item in enumerate(_dict_list(raw)):
+        function = _dict(item.get("function"))
+        index = _int(item.get("index"))
+        deltas.append(ToolCallDelta(
+            index=position if index is None else index,
+            id=_str(item.get("id")) or None,
+            name=_str(function.get("name")) or None,
+            arguments=_str(function.get("arguments")),
+            type=_str(item.get("type")),
+        ))
+    return deltas
+
+
+def decode_tool_calls(raw: Any) -> list[ToolCall]:
+    """Decode a non-streaming message's complete ``tool_calls``."""
+    calls = []
+    for position, delta in enumerate(decode_tool_call_deltas(raw)):
+        calls.append(ToolCall(id=delta.id or "", name=delta.name or "",
+                              arguments=delta.arguments or "", index=position,
+                              type=delta.type or "function"))
+    return calls
+
+
+def _envelope(body: JSONDict) -> dict[str, Any]:
+    return {
+        "id": _str(body.get("id")),
+        "model": _str(body.get("model")),
+        "provider": _str(body.get("provider")),
+        "created": _int(body.get("created")),
+        "system_fingerprint": _str(body.get("system_fingerprint")),
+        "service_tier": _str(body.get("service_tier")),
+    }
+
+
+def decode_choices(body: JSONDict) -> list[ChatResult]:
+    """Decode every choice of a non-streaming chat completion body (``n`` > 1 keeps them all)."""
+    envelope = _envelope(body)
+    usage = decode_usage(body.get("usage"))
+    results = []
+    for choice in _dict_list(body.get("choices")) or [{}]:
+        message = _dict(choice.get("message"))
+        results.append(ChatResult(
+            **envelope,
+            content=_str(message.get("content")) or "",
+            reasoning=_str(message.get("reasoning")),
+            reasoning_details=_dict_list(message.get("reasoning_details")),
+            tool_calls=decode_tool_calls(message.get("tool_calls")),
+            images=decode_images(message.get("images")),
+            annotations=_dict_list(message.get("annotations")),
+            refusal=_str(message.get("refusal")) or None,
+            logprobs=choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None,
+            finish_reason=normalize_finish_reason(_str(choice.get("finish_reason"))),
+            native_finish_reason=_str(choice.get("native_finish_reason")),
+            usage=usage,
+            raw=body,
+        ))
+    return results
+
+
+def decode_response(body: JSONDict) -> ChatResult:
+    """Decode the first choice of a non-streaming chat completion body."""
+    return decode_choices(body)[0]
+
+
+def decode_chunk(chunk: JSONDict) -> ChunkDelta:
+    """Decode one parsed SSE ``data:`` object of a chat completion stream."""
+    delta = ChunkDelta(**_envelope(chunk), usage=decode_usage(chunk.get("usage")), raw=chunk)
+    error = chunk.get("error")
+    if isinstance(error, dict):
+        delta.error = error
+    choices = chunk.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return delta
+    choice = choices[0]
+    message = choice.get("delta")
+    if isinstance(message, dict):
+        delta.role = _str(message.get("role"))
+        delta.content = _str(message.get("content"))
+        delta.reasoning = _str(message.get("reasoning"))
+        delta.refusal = _str(message.get("refusal"))
+        if "reasoning_details" in message:
+            delta.reasoning_details = _dict_list(message["reasoning_details"])
+        if "tool_calls" in message:
+            delta.tool_calls = decode_tool_call_deltas(message["tool_calls"])
+        if "images" in message:
+            delta.images = decode_images(message["images"])
+        if "annotations" in message:
+            delta.annotations = _dict_list(message["annotations"])
+    delta.logprobs = choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None
+    delta.finish_reason = normalize_finish_reason(_str(choice.get("finish_reason")))
+    delta.native_finish_reason = _str(choice.get("native_finish_reason"))
+    return delta

@@ -1,0 +1,175 @@
+"""Settings, OpenRouter-shaped messages, tools and formats → one request body and its headers.
+
+Pure functions. The adapters convert framework objects into OpenRouter message dicts; this
+module checks them (so nothing malformed goes on the wire), normalises ``tool_choice`` and
+assembles the body in the order OpenRouter documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from openrouter_core.errors import InputError
+from openrouter_core.settings import JSONDict, RequestSettings
+
+ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+PART_TYPES = frozenset({"text", "image_url", "file", "input_audio", "video_url"})
+SERVER_TOOL_PREFIX = "openrouter:"
+
+
+def _check_part(part: Any, where: str) -> None:
+    if not isinstance(part, Mapping):
+        raise InputError(f"{where}: content part must be an object, got {type(part).__name__}")
+    kind = part.get("type")
+    if kind not in PART_TYPES:
+        raise InputError(
+            f"{where}: unsupported content part type {kind!r}; OpenRouter accepts "
+            f"{', '.join(sorted(PART_TYPES))}"
+        )
+    payload = part.get(kind)
+    if kind == "text":
+        if not isinstance(part.get("text"), str):
+            raise InputError(f"{where}: text part has no 'text' string")
+    elif kind in ("image_url", "video_url"):
+        url = payload.get("url") if isinstance(payload, Mapping) else payload
+        if not isinstance(url, str) or not url:
+            raise InputError(f"{where}: {kind} part has neither data nor a URL")
+    elif kind == "file":
+        if not isinstance(payload, Mapping) or not (
+            payload.get("file_data") or payload.get("file_id") or payload.get("url")
+        ):
+            raise InputError(f"{where}: file part needs 'file_data' (data URL or base64) or a URL")
+    elif kind == "input_audio" and (
+        not isinstance(payload, Mapping) or not payload.get("data") or not payload.get("format")
+    ):
+        raise InputError(f"{where}: input_audio part needs 'data' (base64) and 'format'")
+
+
+def check_messages(messages: Sequence[Mapping[str, Any]]) -> None:
+    """Raise :class:`InputError` naming the first malformed message or content part."""
+    if not messages:
+        raise InputError("messages: the message list is empty; send at least one message")
+    for position, message in enumerate(messages):
+        where = f"messages[{position}]"
+        role = message.get("role")
+        if role not in ROLES:
+            raise InputError(f"{where}: unknown role {role!r}")
+        content = message.get("content")
+        if isinstance(content, list):
+            for index, part in enumerate(content):
+                _check_part(part, f"{where}.content[{index}]")
+        elif content is not None and not isinstance(content, str):
+            raise InputError(f"{where}: content must be a string or a list of parts")
+        if role == "tool" and not message.get("tool_call_id"):
+            raise InputError(f"{where}: tool message has no tool_call_id")
+
+
+def tool_name(tool: Mapping[str, Any]) -> str | None:
+    """The function name of an OpenAI-style tool dict (``None`` for server tools)."""
+    function = tool.get("function")
+    if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+        return str(function["name"])
+    return None
+
+
+def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
+    """Validate tool dicts: functions need a name and a JSON-serialisable schema.
+
+    Server tools (``{"type": "openrouter:web_search", ...}``) pass through untouched.
+    """
+    out: list[JSONDict] = []
+    for position, tool in enumerate(tools):
+        kind = tool.get("type")
+        if isinstance(kind, str) and kind.startswith(SERVER_TOOL_PREFIX):
+            out.append(dict(tool))
+            continue
+        if kind != "function" or tool_name(tool) is None:
+            raise InputError(
+                f"tools[{position}]: expected {{'type': 'function', 'function': {{'name': ...}}}}"
+                f" or an 'openrouter:*' server tool, got type {kind!r}"
+            )
+        try:
+            json.dumps(tool)
+        except (TypeError, ValueError) as exc:
+            raise InputError(
+                f"tools[{position}] ({tool_name(tool)}): schema is not JSON-serialisable: {exc}"
+            ) from exc
+        out.append(dict(tool))
+    return out
+
+
+def normalize_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
+    """Map LangChain/LlamaIndex spellings onto OpenRouter's ``tool_choice``.
+
+    ``"any"`` and ``True`` mean ``"required"``; a bare tool name means that function, which must
+    be among the bound tools.
+    """
+    if choice is None or choice is False:
+        return None
+    names = [n for n in (tool_name(t) for t in tools) if n]
+    if choice is True or choice == "any":
+        choice = "required"
+    if choice in ("auto", "none", "required"):
+        return choice
+    if isinstance(choice, str):
+        choice = {"type": "function", "function": {"name": choice}}
+    if isinstance(choice, Mapping):
+        function = choice.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else choice.get("name")
+        if not isinstance(name, str):
+            raise InputError(f"tool_choice: cannot read a tool name from {dict(choice)!r}")
+        if name not in names:
+            raise InputError(
+                f"tool_choice names tool {name!r}, which is not bound; bound tools: "
+                f"{', '.join(names) or 'none'}"
+            )
+        return {"type": "function", "function": {"name": name}}
+    raise InputError(f"tool_choice: unsupported value {choice!r}")
+
+
+def build_body(
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    settings: RequestSettings,
+    *,
+    stream: bool = False,
+    stream_usage: bool = True,
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    tool_choice: Any = None,
+    parallel_tool_calls: bool | None = None,
+    response_format: Mapping[str, Any] | None = None,
+) -> JSONDict:
+    """Assemble and validate a chat-completions request body."""
+    if not isinstance(model, str) or not model.strip():
+        raise InputError("model: a model slug is required, e.g. 'openai/gpt-4o-mini'")
+    check_messages(messages)
+    body: JSONDict = {"model": model, "messages": list(messages)}
+    if tools:
+        checked = check_tools(tools)
+        body["tools"] = checked
+        normalized = normalize_tool_choice(tool_choice, checked)
+        if normalized is not None:
+            body["tool_choice"] = normalized
+        if parallel_tool_calls is not None:
+            body["parallel_tool_calls"] = parallel_tool_calls
+    elif tool_choice not in (None, False, "auto", "none"):
+        raise InputError(f"tool_choice={tool_choice!r} was given but no tools are bound")
+    if response_format is not None:
+        body["response_format"] = dict(response_format)
+    body.update(settings.to_body())
+    if stream:
+        body["stream"] = True
+        if stream_usage:
+            body["stream_options"] = {"include_usage": True}
+    return body
+
+
+def build_headers(
+    attribution: Mapping[str, str], default_headers: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Per-request headers: the user's defaults, then attribution (never the API key)."""
+    headers = dict(default_headers or {})
+    headers.update(attribution)
+    return headers

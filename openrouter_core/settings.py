@@ -1,0 +1,191 @@
+"""Every OpenRouter request option as a typed, validated field.
+
+Known fields are checked when a model is constructed, so a typo'd ``provider.sort`` or an
+unknown ``reasoning.effort`` fails fast with a message naming the parameter. Nested objects
+(``provider``, ``reasoning``, plugins) allow extra keys, and ``extra_body`` carries anything
+else verbatim: a new OpenRouter parameter never needs a release of this package.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+JSONDict = dict[str, Any]
+
+ReasoningEffort = Literal["xhigh", "high", "medium", "low", "minimal", "none"]
+ProviderSort = Literal["price", "throughput", "latency", "exacto"]
+Quantization = Literal["int4", "int8", "fp4", "fp6", "fp8", "fp16", "bf16", "fp32", "unknown"]
+
+
+class _Open(BaseModel):
+    """Validated known fields; unknown keys pass through to the wire untouched."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class MaxPrice(_Open):
+    """Highest price (USD per million tokens, or per image/request) a provider may charge."""
+
+    prompt: float | None = Field(default=None, ge=0)
+    completion: float | None = Field(default=None, ge=0)
+    image: float | None = Field(default=None, ge=0)
+    audio: float | None = Field(default=None, ge=0)
+    request: float | None = Field(default=None, ge=0)
+
+
+class ProviderSortSpec(_Open):
+    """Advanced ``provider.sort``: sort ``by`` a criterion, optionally per ``partition``."""
+
+    by: ProviderSort
+    partition: str | None = None
+
+
+class ProviderPreferences(_Open):
+    """OpenRouter provider routing: order, fallbacks, filters, sorting and price caps."""
+
+    order: list[str] | None = None
+    allow_fallbacks: bool | None = None
+    require_parameters: bool | None = None
+    data_collection: Literal["allow", "deny"] | None = None
+    zdr: bool | None = None
+    enforce_distillable_text: bool | None = None
+    only: list[str] | None = None
+    ignore: list[str] | None = None
+    quantizations: list[Quantization] | None = None
+    sort: ProviderSort | ProviderSortSpec | None = None
+    max_price: MaxPrice | None = None
+    preferred_min_throughput: float | JSONDict | None = None
+    preferred_max_latency: float | JSONDict | None = None
+
+
+class ReasoningConfig(_Open):
+    """Reasoning tokens: an ``effort`` level or a ``max_tokens`` budget, and visibility."""
+
+    effort: ReasoningEffort | None = None
+    max_tokens: int | None = Field(default=None, ge=0)
+    exclude: bool | None = None
+    enabled: bool | None = None
+    summary: Literal["auto", "concise", "detailed"] | None = None
+
+    @model_validator(mode="after")
+    def _one_budget(self) -> ReasoningConfig:
+        if self.effort is not None and self.max_tokens is not None:
+            raise ValueError("reasoning: set either 'effort' or 'max_tokens', not both")
+        return self
+
+
+class Plugin(_Open):
+    """An OpenRouter plugin, e.g. ``{"id": "web"}``, ``{"id": "response-healing"}``."""
+
+    id: str
+
+
+class ImageConfig(_Open):
+    """Image-generation options such as ``aspect_ratio`` and ``image_size``."""
+
+    aspect_ratio: str | None = None
+    image_size: str | None = None
+
+
+class Attribution(BaseModel):
+    """App attribution headers; all off by default (we never claim a user's traffic)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app_url: str | None = None
+    app_title: str | None = None
+    app_categories: list[str] | None = None
+
+    def headers(self) -> dict[str, str]:
+        """The attribution headers to send (``X-Title`` too, for older OpenRouter routing)."""
+        out: dict[str, str] = {}
+        if self.app_url:
+            out["HTTP-Referer"] = self.app_url
+        if self.app_title:
+            out["X-OpenRouter-Title"] = self.app_title
+            out["X-Title"] = self.app_title
+        if self.app_categories:
+            out["X-OpenRouter-Categories"] = ",".join(self.app_categories)
+        return out
+
+
+class RequestSettings(BaseModel):
+    """Every body parameter of an OpenRouter chat completion, except messages and tools.
+
+    ``None`` means "not sent": no default goes on the wire unless the user set it.
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # Sampling (OpenAI-compatible).
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    frequency_penalty: float | None = Field(default=None, ge=-2, le=2)
+    presence_penalty: float | None = Field(default=None, ge=-2, le=2)
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    n: int | None = Field(default=None, ge=1)
+    logprobs: bool | None = None
+    top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    logit_bias: dict[str, float] | None = None
+    # Sampling extras OpenRouter forwards to providers that support them.
+    top_k: int | None = Field(default=None, ge=0)
+    min_p: float | None = Field(default=None, ge=0, le=1)
+    top_a: float | None = Field(default=None, ge=0, le=1)
+    repetition_penalty: float | None = Field(default=None, gt=0, le=2)
+    # Routing.
+    provider: ProviderPreferences | None = None
+    models: list[str] | None = None
+    route: Literal["fallback"] | None = None
+    transforms: list[str] | None = None
+    # Features.
+    plugins: list[Plugin] | None = None
+    reasoning: ReasoningConfig | None = None
+    modalities: list[Literal["text", "image", "audio"]] | None = None
+    image_config: ImageConfig | None = None
+    verbosity: Literal["low", "medium", "high"] | None = None
+    prediction: JSONDict | None = None
+    max_tool_calls: int | None = Field(default=None, ge=1)
+    service_tier: str | None = None
+    # Observability and caching.
+    session_id: str | None = Field(default=None, max_length=256)
+    trace: JSONDict | None = None
+    user: str | None = None
+    prompt_cache_key: str | None = None
+    debug: JSONDict | None = None
+    # Anything else, sent verbatim (merged last, so it can override).
+    extra_body: JSONDict | None = None
+
+    @field_validator("models")
+    @classmethod
+    def _models_nonempty(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not all(isinstance(m, str) and m for m in value):
+            raise ValueError("models: every fallback model must be a non-empty slug")
+        return value
+
+    def to_body(self) -> JSONDict:
+        """The JSON body fragment for these settings (unset fields omitted)."""
+        body = self.model_dump(exclude_none=True, exclude={"extra_body"}, by_alias=True)
+        if self.extra_body:
+            body.update(self.extra_body)
+        return body
+
+    def merged(self, overrides: JSONDict) -> RequestSettings:
+        """A copy with per-call ``overrides`` validated and applied (unknown keys → extra_body)."""
+        if not overrides:
+            return self
+        known = {k: v for k, v in overrides.items() if k in type(self).model_fields}
+        unknown = {k: v for k, v in overrides.items() if k not in type(self).model_fields}
+        data = self.model_dump(exclude_none=True)
+        data.update({k: v for k, v in known.items() if v is not None})
+        if unknown:
+            data["extra_body"] = {**(data.get("extra_body") or {}), **unknown}
+        return type(self).model_validate(data)
+
+
+SETTING_NAMES: frozenset[str] = frozenset(RequestSettings.model_fields) - {"extra_body"}
+"""Names of the typed settings (adapters expose each as a constructor argument)."""

@@ -1,0 +1,281 @@
+"""The streaming state machine: SSE bytes → parsed events → one assembled ``ChatResult``.
+
+Pure and shared by sync and async callers: transport hands it byte chunks, it hands back
+``ChunkDelta`` values and keeps the running result. It knows OpenRouter's stream quirks:
+
+* ``: OPENROUTER PROCESSING`` comment lines anywhere in the stream;
+* three usage-chunk shapes (separate chunk with a null-finish choice, ``choices: []``, and the
+  finish chunk sent twice with usage on the second copy) — usage is kept exactly once;
+* tool calls assembled by ``index``, with ``id``/``name`` assigned once, never concatenated;
+* ``reasoning_details`` merged by ``(type, index)``, keeping Anthropic's signature-only fragment;
+* images arriving whole in one delta and url citations arriving before any text;
+* an ``error`` object inside a 200 stream, which raises with the partial result attached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from openrouter_core.decode import (
+    ChatResult,
+    ChunkDelta,
+    Image,
+    JSONDict,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+    decode_chunk,
+)
+
+DONE = object()
+"""Sentinel yielded by :class:`SSEParser` for ``data: [DONE]``."""
+
+
+class SSEFormatError(ValueError):
+    """A ``data:`` payload that is not JSON (or not valid UTF-8)."""
+
+    def __init__(self, message: str, payload: bytes) -> None:
+        super().__init__(message)
+        self.payload = payload
+
+
+class SSEParser:
+    """Incremental server-sent-events parser for OpenRouter streams.
+
+    Feed it byte chunks as they arrive (split anywhere); it yields each ``data:`` payload parsed
+    as JSON, or :data:`DONE`. Comment lines and ``event:``/``id:``/``retry:`` fields are ignored.
+    """
+
+    __slots__ = ("_buffer", "_data")
+
+    def __init__(self) -> None:
+        self._buffer = b""
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> Iterator[Any]:
+        """Parse as many complete lines as ``chunk`` completes."""
+        buffer = self._buffer + chunk if self._buffer else chunk
+        start = 0
+        find = buffer.find
+        while True:
+            end = find(b"\n", start)
+            if end < 0:
+                break
+            line = buffer[start:end]
+            start = end + 1
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not line:
+                if self._data:
+                    yield self._dispatch()
+                continue
+            if line.startswith(b"data:"):
+                payload = line[5:]
+                self._data.append(payload[1:] if payload.startswith(b" ") else payload)
+            # ':' comments (OPENROUTER PROCESSING) and other fields carry nothing for us.
+        self._buffer = buffer[start:]
+
+    def close(self) -> Iterator[Any]:
+        """Flush an event left without its terminating blank line."""
+        if self._buffer:
+            yield from self.feed(b"\n")
+        if self._data:
+            yield self._dispatch()
+
+    def _dispatch(self) -> Any:
+        data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
+        self._data = []
+        if data == b"[DONE]":
+            return DONE
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise SSEFormatError(f"stream chunk is not valid UTF-8: {exc}", data) from exc
+        except ValueError as exc:
+            raise SSEFormatError(f"stream chunk is not valid JSON: {exc}", data) from exc
+
+
+@dataclass(slots=True)
+class _ToolCallState:
+    index: int
+    id: str = ""
+    name: str = ""
+    type: str = "function"
+    arguments: list[str] = field(default_factory=list)
+
+
+class StreamErrorChunk(Exception):  # noqa: N818 - a signal, turned into a typed error by callers
+    """An ``error`` object arrived inside the stream; ``partial`` holds what came before."""
+
+    def __init__(self, error: JSONDict, chunk: JSONDict, partial: ChatResult) -> None:
+        super().__init__(str(error.get("message", "stream error")))
+        self.error = error
+        self.chunk = chunk
+        self.partial = partial
+
+
+class StreamAssembler:
+    """Accumulates decoded chunks into a ``ChatResult``.
+
+    ``feed`` returns the chunk normalised for emission: tool-call ``id``/``name``/``type`` only
+    on a call's first fragment, and a repeated finish chunk's ``finish_reason`` cleared. Usage is
+    recorded, not emitted: callers read it once from :meth:`result` at the end of the stream.
+    Text pieces accumulate in lists, so memory and time stay linear in the stream's length.
+    """
+
+    __slots__ = (
+        "_annotations",
+        "_content",
+        "_detail_keys",
+        "_details",
+        "_done",
+        "_envelope",
+        "_finish",
+        "_images",
+        "_logprobs",
+        "_native_finish",
+        "_reasoning",
+        "_refusal",
+        "_tools",
+        "_usage",
+        "chunks",
+    )
+
+    def __init__(self) -> None:
+        self._envelope: dict[str, Any] = {}
+        self._content: list[str] = []
+        self._reasoning: list[str] = []
+        self._refusal: list[str] = []
+        self._details: list[JSONDict] = []
+        self._detail_keys: dict[tuple[Any, Any], JSONDict] = {}
+        self._tools: dict[int, _ToolCallState] = {}
+        self._images: list[Image] = []
+        self._annotations: list[JSONDict] = []
+        self._logprobs: list[Any] = []
+        self._finish: str | None = None
+        self._native_finish: str | None = None
+        self._usage: Usage | None = None
+        self._done = False
+        self.chunks = 0
+
+    @property
+    def done(self) -> bool:
+        """Whether ``data: [DONE]`` was seen."""
+        return self._done
+
+    def mark_done(self) -> None:
+        """Record the end-of-stream marker."""
+        self._done = True
+
+    def feed_event(self, event: Any) -> ChunkDelta | None:
+        """Feed one item from :class:`SSEParser`; returns the normalised delta, if any."""
+        if event is DONE:
+            self._done = True
+            return None
+        if not isinstance(event, dict):
+            raise SSEFormatError(f"stream chunk is not a JSON object: {event!r:.200}", b"")
+        return self.feed(decode_chunk(event))
+
+    def feed(self, delta: ChunkDelta) -> ChunkDelta:
+        """Merge one decoded chunk; raises :class:`StreamErrorChunk` on an error chunk."""
+        self.chunks += 1
+        for key in ("id", "model", "provider", "created", "system_fingerprint", "service_tier"):
+            value = getattr(delta, key)
+            if value is not None:
+                self._envelope[key] = value
+        if delta.usage is not None:
+            self._usage = delta.usage
+        if delta.error is not None:
+            raise StreamErrorChunk(delta.error, delta.raw, self.result())
+        self._merge_parts(delta)
+        if delta.finish_reason is not None:
+            if self._finish is not None:
+                delta.finish_reason = None  # the repeated finish chunk of the 2026 usage shape
+            else:
+                self._finish = delta.finish_reason
+        if delta.native_finish_reason is not None and self._native_finish is None:
+            self._native_finish = delta.native_finish_reason
+        return delta
+
+    def _merge_parts(self, delta: ChunkDelta) -> None:
+        if delta.content:
+            self._content.append(delta.content)
+        if delta.reasoning:
+            self._reasoning.append(delta.reasoning)
+        if delta.refusal:
+            self._refusal.append(delta.refusal)
+        if delta.reasoning_details:
+            self._merge_details(delta.reasoning_details)
+        if delta.tool_calls:
+            delta.tool_calls = [self._merge_tool(t) for t in delta.tool_calls]
+        if delta.images:
+            self._images.extend(delta.images)
+        if delta.annotations:
+            self._annotations.extend(delta.annotations)
+        if delta.logprobs:
+            self._logprobs.append(delta.logprobs)
+
+    def _merge_tool(self, fragment: ToolCallDelta) -> ToolCallDelta:
+        state = self._tools.get(fragment.index)
+        first = state is None
+        if state is None:
+            state = self._tools[fragment.index] = _ToolCallState(index=fragment.index)
+        out = ToolCallDelta(index=fragment.index, arguments=fragment.arguments)
+        if fragment.id and not state.id:
+            state.id = out.id = fragment.id
+        if fragment.name and not state.name:
+            state.name = out.name = fragment.name
+        if fragment.type and first:
+            state.type = out.type = fragment.type
+        if fragment.arguments:
+            state.arguments.append(fragment.arguments)
+        return out
+
+    def _merge_details(self, items: list[JSONDict]) -> None:
+        for item in items:
+            key = (item.get("type"), item.get("index", len(self._details)))
+            current = self._detail_keys.get(key)
+            if current is None:
+                merged = dict(item)
+                self._detail_keys[key] = merged
+                self._details.append(merged)
+                continue
+            for name, value in item.items():
+                if value is None:
+                    continue
+                if name in ("text", "summary", "data") and isinstance(value, str):
+                    current[name] = (current.get(name) or "") + value
+                elif (name != "index" and current.get(name) is None) or name == "signature":
+                    current[name] = value
+
+    def usage(self) -> Usage | None:
+        """The usage reported by the stream (the last one seen), if any."""
+        return self._usage
+
+    def result(self) -> ChatResult:
+        """The result assembled so far (complete once ``[DONE]`` was seen)."""
+        tools = [
+            ToolCall(id=s.id, name=s.name, arguments="".join(s.arguments), index=i, type=s.type)
+            for i, s in enumerate(self._tools[k] for k in sorted(self._tools))
+        ]
+        logprobs = None
+        if self._logprobs:
+            content = [p for lp in self._logprobs for p in (lp.get("content") or [])]
+            logprobs = {"content": content}
+        return ChatResult(
+            **self._envelope,
+            content="".join(self._content),
+            reasoning="".join(self._reasoning) if self._reasoning else None,
+            reasoning_details=[dict(d) for d in self._details],
+            tool_calls=tools,
+            images=list(self._images),
+            annotations=list(self._annotations),
+            refusal="".join(self._refusal) if self._refusal else None,
+            logprobs=logprobs,
+            finish_reason=self._finish,
+            native_finish_reason=self._native_finish,
+            usage=self._usage,
+        )

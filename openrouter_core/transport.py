@@ -1,0 +1,436 @@
+"""The only module that talks HTTP.
+
+Requests go through the ``openai`` SDK's client (auth, connection pool, timeouts), but the
+response bytes are read raw and decoded by :mod:`openrouter_core.decode` and
+:mod:`openrouter_core.stream`: building one pydantic object per SSE chunk is most of the SDK's
+streaming cost, and the SDK's models would drop OpenRouter's extra fields anyway.
+
+Clients are created lazily on the first request and shared by every model instance with the same
+(base URL, API key, timeout), per process (a forked worker opens its own pool) and, for async
+clients, per event loop. Retries are ours (the SDK's are switched off) so that one policy covers
+408/429/5xx, connection errors, OpenRouter's retryable 402 and 200-with-error bodies, and honours
+``Retry-After`` in seconds or as an HTTP date.
+
+Sync and async paths share every step except the lines that do I/O: the retry decisions live in
+``_RetryPolicy`` and the byte handling in ``_StreamDriver``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import os
+import random
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+import openai
+from pydantic import SecretStr
+
+from openrouter_core import errors
+from openrouter_core.decode import (
+    ChatResult,
+    ChunkDelta,
+    JSONDict,
+    ToolCallDelta,
+    body_error,
+    decode_response,
+)
+from openrouter_core.stream import (
+    SSEFormatError,
+    SSEParser,
+    StreamAssembler,
+    StreamErrorChunk,
+)
+
+logger = logging.getLogger("openrouter_core")
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+RETRY_INITIAL_DELAY = 0.5
+RETRY_MAX_DELAY = 8.0
+RETRY_AFTER_CAP = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where and how to send requests. Holds the key as a ``SecretStr`` (never in a repr)."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: SecretStr | None = None
+    timeout: float | None = None
+    max_retries: int = 2
+
+    def key_value(self) -> str:
+        """The API key, or a clear error naming the environment variable to set."""
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise errors.InputError(
+                "No OpenRouter API key: pass api_key=... or set OPENROUTER_API_KEY"
+            )
+        return self.api_key.get_secret_value()
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """Identity of the shared pool: one per process, base URL, key and timeout."""
+        return (os.getpid(), self.base_url.rstrip("/"), self.key_value(), self.timeout)
+
+
+# --- shared clients -----------------------------------------------------------------------
+
+_lock = threading.Lock()
+_sync_clients: dict[tuple[Any, ...], openai.OpenAI] = {}
+_async_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[Any, ...], openai.AsyncOpenAI]
+] = weakref.WeakKeyDictionary()
+_warned_plain_http: set[str] = set()
+connections_opened = 0
+"""How many SDK clients (connection pools) this process has created; for load reports."""
+
+
+def _warn_if_plaintext(base_url: str) -> None:
+    parts = urlsplit(base_url)
+    if parts.scheme != "http" or base_url in _warned_plain_http:
+        return
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        _warned_plain_http.add(base_url)
+        logger.warning("OpenRouter base URL %s is not TLS: the API key travels in clear text",
+                       base_url)
+
+
+def _client_options(endpoint: Endpoint) -> dict[str, Any]:
+    _warn_if_plaintext(endpoint.base_url)
+    options: dict[str, Any] = {
+        "api_key": endpoint.key_value(),
+        "base_url": endpoint.base_url,
+        "max_retries": 0,
+    }
+    if endpoint.timeout is not None:
+        options["timeout"] = endpoint.timeout
+    return options
+
+
+def sync_client(endpoint: Endpoint) -> openai.OpenAI:
+    """The shared sync client for ``endpoint`` (created on first use)."""
+    global connections_opened
+    key = endpoint.cache_key()
+    client = _sync_clients.get(key)
+    if client is None:
+        with _lock:
+            client = _sync_clients.get(key)
+            if client is None:
+                client = _sync_clients[key] = openai.OpenAI(**_client_options(endpoint))
+                connections_opened += 1
+    return client
+
+
+def async_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
+    """The shared async client for ``endpoint`` on the running event loop."""
+    global connections_opened
+    loop = asyncio.get_running_loop()
+    key = endpoint.cache_key()
+    with _lock:
+        per_loop = _async_clients.setdefault(loop, {})
+        client = per_loop.get(key)
+        if client is None:
+            client = per_loop[key] = openai.AsyncOpenAI(**_client_options(endpoint))
+            connections_opened += 1
+    return client
+
+
+def close() -> None:
+    """Close every shared sync client of this process."""
+    with _lock:
+        clients = list(_sync_clients.values())
+        _sync_clients.clear()
+    for client in clients:
+        client.close()
+
+
+async def aclose() -> None:
+    """Close the shared async clients of the running event loop."""
+    loop = asyncio.get_running_loop()
+    with _lock:
+        clients = list(_async_clients.pop(loop, {}).values())
+    for client in clients:
+        await client.close()
+
+
+# --- retry policy (pure) ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _RetryPolicy:
+    max_retries: int
+    attempt: int = 0
+
+    def delay(self, exc: errors.OpenRouterError) -> float | None:
+        """Seconds to wait before retrying ``exc``, or ``None`` to give up."""
+        if not exc.retryable or self.attempt >= self.max_retries:
+            return None
+        self.attempt += 1
+        if exc.retry_after is not None:
+            return float(min(exc.retry_after, RETRY_AFTER_CAP))
+        backoff: float = min(RETRY_INITIAL_DELAY * 2 ** (self.attempt - 1), RETRY_MAX_DELAY)
+        return backoff * (0.75 + random.random() * 0.25)  # jitter spreads synchronized clients
+
+
+def _convert(exc: Exception) -> errors.OpenRouterError:
+    """Map an SDK or httpx exception raised before a response body is read."""
+    if isinstance(exc, errors.OpenRouterError):
+        return exc
+    if isinstance(exc, openai.APIStatusError):
+        return errors.error_from_body(exc.response.status_code, _response_body(exc.response),
+                                      response=exc.response)
+    request = getattr(exc, "request", None)
+    if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
+        return errors.connection_error("Request to OpenRouter timed out", request, timeout=True)
+    if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError)):
+        return errors.connection_error(f"Could not reach OpenRouter: {exc}", request)
+    raise exc
+
+
+def _response_body(response: httpx2.Response) -> Any:
+    try:
+        content = response.content
+    except httpx2.ResponseNotRead:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", "replace")
+
+
+def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> dict[str, Any]:
+    """SDK ``create`` arguments that send ``body`` verbatim."""
+    rest = {k: v for k, v in body.items() if k not in ("model", "messages", "stream")}
+    kwargs: dict[str, Any] = {"model": body["model"], "messages": body["messages"],
+                              "extra_body": rest, "extra_headers": headers}
+    if body.get("stream"):
+        kwargs["stream"] = True
+    if timeout is not None:
+        kwargs["timeout"] = timeout
+    return kwargs
+
+
+def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
+    """Decode a non-streaming body; an error body (even under HTTP 200) raises."""
+    try:
+        body = json.loads(content)
+    except ValueError as exc:
+        snippet = content[:200].decode("utf-8", "replace")
+        raise errors.malformed_error(
+            f"OpenRouter returned a non-JSON body ({response.headers.get('content-type')}): "
+            f"{snippet!r}", response, snippet) from exc
+    if body_error(body) is not None:
+        raise errors.error_from_body(response.status_code, body, response=response)
+    if not isinstance(body, dict):
+        raise errors.malformed_error("OpenRouter returned JSON that is not an object", response,
+                                     body)
+    result = decode_response(body)
+    if result.id is None:
+        result.id = response.headers.get("x-generation-id")
+    return result
+
+
+def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
+    """Send a non-streaming request and decode the reply (retrying per policy)."""
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            raw = sync_client(endpoint).chat.completions.with_raw_response.create(
+                **_split(body, headers, endpoint.timeout))
+            return _decode_body(raw.http_response, raw.http_response.content)
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        time.sleep(wait)
+
+
+async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
+    """Async :func:`complete`."""
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            raw = await async_client(endpoint).chat.completions.with_raw_response.create(
+                **_split(body, headers, endpoint.timeout))
+            return _decode_body(raw.http_response, raw.http_response.content)
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        await asyncio.sleep(wait)
+
+
+# --- streaming ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _StreamDriver:
+    """Bytes of one HTTP response → normalised deltas, with every failure typed."""
+
+    response: httpx2.Response
+    assembler: StreamAssembler
+    deadline: float | None
+    parser: SSEParser = field(default_factory=SSEParser)
+    json_body: list[bytes] | None = None
+
+    @classmethod
+    def open(cls, response: httpx2.Response, assembler: StreamAssembler,
+             timeout: float | None) -> _StreamDriver:
+        driver = cls(response, assembler, None if timeout is None else time.monotonic() + timeout)
+        kind = response.headers.get("content-type", "")
+        if kind.startswith("application/json"):
+            driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
+        elif kind and not kind.startswith("text/event-stream"):
+            raise errors.malformed_error(
+                f"OpenRouter answered a stream request with content type {kind!r}",
+                response, None)
+        return driver
+
+    def feed(self, data: bytes) -> list[ChunkDelta]:
+        if self.json_body is not None:
+            self.json_body.append(data)
+            return []
+        out = []
+        try:
+            for event in self.parser.feed(data):
+                delta = self.assembler.feed_event(event)
+                if delta is not None:
+                    out.append(delta)
+        except StreamErrorChunk as signal:
+            raise errors.error_from_body(
+                200, {"error": signal.error, "id": signal.chunk.get("id")},
+                response=self.response, partial=signal.partial, mid_stream=True) from None
+        except SSEFormatError as exc:
+            raise errors.malformed_error(str(exc), self.response,
+                                         exc.payload.decode("utf-8", "replace"),
+                                         partial=self.assembler.result()) from None
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.timeout()
+        return out
+
+    def finish(self) -> list[ChunkDelta]:
+        if self.json_body is not None:
+            result = _decode_body(self.response, b"".join(self.json_body))
+            return [_result_as_delta(result, self.assembler)]
+        out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
+               if d is not None] if not self.assembler.done else []
+        if not self.assembler.done:
+            raise errors.connection_error(
+                "OpenRouter stream ended before [DONE]; the reply is incomplete",
+                self.response.request, interrupted=True, partial=self.assembler.result())
+        return out
+
+    def fail(self, exc: Exception) -> errors.OpenRouterError:
+        """Type an I/O failure that happened after the response started."""
+        if isinstance(exc, errors.OpenRouterError):
+            return exc
+        if isinstance(exc, httpx2.TimeoutException):
+            return self.timeout()
+        if isinstance(exc, UnicodeDecodeError):
+            return errors.malformed_error(f"stream is not valid UTF-8: {exc}", self.response,
+                                          None, partial=self.assembler.result())
+        return errors.connection_error(
+            f"OpenRouter stream broke after {self.assembler.chunks} chunks: {exc}",
+            self.response.request, interrupted=True, partial=self.assembler.result())
+
+    def timeout(self) -> errors.OpenRouterError:
+        exc = errors.connection_error("OpenRouter stream exceeded its timeout",
+                                      self.response.request, timeout=True,
+                                      partial=self.assembler.result())
+        exc.retryable = False
+        return exc
+
+
+def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:
+    """A whole (non-SSE) reply fed through the assembler as one chunk."""
+    delta = ChunkDelta(
+        id=result.id, model=result.model, provider=result.provider, created=result.created,
+        content=result.content or None, reasoning=result.reasoning,
+        reasoning_details=result.reasoning_details,
+        tool_calls=[ToolCallDelta(index=t.index, id=t.id, name=t.name, arguments=t.arguments,
+                                  type=t.type) for t in result.tool_calls],
+        images=result.images, annotations=result.annotations, refusal=result.refusal,
+        finish_reason=result.finish_reason, native_finish_reason=result.native_finish_reason,
+        usage=result.usage, raw=result.raw,
+    )
+    assembler.mark_done()
+    return assembler.feed(delta)
+
+
+_IO_ERRORS = (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
+
+
+def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
+           assembler: StreamAssembler) -> Iterator[ChunkDelta]:
+    """Stream a request: yields normalised deltas; ``assembler.result()`` holds the whole reply.
+
+    Closing the generator (``break`` in the caller's loop) closes the HTTP response.
+    """
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            manager = sync_client(endpoint).chat.completions.with_streaming_response.create(
+                **_split(body, headers, endpoint.timeout))
+            response = manager.__enter__()
+            break
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        time.sleep(wait)
+    try:
+        driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        try:
+            for data in response.http_response.iter_bytes():
+                yield from driver.feed(data)
+            yield from driver.finish()
+        except _IO_ERRORS as exc:
+            raise driver.fail(exc) from exc
+    finally:
+        manager.__exit__(None, None, None)
+
+
+async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
+                  assembler: StreamAssembler) -> AsyncIterator[ChunkDelta]:
+    """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            manager = async_client(endpoint).chat.completions.with_streaming_response.create(
+                **_split(body, headers, endpoint.timeout))
+            response = await manager.__aenter__()
+            break
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        await asyncio.sleep(wait)
+    try:
+        driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        try:
+            async for data in response.http_response.aiter_bytes():
+                for delta in driver.feed(data):
+                    yield delta
+            for delta in driver.finish():
+                yield delta
+        except _IO_ERRORS as exc:
+            raise driver.fail(exc) from exc
+    finally:
+        await manager.__aexit__(None, None, None)
