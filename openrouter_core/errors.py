@@ -191,9 +191,10 @@ def parse_retry_after(headers: Any, *, now: float | None = None) -> float | None
         return max(float(value), 0.0)
     except ValueError:
         pass
-    parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-    if parsed is None:
-        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # an unreadable header must not turn one error into another
     return max(parsed.timestamp() - (time.time() if now is None else now), 0.0)
 
 

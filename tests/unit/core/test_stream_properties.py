@@ -1,0 +1,130 @@
+"""Property-based tests: the stream machine assembles the same result however bytes arrive.
+
+Valid streams are re-split at arbitrary byte boundaries, get comment lines inserted anywhere,
+have parallel tool calls' fragments interleaved (per-call order kept) and their finish and usage
+chunks duplicated; the assembled result must not change. Arbitrary malformed bytes must raise the
+package's typed error and nothing else.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import httpx2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from openrouter_core import errors
+from openrouter_core.decode import ChatResult
+from openrouter_core.stream import SSEParser, StreamAssembler
+from openrouter_core.transport import _StreamDriver
+from tests.unit.core import chunks as c
+
+COMMENT = b": OPENROUTER PROCESSING\n\n"
+
+
+def assemble(pieces: list[bytes]) -> ChatResult:
+    parser, assembler = SSEParser(), StreamAssembler()
+    for piece in pieces:
+        for event in parser.feed(piece):
+            assembler.feed_event(event)
+    for event in parser.close():
+        assembler.feed_event(event)
+    return assembler.result()
+
+
+def encode(items: list[dict[str, Any]], comment_after: set[int]) -> bytes:
+    out = []
+    for position, item in enumerate(items):
+        out.append(b"data: " + json.dumps(item).encode() + b"\n\n")
+        if position in comment_after:
+            out.append(COMMENT)
+    out.append(b"data: [DONE]\n\n")
+    return b"".join(out)
+
+
+def split(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({min(max(cut, 0), len(data)) for cut in cuts})
+    bounds = [0, *points, len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+texts = st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=6)
+args = st.dictionaries(st.sampled_from(["city", "unit", "n"]),
+                       st.one_of(st.integers(), st.text(max_size=5)), max_size=3)
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> tuple[list[dict[str, Any]], ChatResult]:
+    """A valid stream with text, two parallel tool calls and reasoning; and its expectation."""
+    words = draw(texts)
+    reasoning = draw(texts)
+    calls = [json.dumps(draw(args)) for _ in range(2)]
+    fragments: list[list[dict[str, Any]]] = []
+    for index, arguments in enumerate(calls):
+        cut = draw(st.integers(0, len(arguments)))
+        fragments.append([c.tool(index, id=f"call_{index}", name=f"fn{index}", args=""),
+                          c.tool(index, args=arguments[:cut]),
+                          c.tool(index, args=arguments[cut:])])
+    # Interleave the two calls' fragments, keeping each call's own order.
+    order = draw(st.permutations([0] * 3 + [1] * 3))
+    positions = [0, 0]
+    tool_chunks = []
+    for which in order:
+        tool_chunks.append(fragments[which][positions[which]])
+        positions[which] += 1
+    body = ([c.reasoning(r) for r in reasoning] + [c.reasoning(None, signature="sig")]
+            + [c.text(w) for w in words] + tool_chunks)
+    end = c.finish_with_usage(draw(st.sampled_from(["separate", "empty_choices",
+                                                    "repeat_finish"])), finish="tool_calls")
+    duplicates = draw(st.integers(0, 2))
+    items = body + end + [end[-1]] * duplicates
+    expected = assemble([encode(body + end, set())])
+    return items, expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(streams(), st.lists(st.integers(0, 10_000), max_size=40),
+       st.sets(st.integers(0, 40), max_size=10))
+def test_same_result_for_any_split_comments_interleaving_and_duplication(
+    stream: tuple[list[dict[str, Any]], ChatResult], cuts: list[int], comments: set[int]
+) -> None:
+    items, expected = stream
+    result = assemble(split(encode(items, comments), cuts))
+    assert result.content == expected.content
+    assert result.reasoning == expected.reasoning
+    assert result.reasoning_details == expected.reasoning_details
+    assert [(t.id, t.name, t.arguments) for t in result.tool_calls] == [
+        (t.id, t.name, t.arguments) for t in expected.tool_calls]
+    assert result.usage == expected.usage
+    assert result.finish_reason == "tool_calls"
+
+
+def _driver() -> _StreamDriver:
+    request = httpx2.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream"},
+                               request=request)
+    return _StreamDriver.open(response, StreamAssembler(), None)
+
+
+garbage_lines = st.one_of(
+    st.binary(max_size=60).map(lambda b: b"data: " + b.replace(b"\n", b" ") + b"\n\n"),
+    st.sampled_from([b"data: {\n\n", b"data: [1,2]\n\n", b'data: {"choices": 5}\n\n',
+                     b'data: {"choices": [{"delta": 7}]}\n\n', b"data: \xff\xfe\n\n",
+                     b'data: {"error": "x"}\n\n', b'data: {"choices": [{"delta": {"tool_calls'
+                     b'": [{"index": "a"}]}}]}\n\n', b"data: null\n\n", b"data: \"s\"\n\n"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(garbage_lines, min_size=1, max_size=5))
+def test_malformed_chunks_raise_only_typed_errors(lines: list[bytes]) -> None:
+    driver = _driver()
+    try:
+        for line in lines:
+            driver.feed(line)
+        driver.finish()
+    except errors.OpenRouterError as exc:
+        assert exc.partial is not None or not exc.mid_stream
