@@ -198,6 +198,26 @@ def parse_retry_after(headers: Any, *, now: float | None = None) -> float | None
     return max(parsed.timestamp() - (time.time() if now is None else now), 0.0)
 
 
+def _rate_limit_reset(headers: Any, metadata: JSONDict) -> float | None:
+    """Seconds until ``X-RateLimit-Reset`` (epoch milliseconds), OpenRouter's free-tier 429 hint.
+
+    It may come as a response header or inside ``error.metadata.headers``.
+    """
+    candidates = [headers.get("x-ratelimit-reset") if headers is not None else None]
+    inner = metadata.get("headers")
+    if isinstance(inner, dict):
+        candidates += [v for k, v in inner.items() if k.lower() == "x-ratelimit-reset"]
+    for value in candidates:
+        if value is None:
+            continue
+        try:
+            reset_ms = float(value)
+        except (TypeError, ValueError):
+            continue
+        return max(reset_ms / 1000.0 - time.time(), 0.0)
+    return None
+
+
 def _parse_raw(raw: Any) -> Any:
     if isinstance(raw, str):
         stripped = raw.strip()
@@ -269,6 +289,8 @@ def error_from_body(
         status = code
     headers = response.headers if response is not None else None
     retry_after = parse_retry_after(headers)
+    if retry_after is None and status == 429:
+        retry_after = _rate_limit_reset(headers, metadata)
     cls = _status_class(status, message, metadata)
     provider = metadata.get("provider_name")
     detail = _raw_message(raw)

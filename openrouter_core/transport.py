@@ -213,6 +213,10 @@ def _response_body(response: httpx2.Response) -> Any:
 
 def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> dict[str, Any]:
     """SDK ``create`` arguments that send ``body`` verbatim."""
+    for required in ("model", "messages"):
+        if required not in body:
+            raise errors.InputError(f"request body has no {required!r}; build it with "
+                                    "openrouter_core.request.build_body")
     rest = {k: v for k, v in body.items() if k not in ("model", "messages", "stream")}
     kwargs: dict[str, Any] = {"model": body["model"], "messages": body["messages"],
                               "extra_body": rest, "extra_headers": headers}

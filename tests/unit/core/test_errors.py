@@ -150,3 +150,17 @@ def test_connection_errors() -> None:
     assert isinstance(broken, openai.APIConnectionError)
     assert not broken.retryable
     assert broken.partial is not None
+
+
+def test_free_tier_429_waits_for_rate_limit_reset() -> None:
+    import time
+
+    reset_ms = str(int((time.time() + 20) * 1000))
+    from_header = make(429, {"error": {"code": 429, "message": "Rate limit exceeded"}},
+                       headers={"X-RateLimit-Reset": reset_ms})
+    assert from_header.retry_after is not None
+    assert 15 < from_header.retry_after <= 20
+    from_metadata = make(429, {"error": {"code": 429, "message": "Rate limit exceeded",
+                                         "metadata": {"headers": {"X-RateLimit-Reset": reset_ms}}}})
+    assert from_metadata.retry_after is not None
+    assert from_metadata.retry_after > 15

@@ -1,0 +1,45 @@
+"""Conformance tests replay real OpenRouter traffic from ``OPENROUTER_REAL_TRAFFIC_DIR``.
+
+Every test in this folder is marked ``conformance`` and skipped when the variable is unset (the
+recordings belong to other projects and are never part of this repository).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.recordings import ENV_VAR, Exchange, chat_exchanges, traffic_root
+
+_HERE = Path(__file__).parent
+
+
+def _in_this_folder(item: pytest.Item) -> bool:
+    return _HERE in Path(item.path).parents
+
+
+_SKIP_REASON = f"{ENV_VAR} is not set (real recorded traffic is not part of the repository)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark this folder's tests ``conformance`` and skip them without the recordings."""
+    skip = None if traffic_root() is not None else pytest.mark.skip(reason=_SKIP_REASON)
+    for item in items:
+        if _in_this_folder(item):
+            item.add_marker(pytest.mark.conformance)
+            if skip is not None:
+                item.add_marker(skip)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``chat_exchange`` over every recorded chat-completions exchange."""
+    if "chat_exchange" not in metafunc.fixturenames:
+        return
+    root = traffic_root()
+    if root is None:
+        metafunc.parametrize("chat_exchange", [pytest.param(None, id="no-recordings",
+                                                             marks=pytest.mark.skip(_SKIP_REASON))])
+        return
+    exchanges: list[Exchange] = chat_exchanges(root)
+    metafunc.parametrize("chat_exchange", exchanges, ids=[e.test_id for e in exchanges])
