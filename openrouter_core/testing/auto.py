@@ -1,0 +1,144 @@
+"""The auto responder: deterministic, plausible answers when no reply was scripted.
+
+Built from small rules, each ``(RecordedRequest) -> Reply | None`` (``None``: "not mine"),
+tried in order by :func:`first_of`. Wrap or extend it freely::
+
+    def weather(request):
+        if "weather" in (request.last_user_text or ""):
+            return Reply.text("Sunny, 21 °C.")
+        return None
+
+    emulator.responder = first_of(weather, fallback=auto_respond)
+
+Default order (:data:`DEFAULT_RULES`): answer a tool result, call a tool, structured output,
+then :func:`echo` ("You said: …").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from openrouter_core.testing.records import JSONDict, RecordedRequest, text_of
+from openrouter_core.testing.replies import Reply, Responder
+from openrouter_core.testing.samples import sample_from_schema
+
+Rule = Callable[[RecordedRequest], "Reply | None"]
+"""A responder that may decline a request by returning ``None``."""
+
+MAX_ECHO = 1000
+"""Longest user text quoted back by :func:`echo`; longer text is cut with an ellipsis."""
+
+
+def _function_tools(request: RecordedRequest) -> list[JSONDict]:
+    tools = request.body_dict.get("tools")
+    if not isinstance(tools, list):
+        return []
+    return [t["function"] for t in tools if isinstance(t, dict) and t.get("type") == "function"
+            and isinstance(t.get("function"), dict) and isinstance(t["function"].get("name"), str)]
+
+
+def _forced_name(tool_choice: Any) -> str | None:
+    if isinstance(tool_choice, dict):
+        function = tool_choice.get("function")
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            return str(function["name"])
+        if isinstance(tool_choice.get("name"), str):
+            return str(tool_choice["name"])
+    return None
+
+
+def _last_is_tool_result(request: RecordedRequest) -> bool:
+    last = request.last_message
+    return last is not None and last.get("role") == "tool"
+
+
+def structured_output(request: RecordedRequest) -> Reply | None:
+    """``response_format`` ``json_schema`` → JSON synthesized from the schema;
+    ``json_object`` → a small JSON object."""
+    response_format = request.body_dict.get("response_format")
+    if not isinstance(response_format, dict):
+        return None
+    kind = response_format.get("type")
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        schema = spec.get("schema") if isinstance(spec, dict) else None
+        value = sample_from_schema(schema if isinstance(schema, dict) else {"type": "object"})
+        return Reply.text(json.dumps(value, ensure_ascii=False))
+    if kind == "json_object":
+        return Reply.text(json.dumps({"answer": _echo_text(request)}, ensure_ascii=False))
+    return None
+
+
+def call_tool(request: RecordedRequest) -> Reply | None:
+    """Call the forced tool (``tool_choice`` naming one) or the first function tool, with
+    arguments synthesized from its ``parameters`` schema.
+
+    Declines when there are no function tools, ``tool_choice`` is ``"none"`` or the last
+    message is a tool result.
+    """
+    tools = _function_tools(request)
+    tool_choice = request.body_dict.get("tool_choice")
+    if not tools or tool_choice == "none" or _last_is_tool_result(request):
+        return None
+    forced = _forced_name(tool_choice)
+    tool = next((t for t in tools if t["name"] == forced), tools[0])
+    parameters = tool.get("parameters")
+    arguments = sample_from_schema(parameters) if isinstance(parameters, dict) else {}
+    return Reply.tool_calls((tool["name"], arguments if isinstance(arguments, dict) else {}))
+
+
+def answer_tool_result(request: RecordedRequest) -> Reply | None:
+    """After a ``tool`` message: a text answer quoting the tool result (or structured output
+    when the request asks for a ``response_format``)."""
+    if not _last_is_tool_result(request):
+        return None
+    structured = structured_output(request)
+    if structured is not None:
+        return structured
+    results: list[str] = []
+    for message in reversed(request.messages):
+        if message.get("role") != "tool":
+            break
+        results.insert(0, text_of(message.get("content")))
+    return Reply.text(f"The tool returned: {'; '.join(results)}")
+
+
+def _echo_text(request: RecordedRequest) -> str:
+    text = request.last_user_text
+    if text is None:
+        return "Hello from the OpenRouter emulator."
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+
+
+def echo(request: RecordedRequest) -> Reply:
+    """A short deterministic answer quoting the last user text: ``"You said: …"``."""
+    if request.last_user_text is None:
+        return Reply.text(_echo_text(request))
+    return Reply.text(f"You said: {_echo_text(request)}")
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (answer_tool_result, call_tool, structured_output)
+"""The rules :func:`auto_respond` tries before falling back to :func:`echo`."""
+
+
+def first_of(*rules: Rule, fallback: Responder = echo) -> Responder:
+    """A responder trying ``rules`` in order, answering with ``fallback`` if all decline."""
+
+    def respond(request: RecordedRequest) -> Reply:
+        for rule in rules:
+            reply = rule(request)
+            if reply is not None:
+                return reply
+        return fallback(request)
+
+    return respond
+
+
+def auto_respond(request: RecordedRequest) -> Reply:
+    """The default responder: :data:`DEFAULT_RULES`, then :func:`echo`."""
+    return _DEFAULT(request)
+
+
+_DEFAULT = first_of(*DEFAULT_RULES)

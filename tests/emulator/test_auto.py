@@ -1,0 +1,169 @@
+"""The auto responder's rules and the JSON-schema sample synthesizer."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field
+
+from openrouter_core.testing import Reply, auto_respond, echo, first_of, sample_from_schema
+from openrouter_core.testing.auto import answer_tool_result, call_tool, structured_output
+from tests.emulator.helpers import request
+
+WEATHER_TOOL = {"type": "function", "function": {
+    "name": "get_weather", "description": "Weather for a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"},
+                                                    "unit": {"enum": ["C", "F"]}},
+                   "required": ["city"]}}}
+TIME_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {
+    "type": "object", "properties": {"tz": {"type": "string", "format": "date-time"}}}}}
+
+
+class Color(str, Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Address(BaseModel):
+    street: str
+    zip_code: str = Field(min_length=5, max_length=5)
+
+
+class Person(BaseModel):
+    name: str
+    age: int = Field(ge=18, le=99)
+    height: float = Field(gt=2.0)
+    email: str | None = None
+    favourite: Color
+    kind: Literal["a", "b"]
+    home: Address
+    past: list[Address]
+    tags: list[str] = []
+    friend: Person | None = None
+
+
+def test_echo_quotes_the_last_user_text():
+    reply = auto_respond(request(messages=[{"role": "user", "content": "first"},
+                                           {"role": "assistant", "content": "ok"},
+                                           {"role": "user", "content": [
+                                               {"type": "text", "text": "second"}]}]))
+    assert reply.content == "You said: second"
+    assert echo(request(messages=[{"role": "system", "content": "s"}])).content
+
+
+def test_long_user_text_is_cut():
+    reply = echo(request(messages=[{"role": "user", "content": "x" * 5000}]))
+    assert reply.content is not None
+    assert len(reply.content) < 1100
+
+
+def test_calls_first_function_tool_with_synthesized_arguments():
+    reply = auto_respond(request(tools=[{"type": "openrouter:web_search"}, WEATHER_TOOL,
+                                        TIME_TOOL]))
+    assert [(c.name, c.arguments) for c in reply.calls] == [
+        ("get_weather", {"city": "sample city", "unit": "C"})]
+
+
+def test_calls_the_forced_tool():
+    reply = auto_respond(request(tools=[WEATHER_TOOL, TIME_TOOL], tool_choice={
+        "type": "function", "function": {"name": "get_time"}}))
+    assert reply.calls[0].name == "get_time"
+    assert reply.calls[0].arguments == {"tz": "2025-01-01T12:00:00Z"}
+
+
+def test_tool_choice_none_answers_in_text():
+    reply = auto_respond(request(tools=[WEATHER_TOOL], tool_choice="none"))
+    assert not reply.calls
+    assert reply.content == "You said: Say hello"
+
+
+def test_tool_result_is_quoted():
+    messages = [{"role": "user", "content": "weather?"},
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "c1", "type": "function",
+                     "function": {"name": "get_weather", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "c1", "content": "Sunny, 21C"}]
+    reply = auto_respond(request(messages=messages, tools=[WEATHER_TOOL]))
+    assert not reply.calls
+    assert reply.content is not None
+    assert "Sunny, 21C" in reply.content
+
+
+def test_structured_output_from_json_schema():
+    schema = Person.model_json_schema()
+    reply = auto_respond(request(response_format={
+        "type": "json_schema", "json_schema": {"name": "Person", "schema": schema,
+                                               "strict": True}}))
+    assert reply.content is not None
+    person = Person.model_validate_json(reply.content)
+    assert person.email is not None  # optional properties are filled too
+    assert len(person.past) == 1
+
+
+def test_structured_output_after_tool_result():
+    messages = [{"role": "user", "content": "q"},
+                {"role": "tool", "tool_call_id": "c1", "content": "r"}]
+    response_format = {"type": "json_schema",
+                       "json_schema": {"name": "A", "schema": Address.model_json_schema()}}
+    reply = auto_respond(request(messages=messages, tools=[WEATHER_TOOL],
+                                 response_format=response_format))
+    assert reply.content is not None
+    Address.model_validate_json(reply.content)
+
+
+def test_json_object_mode():
+    reply = auto_respond(request(response_format={"type": "json_object"}))
+    assert reply.content is not None
+    assert isinstance(json.loads(reply.content), dict)
+
+
+def test_rules_decline_with_none():
+    plain = request()
+    assert structured_output(plain) is None
+    assert call_tool(plain) is None
+    assert answer_tool_result(plain) is None
+
+
+def test_first_of_composes_custom_rules():
+    def weather(req):
+        return Reply.text("Sunny") if "weather" in (req.last_user_text or "") else None
+
+    responder = first_of(weather, fallback=auto_respond)
+    assert responder(request(messages=[{"role": "user", "content": "weather?"}])).content == (
+        "Sunny")
+    assert responder(request()).content == "You said: Say hello"
+
+
+@pytest.mark.parametrize(("schema", "expected"), [
+    ({"type": "integer", "minimum": 5}, 5),
+    ({"type": "integer", "exclusiveMaximum": 0}, -1),
+    ({"type": "number", "maximum": 1}, 1.0),
+    ({"type": "boolean"}, True),
+    ({"type": "null"}, None),
+    ({"type": ["null", "string"]}, "sample"),
+    ({"const": 3}, 3),
+    ({"default": "d"}, "d"),
+    ({"default": None, "type": "string"}, "sample"),
+    ({"anyOf": [{"type": "null"}, {"type": "integer"}]}, 1),
+    ({"allOf": [{"properties": {"a": {"type": "integer"}}},
+                {"properties": {"b": {"type": "boolean"}}}]}, {"a": 1, "b": True}),
+    ({"type": "array", "items": {"type": "string"}, "minItems": 2}, ["sample", "sample"]),
+    ({"type": "string", "format": "email"}, "user@example.com"),
+    ({}, "sample"),
+])
+def test_sample_values(schema, expected):
+    assert sample_from_schema(schema) == expected
+
+
+def test_recursive_schema_terminates():
+    schema = {"$defs": {"Node": {"type": "object", "properties": {
+        "child": {"$ref": "#/$defs/Node"}}}}, "$ref": "#/$defs/Node"}
+    value = sample_from_schema(schema)
+    depth = 0
+    while isinstance(value, dict) and value:
+        value = value["child"]
+        depth += 1
+    assert 0 < depth <= 8

@@ -1,0 +1,149 @@
+"""Real sockets: the project's own transport + stream assembler against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from openrouter_core import errors, transport
+from openrouter_core.stream import StreamAssembler
+from openrouter_core.testing import COMPLETION_PRICE, PROMPT_PRICE, Reply
+
+KEY = "sk-or-v1-test"
+BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello there"}]}
+SIGNATURE = "c2lnbmF0dXJl"
+IMAGE = "data:image/png;base64,iVBORw0KGgo="
+CITATION = {"type": "url_citation", "url_citation": {
+    "url": "https://example.com/a", "title": "A", "start_index": 0, "end_index": 0,
+    "content": "excerpt"}}
+
+
+def endpoint(emu, **kw):
+    return transport.Endpoint(base_url=emu.base_url, api_key=SecretStr(KEY), max_retries=0,
+                              **kw)
+
+
+def stream(emu, body=None, **kw):
+    assembler = StreamAssembler()
+    deltas = list(transport.stream(endpoint(emu, **kw), {**(body or BODY), "stream": True}, {},
+                                   assembler))
+    return assembler.result(), deltas
+
+
+def test_complete_auto_reply_and_recorded_request(openrouter_emulator):
+    emu = openrouter_emulator
+    result = transport.complete(endpoint(emu), BODY, {"X-OpenRouter-Title": "Tests"})
+    assert result.content == "You said: Hello there"
+    assert result.provider == "OpenAI"
+    assert result.model == "openai/gpt-4o-mini"
+    assert result.finish_reason == "stop"
+    usage = result.usage
+    assert usage is not None
+    assert usage.cost == pytest.approx(usage.prompt_tokens * PROMPT_PRICE
+                                       + usage.completion_tokens * COMPLETION_PRICE)
+    (recorded,) = emu.chat_requests
+    assert recorded.method == "POST"
+    assert recorded.headers["authorization"] == f"Bearer {KEY}"
+    assert recorded.headers["x-openrouter-title"] == "Tests"
+    assert recorded.json["messages"] == BODY["messages"]
+    assert recorded.status == 200
+    assert recorded.closed_at is None
+
+
+def test_stream_assembles_everything_scripted(openrouter_emulator):
+    emu = openrouter_emulator
+    emu.enqueue(Reply.text(
+        "The answer is 42.", reasoning="Think step by step.", signature=SIGNATURE,
+        reasoning_format="anthropic-claude-v1", annotations=[CITATION], images=[IMAGE],
+        provider="Anthropic", model="anthropic/claude-4.5-haiku-20251001",
+        comments_between=True))
+    result, deltas = stream(emu)
+    assert result.content == "The answer is 42."
+    assert result.reasoning == "Think step by step."
+    assert result.reasoning_details == [{"type": "reasoning.text", "text": "Think step by step.",
+                                         "format": "anthropic-claude-v1", "index": 0,
+                                         "signature": SIGNATURE}]
+    assert [i.url for i in result.images] == [IMAGE]
+    assert result.annotations == [CITATION]
+    assert result.provider == "Anthropic"
+    assert result.model == "anthropic/claude-4.5-haiku-20251001"
+    assert result.finish_reason == "stop"
+    assert result.usage is not None
+    assert sum(1 for d in deltas if d.finish_reason) == 1  # repeated finish chunk cleared
+
+
+def test_stream_tool_calls(openrouter_emulator):
+    emu = openrouter_emulator
+    emu.enqueue(Reply.tool_calls(("get_weather", {"city": "Florence"}, "call_a"),
+                                 ("get_time", {"tz": "CET"}, "call_b"),
+                                 content="Let me check.", usage_shape="empty_choices"))
+    result, deltas = stream(emu)
+    assert result.content == "Let me check."
+    assert [(t.id, t.name, t.parsed_arguments()) for t in result.tool_calls] == [
+        ("call_a", "get_weather", {"city": "Florence"}), ("call_b", "get_time", {"tz": "CET"})]
+    assert result.finish_reason == "tool_calls"
+    names = [t.name for d in deltas for t in d.tool_calls if t.name]
+    assert names == ["get_weather", "get_time"]  # assigned once, never repeated
+
+
+@pytest.mark.parametrize("shape", ["separate", "empty_choices", "repeat_finish"])
+def test_usage_reported_once_per_shape(openrouter_emulator, shape):
+    openrouter_emulator.enqueue(Reply.text("hi there", usage_shape=shape, cost=0.5))
+    result, _ = stream(openrouter_emulator)
+    assert result.usage is not None
+    assert result.usage.cost == 0.5
+
+
+def test_non_stream_reply_to_stream_request_and_back(openrouter_emulator):
+    emu = openrouter_emulator
+    emu.enqueue(Reply.text("as json", stream=False))
+    result, _ = stream(emu)
+    assert result.content == "as json"
+    emu.enqueue(Reply.text("as sse", stream=True))
+    with pytest.raises(errors.MalformedResponseError):
+        transport.complete(endpoint(emu), BODY, {})
+
+
+async def test_async_stream_and_complete(openrouter_emulator):
+    emu = openrouter_emulator
+    emu.enqueue(Reply.text("async text", reasoning="r", reasoning_kind="reasoning.summary"))
+    assembler = StreamAssembler()
+    pieces = [d.content async for d in transport.astream(
+        endpoint(emu), {**BODY, "stream": True}, {}, assembler) if d.content]
+    assert "".join(pieces) == "async text"
+    assert assembler.result().reasoning_details[0]["summary"] == "r"
+    result = await transport.acomplete(endpoint(emu), BODY, {})
+    assert result.content == "You said: Hello there"
+    await transport.aclose()
+
+
+def test_structured_output_and_tools_through_the_wire(openrouter_emulator):
+    schema = {"type": "object", "properties": {"city": {"type": "string"},
+                                               "days": {"type": "integer"}},
+              "required": ["city"]}
+    body = {**BODY, "response_format": {"type": "json_schema",
+                                        "json_schema": {"name": "x", "schema": schema}}}
+    result = transport.complete(endpoint(openrouter_emulator), body, {})
+    assert result.content == '{"city": "sample city", "days": 1}'
+    tools = [{"type": "function", "function": {"name": "lookup", "parameters": schema}}]
+    result, _ = stream(openrouter_emulator, {**BODY, "tools": tools})
+    assert result.tool_calls[0].parsed_arguments() == {"city": "sample city", "days": 1}
+
+
+def test_large_body_five_megabytes(openrouter_emulator):
+    text = "abcd " * 1_000_000
+    openrouter_emulator.enqueue(Reply.text(text), Reply.text(text))
+    assert transport.complete(endpoint(openrouter_emulator), BODY, {}).content == text
+    result, _ = stream(openrouter_emulator)
+    assert result.content == text
+
+
+def test_callable_replies_and_custom_responder(openrouter_emulator):
+    emu = openrouter_emulator
+    emu.enqueue(lambda req: Reply.text(f"model was {req.model}"))
+    assert transport.complete(endpoint(emu), BODY, {}).content == "model was openai/gpt-4o-mini"
+    emu.responder = lambda req: Reply.text("custom")
+    assert transport.complete(endpoint(emu), BODY, {}).content == "custom"
+    emu.reset()
+    assert emu.requests == []
+    assert transport.complete(endpoint(emu), BODY, {}).content.startswith("You said")

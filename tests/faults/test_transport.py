@@ -1,0 +1,287 @@
+"""Core transport against the loopback emulator: pools, retries, timeouts, typed failures.
+
+Real HTTP bytes every time: the emulator is a socket server, the openai SDK client sends, and
+the core's decoder and state machine read what comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Iterator
+
+import openai
+import pytest
+from pydantic import SecretStr
+
+from openrouter_core import errors, transport
+from openrouter_core.request import build_body
+from openrouter_core.settings import RequestSettings
+from openrouter_core.stream import StreamAssembler
+from openrouter_core.testing import Emulator, Reply
+
+KEY = "sk-or-v1-" + "0123456789abcdef" * 4
+USER = [{"role": "user", "content": "hi"}]
+
+
+@pytest.fixture
+def emu(openrouter_emulator: Emulator) -> Iterator[Emulator]:
+    yield openrouter_emulator
+    transport.close()
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the retry waits the transport asks for, without waiting them."""
+    seen: list[float] = []
+    real_sleep = asyncio.sleep
+
+    def fake_sleep(seconds: float) -> None:
+        seen.append(seconds)
+
+    async def fake_asleep(seconds: float) -> None:
+        seen.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(transport.time, "sleep", fake_sleep)
+    monkeypatch.setattr(transport.asyncio, "sleep", fake_asleep)
+    return seen
+
+
+def endpoint(emu: Emulator, **kwargs: object) -> transport.Endpoint:
+    return transport.Endpoint(base_url=emu.base_url, api_key=SecretStr(KEY), **kwargs)  # type: ignore[arg-type]
+
+
+def body(stream: bool = False) -> dict[str, object]:
+    return build_body("openai/gpt-4o-mini", USER, RequestSettings(temperature=0.5),
+                      stream=stream)
+
+
+def collect(ep: transport.Endpoint, stream_body: dict[str, object]) -> tuple[list[str], object]:
+    assembler = StreamAssembler()
+    pieces = [d.content or "" for d in transport.stream(ep, stream_body, {}, assembler)]
+    return pieces, assembler.result()
+
+
+def test_endpoint_repr_hides_key_and_construction_opens_nothing(emu: Emulator) -> None:
+    before = transport.connections_opened
+    ep = endpoint(emu)
+    assert KEY not in repr(ep)
+    assert transport.connections_opened == before
+    assert emu.requests == []
+
+
+def test_one_shared_client_per_base_url_key_and_timeout(emu: Emulator) -> None:
+    a, b = endpoint(emu), endpoint(emu)
+    assert transport.sync_client(a) is transport.sync_client(b)
+    assert transport.sync_client(a) is not transport.sync_client(endpoint(emu, timeout=5.0))
+
+
+def test_body_headers_and_key_reach_the_wire_verbatim(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("Hi there"))
+    result = transport.complete(endpoint(emu), body(), {"X-OpenRouter-Title": "Demo"})
+    sent = emu.chat_requests[0]
+    assert result.content == "Hi there"
+    assert sent.json == {"model": "openai/gpt-4o-mini", "messages": USER, "temperature": 0.5}
+    assert sent.headers["authorization"] == f"Bearer {KEY}"
+    assert sent.headers["x-openrouter-title"] == "Demo"
+
+
+def test_padded_non_stream_body_and_usage(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("padded", pad_json=True, cost=0.25))
+    result = transport.complete(endpoint(emu), body(), {})
+    assert result.content == "padded"
+    assert result.usage is not None
+    assert result.usage.cost == 0.25
+    assert result.id is not None
+    assert result.id.startswith("gen-")
+
+
+def test_stream_assembles_and_yields_pieces(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("one two three", comments_between=True))
+    pieces, result = collect(endpoint(emu), body(stream=True))
+    assert "".join(pieces) == "one two three"
+    assert len([p for p in pieces if p]) >= 3
+    assert result.usage is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("retry_after", ["0", "2", "HTTPDATE"])
+def test_429_retried_honouring_retry_after(emu: Emulator, sleeps: list[float],
+                                            retry_after: str) -> None:
+    value = retry_after
+    if retry_after == "HTTPDATE":
+        value = email.utils.formatdate(time.time() + 3, usegmt=True)
+    emu.enqueue(Reply.error(429, "Rate limited", headers={"Retry-After": value}),
+                Reply.text("after retry"))
+    result = transport.complete(endpoint(emu), body(), {})
+    assert result.content == "after retry"
+    assert len(emu.chat_requests) == 2
+    assert len(sleeps) == 1
+    if retry_after == "HTTPDATE":
+        assert 1.0 <= sleeps[0] <= 3.0
+    else:
+        assert sleeps[0] == float(retry_after)
+
+
+@pytest.mark.parametrize("status", [408, 500, 502, 503])
+def test_transient_statuses_retried_with_backoff(emu: Emulator, sleeps: list[float],
+                                                  status: int) -> None:
+    emu.enqueue(Reply.error(status, "transient"), Reply.text("ok"))
+    assert transport.complete(endpoint(emu), body(), {}).content == "ok"
+    assert len(emu.chat_requests) == 2
+    assert 0.375 <= sleeps[0] <= 0.5
+
+
+def test_repeating_fault_gives_typed_error_after_max_retries_plus_one(
+    emu: Emulator, sleeps: list[float]
+) -> None:
+    emu.enqueue(*[Reply.error(503, "all providers down")] * 4)
+    with pytest.raises(errors.InternalServerError, match="all providers down") as info:
+        transport.complete(endpoint(emu, max_retries=3), body(), {})
+    assert isinstance(info.value, openai.InternalServerError)
+    assert len(emu.chat_requests) == 4
+    assert len(sleeps) == 3
+    assert sleeps[2] > sleeps[0]
+
+
+def test_max_retries_zero_means_exactly_one_request(emu: Emulator, sleeps: list[float]) -> None:
+    emu.enqueue(Reply.error(429, "slow down", headers={"Retry-After": "0"}))
+    with pytest.raises(errors.RateLimitError):
+        transport.complete(endpoint(emu, max_retries=0), body(), {})
+    assert len(emu.chat_requests) == 1
+    assert sleeps == []
+
+
+def test_402_retried_only_with_retry_after(emu: Emulator, sleeps: list[float]) -> None:
+    emu.enqueue(Reply.error(402, "in-flight requests hold your budget",
+                            headers={"Retry-After": "1"}), Reply.text("paid"))
+    assert transport.complete(endpoint(emu), body(), {}).content == "paid"
+    emu.reset()
+    emu.enqueue(Reply.error(402, "This request requires more credits"))
+    with pytest.raises(errors.PaymentRequiredError, match="more credits"):
+        transport.complete(endpoint(emu), body(), {})
+    assert len(emu.chat_requests) == 1
+
+
+def test_connection_reset_before_headers_is_retried(emu: Emulator, sleeps: list[float]) -> None:
+    emu.enqueue(Reply.fault("reset_before_headers"), Reply.text("recovered"))
+    assert transport.complete(endpoint(emu), body(), {}).content == "recovered"
+    assert len(emu.chat_requests) == 2
+    emu.enqueue(Reply.fault("reset_before_headers"), Reply.text("stream recovered"))
+    pieces, _ = collect(endpoint(emu), body(stream=True))
+    assert "".join(pieces) == "stream recovered"
+
+
+def test_200_with_error_body_is_an_error(emu: Emulator, sleeps: list[float]) -> None:
+    emu.enqueue(Reply.error(401, "No cookie auth credentials found", http_status=200))
+    with pytest.raises(errors.AuthenticationError, match="No cookie auth"):
+        transport.complete(endpoint(emu), body(), {})
+
+
+def test_mid_stream_error_after_chunks_carries_partial(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("alpha beta gamma delta", error_after=3))
+    assembler = StreamAssembler()
+    seen = []
+    with pytest.raises(errors.BadRequestError, match="Token limit reached") as info:
+        for delta in transport.stream(endpoint(emu), body(stream=True), {}, assembler):
+            seen.append(delta.content or "")
+    assert info.value.mid_stream
+    assert info.value.partial is not None
+    assert info.value.partial.content == "".join(seen)
+    assert seen
+    assert len(emu.chat_requests) == 1
+
+
+@pytest.mark.parametrize(("fault", "cls"), [
+    ("truncate_after", errors.StreamInterruptedError),
+    ("reset_after", errors.StreamInterruptedError),
+    ("malformed_at", errors.MalformedResponseError),
+    ("invalid_utf8_at", errors.MalformedResponseError),
+])
+def test_broken_streams_raise_typed_errors_with_partial(emu: Emulator, fault: str,
+                                                         cls: type) -> None:
+    emu.enqueue(Reply.fault(fault, 3))  # type: ignore[arg-type]
+    assembler = StreamAssembler()
+    seen = []
+    with pytest.raises(cls) as info:
+        for delta in transport.stream(endpoint(emu), body(stream=True), {}, assembler):
+            seen.append(delta.content or "")
+    assert info.value.partial is not None
+    assert info.value.partial.content == "".join(seen)
+    assert len(emu.chat_requests) == 1
+
+
+def test_wrong_content_type_is_malformed(emu: Emulator) -> None:
+    emu.enqueue(Reply.fault("content_type", "text/html"))
+    with pytest.raises(errors.MalformedResponseError, match="text/html"):
+        collect(endpoint(emu, max_retries=0), body(stream=True))
+
+
+@pytest.mark.parametrize("fault", ["stall", "drip"])
+def test_stall_and_slow_drip_time_out_within_twice_the_timeout(emu: Emulator,
+                                                               fault: str) -> None:
+    reply = (Reply.text("a b c d e f", stall_after=2, stall_seconds=10) if fault == "stall"
+             else Reply.text(" ".join("w" * 40), drip_delay=0.1))
+    emu.enqueue(reply)
+    start = time.monotonic()
+    with pytest.raises(errors.APITimeoutError) as info:
+        collect(endpoint(emu, timeout=1.0, max_retries=0), body(stream=True))
+    elapsed = time.monotonic() - start
+    assert elapsed < 2.0
+    assert info.value.partial is not None
+
+
+def test_breaking_out_of_a_sync_stream_closes_the_connection(emu: Emulator) -> None:
+    emu.enqueue(Reply.text(" ".join(["word"] * 200), drip_delay=0.01))
+    generator = transport.stream(endpoint(emu), body(stream=True), {}, StreamAssembler())
+    for _ in generator:
+        break
+    generator.close()
+    assert emu.wait_for_disconnect(0, timeout=2.0)
+
+
+async def test_async_complete_stream_and_retry(emu: Emulator, sleeps: list[float]) -> None:
+    emu.enqueue(Reply.error(429, "later", headers={"Retry-After": "1"}), Reply.text("async ok"),
+                Reply.text("async stream"))
+    ep = endpoint(emu)
+    assert (await transport.acomplete(ep, body(), {})).content == "async ok"
+    assert sleeps == [1.0]
+    assembler = StreamAssembler()
+    pieces = [d.content or "" async for d in transport.astream(ep, body(stream=True), {},
+                                                                 assembler)]
+    assert "".join(pieces) == "async stream"
+    assert assembler.result().usage is not None
+    await transport.aclose()
+
+
+async def test_cancelling_an_async_stream_closes_the_connection(emu: Emulator) -> None:
+    emu.enqueue(Reply.text(" ".join(["word"] * 500), drip_delay=0.02))
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in transport.astream(endpoint(emu), body(stream=True), {},
+                                         StreamAssembler()):
+            started.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(started.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    closed = await asyncio.to_thread(emu.wait_for_disconnect, 0, 2.0)
+    assert closed
+    await transport.aclose()
+
+
+def test_five_megabyte_reply(emu: Emulator) -> None:
+    text = "x" * (5 * 1024 * 1024)
+    emu.enqueue(Reply.text(text, stream=False))
+    assert len(transport.complete(endpoint(emu), body(), {}).content) == len(text)
+
+
+def test_missing_key_is_a_clear_error_before_any_request(emu: Emulator) -> None:
+    ep = transport.Endpoint(base_url=emu.base_url, api_key=None)
+    with pytest.raises(errors.InputError, match="OPENROUTER_API_KEY"):
+        transport.complete(ep, body(), {})
+    assert emu.requests == []
