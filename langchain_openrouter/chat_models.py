@@ -1,0 +1,421 @@
+"""``ChatOpenRouter``: LangChain's chat model for OpenRouter, built on ``openrouter_core``.
+
+The class holds settings and wires three pure steps around one line of I/O: messages and
+kwargs → request (:mod:`.messages`, :mod:`.params`), ``openrouter_core.transport`` call, core
+result → LangChain objects (:mod:`.outputs`). Sync and async share everything but that line.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_openrouter import outputs, params
+from langchain_openrouter import tools as tooling
+from langchain_openrouter.errors import to_langchain_error
+from langchain_openrouter.messages import convert_messages
+from openrouter_core import transport
+from openrouter_core.decode import ChatResult as CoreResult
+from openrouter_core.decode import ChunkDelta, decode_choices
+from openrouter_core.errors import OpenRouterError
+from openrouter_core.settings import Attribution, RequestSettings
+from openrouter_core.stream import StreamAssembler
+
+
+@contextmanager
+def _langchain_errors() -> Iterator[None]:
+    """Re-raise core errors as their LangChain ``ModelError`` twins (same data, chained)."""
+    try:
+        yield
+    except OpenRouterError as exc:
+        converted = to_langchain_error(exc)
+        if converted is exc:
+            raise
+        raise converted from exc
+
+
+class ChatOpenRouter(BaseChatModel):
+    """Chat model for OpenRouter: hundreds of models behind one OpenAI-shaped API.
+
+    Setup: set ``OPENROUTER_API_KEY`` (or pass ``api_key``). ``OPENROUTER_API_BASE`` (or
+    ``base_url``) points it elsewhere, e.g. at a proxy or the test emulator.
+
+    Example:
+        ```python
+        from langchain_openrouter import ChatOpenRouter
+
+        model = ChatOpenRouter(
+            model="anthropic/claude-sonnet-4.5",
+            temperature=0,
+            openrouter_provider={"order": ["Anthropic"]},
+            reasoning={"effort": "low"},
+        )
+        model.invoke("Hello")
+        ```
+
+    Every OpenRouter request option is a field (validated at construction, so a typo'd
+    ``reasoning.effort`` fails fast) and may also be passed per call:
+    ``model.invoke(msgs, temperature=0.2, models=[...])``. Unknown keyword arguments go to
+    ``model_kwargs`` and from there into the request body verbatim.
+
+    Output: text in ``content`` (generated images as ``image`` blocks), reasoning text in
+    ``additional_kwargs["reasoning_content"]`` and the raw ``reasoning_details`` in
+    ``additional_kwargs`` (sent back unchanged on the next turn), usage with cache and
+    reasoning details in ``usage_metadata``, and served model, provider, cost, finish reasons
+    and url citations in ``response_metadata``.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    # --- connection -----------------------------------------------------------------------
+    model_name: str = Field(alias="model")
+    """The OpenRouter model slug, e.g. ``"openai/gpt-4o-mini"``."""
+    openrouter_api_key: SecretStr | None = Field(
+        alias="api_key", default_factory=secret_from_env("OPENROUTER_API_KEY", default=None))
+    """API key; read from ``OPENROUTER_API_KEY`` when not given. Never logged or serialized."""
+    openrouter_api_base: str | None = Field(
+        alias="base_url", default_factory=from_env("OPENROUTER_API_BASE", default=None))
+    """Base URL (default ``https://openrouter.ai/api/v1``; env ``OPENROUTER_API_BASE``)."""
+    request_timeout: float | None = Field(default=None, alias="timeout")
+    """Request timeout in seconds."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries for 408/429/5xx, connection errors and retryable 402s (``Retry-After`` kept)."""
+    default_headers: Mapping[str, str] | None = Field(default=None, exclude=True)
+    """Extra headers on every request (excluded from serialization: they may hold secrets)."""
+    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    """App attribution: sent as ``HTTP-Referer``. Off unless set."""
+    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
+    """App attribution: sent as ``X-OpenRouter-Title``. Off unless set."""
+    app_categories: list[str] | None = None
+    """App attribution: marketplace categories (``X-OpenRouter-Categories``)."""
+
+    # --- behaviour ------------------------------------------------------------------------
+    streaming: bool = False
+    """Stream even for ``invoke`` (the chunks are aggregated)."""
+    stream_usage: bool = True
+    """Report usage when streaming (on exactly one, the final, chunk)."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra body parameters; known settings among them are validated like fields."""
+
+    # --- sampling -------------------------------------------------------------------------
+    temperature: float | None = None
+    """Sampling temperature (0-2)."""
+    max_tokens: int | None = None
+    """Maximum tokens to generate."""
+    max_completion_tokens: int | None = None
+    """Maximum completion tokens (OpenAI's newer name; reasoning tokens included)."""
+    top_p: float | None = None
+    """Nucleus sampling."""
+    frequency_penalty: float | None = None
+    """Frequency penalty (-2 to 2)."""
+    presence_penalty: float | None = None
+    """Presence penalty (-2 to 2)."""
+    seed: int | None = None
+    """Seed for providers that support deterministic sampling."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Default stop sequences."""
+    n: int | None = None
+    """Number of choices (non-streaming only)."""
+    logprobs: bool | None = None
+    """Return token log probabilities."""
+    top_logprobs: int | None = None
+    """How many alternatives per token when ``logprobs`` is on."""
+    logit_bias: dict[str, float] | None = None
+    """Token id → bias."""
+    top_k: int | None = None
+    """Top-k sampling (providers that support it)."""
+    min_p: float | None = None
+    """Min-p sampling."""
+    top_a: float | None = None
+    """Top-a sampling."""
+    repetition_penalty: float | None = None
+    """Repetition penalty (0-2]."""
+
+    # --- routing and features -------------------------------------------------------------
+    openrouter_provider: dict[str, Any] | None = Field(
+        default=None, validation_alias=AliasChoices("openrouter_provider", "provider"))
+    """Provider routing preferences (``order``, ``only``, ``sort``, ``max_price``...)."""
+    models: list[str] | None = None
+    """Fallback models tried in order when the primary fails."""
+    route: Literal["fallback"] | None = None
+    """Routing strategy for ``models``."""
+    transforms: list[str] | None = None
+    """Prompt transforms, e.g. ``["middle-out"]``."""
+    plugins: list[dict[str, Any]] | None = None
+    """Plugins, e.g. ``[{"id": "web"}]`` or ``[{"id": "response-healing"}]``."""
+    reasoning: dict[str, Any] | None = None
+    """Reasoning options: ``effort`` or ``max_tokens``, ``exclude``, ``summary``..."""
+    modalities: list[Literal["text", "image", "audio"]] | None = None
+    """Output modalities, e.g. ``["image", "text"]`` for image generation."""
+    image_config: dict[str, Any] | None = None
+    """Image-generation options (``aspect_ratio``, ``image_size``)."""
+    verbosity: Literal["low", "medium", "high"] | None = None
+    """Answer verbosity for models that support it."""
+    prediction: dict[str, Any] | None = None
+    """Predicted output for latency optimisation."""
+    max_tool_calls: int | None = None
+    """Upper bound on tool calls in one turn."""
+    service_tier: str | None = None
+    """Upstream service tier."""
+    session_id: str | None = Field(
+        default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+    """Groups related requests for observability (env ``OPENROUTER_SESSION_ID``)."""
+    trace: dict[str, Any] | None = None
+    """Trace metadata forwarded to broadcast destinations."""
+    user: str | None = None
+    """End-user identifier."""
+    prompt_cache_key: str | None = None
+    """Prompt-cache routing key."""
+    debug: dict[str, Any] | None = None
+    """OpenRouter debug options."""
+    extra_body: dict[str, Any] | None = None
+    """Anything else, merged into the body last."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_extra_kwargs(cls, values: Any) -> Any:
+        """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
+        if not isinstance(values, dict):
+            return values
+        known = {"provider", *cls.model_fields}
+        known.update(f.alias for f in cls.model_fields.values() if f.alias)
+        for key in params.collect_extra(values, known):
+            warnings.warn(f"{key} is not a ChatOpenRouter parameter; it was moved to "
+                          "model_kwargs and will be sent in the request body", stacklevel=2)
+        return values
+
+    @model_validator(mode="after")
+    def _validate_settings(self) -> Self:
+        """Validate every setting now (no network, no client) so mistakes fail fast."""
+        self._settings()
+        if self.n is not None and self.n > 1 and self.streaming:
+            raise ValueError("n: must be 1 when streaming=True")
+        return self
+
+    # --- LangChain plumbing ---------------------------------------------------------------
+    @property
+    def model(self) -> str:
+        """The model slug (same as ``model_name``)."""
+        return self.model_name
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """The API key is serialized as a secret reference, never as a value."""
+        return {"openrouter_api_key": "OPENROUTER_API_KEY"}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """``dumpd``/``load`` round-trip is supported."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Serialization namespace: ``["langchain_openrouter", "chat_models"]``."""
+        return ["langchain_openrouter", "chat_models"]
+
+    @property
+    def _llm_type(self) -> str:
+        return "openrouter-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._settings().to_body()}
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # Seam for the model catalog (openrouter_core.catalog): not wired in yet.
+        return None
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        ls = LangSmithParams(ls_provider="openrouter", ls_model_type="chat",
+                             ls_model_name=kwargs.get("model") or self.model_name)
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            ls["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens) or self.max_completion_tokens
+        if max_tokens:
+            ls["ls_max_tokens"] = max_tokens
+        stop_value = stop or kwargs.get("stop") or self.stop
+        if stop_value:
+            ls["ls_stop"] = stop_value if isinstance(stop_value, list) else [stop_value]
+        return ls
+
+    def _get_invocation_params(self, stop: list[str] | None = None,
+                               **kwargs: Any) -> dict[str, Any]:
+        # Traced parameters: the request settings, never the connection (key, headers).
+        return {"model": self.model_name, "_type": self._llm_type,
+                **self._settings().to_body(), "stop": stop, **kwargs}
+
+    # --- request building (pure) ----------------------------------------------------------
+    def _settings(self) -> RequestSettings:
+        fields = {name: getattr(self, name) for name in params.SETTING_FOR_FIELD
+                  if name in type(self).model_fields}
+        return params.build_settings(fields, self.model_kwargs)
+
+    def _connection(self) -> params.Connection:
+        return params.Connection(
+            base_url=self.openrouter_api_base, api_key=self.openrouter_api_key,
+            timeout=self.request_timeout, max_retries=self.max_retries,
+            attribution=Attribution(app_url=self.app_url, app_title=self.app_title,
+                                    app_categories=self.app_categories),
+            default_headers=self.default_headers,
+        )
+
+    def _call(self, messages: list[BaseMessage], stop: list[str] | None,
+              kwargs: Mapping[str, Any], *, stream: bool) -> params.CallSpec:
+        return params.build_call(
+            model=self.model_name, messages=convert_messages(messages),
+            settings=self._settings(), connection=self._connection(), kwargs=kwargs,
+            stop=stop, stream=stream, stream_usage=self.stream_usage,
+        )
+
+    def _chat_result(self, result: CoreResult, call: params.CallSpec) -> ChatResult:
+        choices = decode_choices(result.raw) if (call.body.get("n") or 1) > 1 else [result]
+        return outputs.chat_result(choices, call.model)
+
+    def _final(self, assembler: StreamAssembler, call: params.CallSpec) -> ChatGenerationChunk:
+        result = assembler.result()
+        if not call.stream_usage:
+            result.usage = None
+        return ChatGenerationChunk(message=outputs.final_chunk(result, call.model))
+
+    @staticmethod
+    def _emit(delta: ChunkDelta) -> ChatGenerationChunk | None:
+        chunk = outputs.delta_chunk(delta)
+        return None if chunk is None else ChatGenerationChunk(message=chunk)
+
+    # --- I/O: the only lines that differ between sync and async ---------------------------
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None,
+                  **kwargs: Any) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        call = self._call(messages, stop, kwargs, stream=False)
+        with _langchain_errors():
+            result = transport.complete(call.endpoint, call.body, call.headers)
+        return self._chat_result(result, call)
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                         run_manager: AsyncCallbackManagerForLLMRun | None = None,
+                         **kwargs: Any) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(
+                self._astream(messages, stop, run_manager, **kwargs))
+        call = self._call(messages, stop, kwargs, stream=False)
+        with _langchain_errors():
+            result = await transport.acomplete(call.endpoint, call.body, call.headers)
+        return self._chat_result(result, call)
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        call = self._call(messages, stop, kwargs, stream=True)
+        assembler = StreamAssembler()
+        with _langchain_errors():
+            for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
+                chunk = self._emit(delta)
+                if chunk is not None:
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        final = self._final(assembler, call)
+        if run_manager:
+            run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
+
+    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
+                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+        call = self._call(messages, stop, kwargs, stream=True)
+        assembler = StreamAssembler()
+        with _langchain_errors():
+            async for delta in transport.astream(call.endpoint, call.body, call.headers,
+                                                 assembler):
+                chunk = self._emit(delta)
+                if chunk is not None:
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+        final = self._final(assembler, call)
+        if run_manager:
+            await run_manager.on_llm_new_token(final.text, chunk=final)
+        yield final
+
+    # --- tools and structured output ------------------------------------------------------
+    def bind_tools(
+        self,
+        tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | Any],
+        *,
+        tool_choice: str | bool | Mapping[str, Any] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools: pydantic models, functions, ``BaseTool``s, tool dicts, server tools.
+
+        Args:
+            tools: Tool-like objects; ``{"type": "openrouter:web_search", ...}`` and other
+                ``openrouter:*`` server tools are sent untouched.
+            tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"``/``True``, a tool
+                name, or an OpenAI tool-choice dict.
+            strict: Ask for schema-exact arguments (sets ``function.strict``).
+            parallel_tool_calls: ``False`` asks for at most one call per turn.
+            **kwargs: Further per-call settings bound with the tools.
+        """
+        formatted = tooling.format_tools(tools, strict=strict)
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return self.bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        response_healing: bool = False,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """A runnable returning ``schema``-shaped output (pydantic instance or dict).
+
+        Args:
+            schema: A pydantic class, TypedDict, JSON schema or OpenAI function dict
+                (optional for ``json_mode``).
+            method: ``"json_schema"`` (default unless the model profile says structured
+                outputs are unsupported), ``"function_calling"`` or ``"json_mode"``
+                (sent as ``response_format={"type": "json_object"}``).
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}``.
+            strict: Ask for schema-exact output.
+            response_healing: Add OpenRouter's ``response-healing`` plugin, which repairs
+                malformed JSON in non-streaming replies.
+            **kwargs: Further per-call settings.
+        """
+        method = method or self._default_structured_method()
+        if response_healing:
+            kwargs["plugins"] = tooling.with_healing(self.plugins)
+        return tooling.structured_output(self, schema, method, include_raw=include_raw,
+                                         strict=strict, kwargs=kwargs)
+
+    def _default_structured_method(self) -> Literal["function_calling", "json_schema"]:
+        # Without catalog data we assume native structured outputs; a profile can say no.
+        profile = self.profile or {}
+        return "function_calling" if profile.get("structured_output") is False else "json_schema"
+

@@ -1,0 +1,181 @@
+"""Core results → LangChain messages, chunks and results.
+
+Pure functions over ``openrouter_core.decode`` values: every OpenRouter fact (usage, cost,
+served model, reasoning details, citations) was decoded by the core; this module only moves it
+to the place LangChain expects it.
+
+Streaming contract: :func:`delta_chunk` turns each normalised delta into a small chunk that
+carries only what is new (text, a reasoning fragment, tool-call fragments, a whole image).
+:func:`final_chunk` then carries everything that must appear exactly once: the merged
+``reasoning_details``, ``usage_metadata``, citations and the response metadata. LangChain's
+``merge_dicts`` concatenates strings, so per-fragment ``reasoning_details`` (whose ``type``
+strings repeat) would be corrupted by aggregation; one final copy cannot be.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from openrouter_core.decode import ChatResult as CoreResult
+from openrouter_core.decode import ChunkDelta, Image, Usage
+from openrouter_core.decode import ToolCall as CoreToolCall
+
+JSONDict = dict[str, Any]
+PROVIDER = "openrouter"
+"""The ``model_provider`` in ``response_metadata`` (selects our content-block translator)."""
+
+
+def usage_metadata(usage: Usage) -> UsageMetadata:
+    """OpenRouter usage → LangChain ``UsageMetadata`` with cache and reasoning details."""
+    out = UsageMetadata(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens,
+                        total_tokens=usage.total_tokens
+                        or usage.prompt_tokens + usage.completion_tokens)
+    inputs = InputTokenDetails()
+    if usage.cached_tokens is not None:
+        inputs["cache_read"] = usage.cached_tokens
+    if usage.cache_write_tokens is not None:
+        inputs["cache_creation"] = usage.cache_write_tokens
+    if usage.audio_input_tokens is not None:
+        inputs["audio"] = usage.audio_input_tokens
+    outputs = OutputTokenDetails()
+    if usage.reasoning_tokens is not None:
+        outputs["reasoning"] = usage.reasoning_tokens
+    if usage.audio_output_tokens is not None:
+        outputs["audio"] = usage.audio_output_tokens
+    if inputs:
+        out["input_token_details"] = inputs
+    if outputs:
+        out["output_token_details"] = outputs
+    return out
+
+
+def response_metadata(result: CoreResult, requested_model: str) -> JSONDict:
+    """The ``response_metadata`` of a finished turn: served model, provider, cost, reasons."""
+    meta: JSONDict = {
+        "model_provider": PROVIDER,
+        # The served model (a dated slug, or the fallback that answered); else what we asked.
+        "model_name": result.model or requested_model,
+    }
+    for key in ("id", "provider", "created", "system_fingerprint", "service_tier",
+                "finish_reason", "native_finish_reason", "logprobs"):
+        value = getattr(result, key)
+        if value is not None:
+            meta[key] = value
+    usage = result.usage
+    if usage is not None:
+        for key in ("cost", "cost_details", "is_byok", "server_tool_use"):
+            value = getattr(usage, key)
+            if value is not None:
+                meta[key] = value
+    if result.annotations:
+        meta["annotations"] = result.annotations
+    return meta
+
+
+def image_block(image: Image) -> JSONDict:
+    """A generated image as a LangChain v1 ``image`` block (base64 when it is a data URL)."""
+    data = image.base64_data
+    if data is not None:
+        return {"type": "image", "base64": data, "mime_type": image.mime_type or "image/png"}
+    return {"type": "image", "url": image.url}
+
+
+def parse_tool_call(call: CoreToolCall) -> ToolCall | InvalidToolCall:
+    """A complete tool call; arguments that are not a JSON object make it invalid."""
+    try:
+        args = call.parsed_arguments()
+    except ValueError as exc:
+        return invalid_tool_call(name=call.name, args=call.arguments, id=call.id or None,
+                                 error=f"arguments are not valid JSON: {exc}")
+    if not isinstance(args, dict):
+        return invalid_tool_call(name=call.name, args=call.arguments, id=call.id or None,
+                                 error="arguments are not a JSON object")
+    return tool_call(name=call.name, args=args, id=call.id or None)
+
+
+def _content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
+    if not images:
+        return text
+    blocks: list[str | JSONDict] = [{"type": "text", "text": text}] if text else []
+    blocks.extend(image_block(image) for image in images)
+    return blocks
+
+
+def _reasoning_kwargs(result: CoreResult) -> JSONDict:
+    extra: JSONDict = {}
+    if result.reasoning:
+        extra["reasoning_content"] = result.reasoning
+    if result.reasoning_details:
+        extra["reasoning_details"] = result.reasoning_details
+    if result.refusal:
+        extra["refusal"] = result.refusal
+    return extra
+
+
+def ai_message(result: CoreResult, requested_model: str) -> AIMessage:
+    """A non-streamed turn as an ``AIMessage``."""
+    calls = [parse_tool_call(call) for call in result.tool_calls]
+    return AIMessage(
+        content=_content(result.content, result.images),
+        additional_kwargs=_reasoning_kwargs(result),
+        tool_calls=[c for c in calls if c.get("type") == "tool_call"],
+        invalid_tool_calls=[c for c in calls if c.get("type") == "invalid_tool_call"],
+        usage_metadata=usage_metadata(result.usage) if result.usage else None,
+        response_metadata=response_metadata(result, requested_model),
+        id=result.id,
+    )
+
+
+def chat_result(results: list[CoreResult], requested_model: str) -> ChatResult:
+    """One or more choices (``n`` > 1) as a LangChain ``ChatResult``."""
+    generations = []
+    for result in results:
+        message = ai_message(result, requested_model)
+        info: JSONDict = {"finish_reason": result.finish_reason}
+        if result.logprobs is not None:
+            info["logprobs"] = result.logprobs
+        generations.append(ChatGeneration(message=message, generation_info=info))
+    first = results[0]
+    llm_output: JSONDict = {"model_name": first.model or requested_model, "id": first.id}
+    if first.usage is not None:
+        llm_output["token_usage"] = first.usage.raw
+    return ChatResult(generations=generations, llm_output=llm_output)
+
+
+def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
+    """The new material of one stream delta, or ``None`` when it carries nothing new."""
+    chunks = [tool_call_chunk(name=t.name, args=t.arguments, id=t.id, index=t.index)
+              for t in delta.tool_calls]
+    extra: JSONDict = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
+    text = delta.content or ""
+    if not (text or chunks or extra or delta.images):
+        return None
+    return AIMessageChunk(
+        content=_content(text, delta.images),
+        additional_kwargs=extra,
+        tool_call_chunks=chunks,
+        response_metadata={"model_provider": PROVIDER},
+        id=delta.id,
+    )
+
+
+def final_chunk(result: CoreResult, requested_model: str) -> AIMessageChunk:
+    """The closing chunk: merged reasoning details, usage (once) and response metadata."""
+    extra: JSONDict = {}
+    if result.reasoning_details:
+        extra["reasoning_details"] = result.reasoning_details
+    if result.refusal:
+        extra["refusal"] = result.refusal
+    return AIMessageChunk(
+        content="",
+        additional_kwargs=extra,
+        usage_metadata=usage_metadata(result.usage) if result.usage else None,
+        response_metadata=response_metadata(result, requested_model),
+        id=result.id,
+        chunk_position="last",
+    )

@@ -1,0 +1,158 @@
+"""Tool binding and structured-output helpers (pure: schemas in, dicts and parsers out).
+
+Tools: anything ``convert_to_openai_tool`` understands (pydantic models, TypedDicts,
+functions, ``BaseTool``s, OpenAI and Anthropic tool dicts) becomes an OpenAI function tool;
+OpenRouter server tools (``{"type": "openrouter:web_search", ...}``) pass through untouched.
+``tool_choice`` is kept as given and normalised by ``openrouter_core.request`` against the
+bound tools when the request is built (``"any"``/``True`` → ``"required"``, a name → that
+function), so a wrong name fails with the list of bound tools.
+
+Structured output: ``json_schema`` sends ``response_format`` with the schema, ``json_mode``
+sends ``{"type": "json_object"}`` (honoured, never switched to another method) and
+``function_calling`` forces one tool call. Parsers stream partial objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.base import OutputParserLike
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel
+
+from openrouter_core.request import SERVER_TOOL_PREFIX
+
+JSONDict = dict[str, Any]
+ToolLike = Mapping[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
+StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
+METHODS: tuple[str, ...] = ("function_calling", "json_mode", "json_schema")
+RESPONSE_HEALING = {"id": "response-healing"}
+"""OpenRouter's plugin that repairs malformed JSON in non-streaming structured replies."""
+
+
+def is_server_tool(tool: Any) -> bool:
+    """Whether ``tool`` is an OpenRouter server tool (``openrouter:*`` type)."""
+    return (isinstance(tool, Mapping) and isinstance(tool.get("type"), str)
+            and tool["type"].startswith(SERVER_TOOL_PREFIX))
+
+
+def format_tool(tool: ToolLike, *, strict: bool | None = None) -> JSONDict:
+    """One tool-like object → the dict sent in ``tools``."""
+    if is_server_tool(tool):
+        return dict(tool)  # type: ignore[arg-type]
+    formatted = convert_to_openai_tool(tool, strict=strict)
+    function = formatted.get("function")
+    # convert_to_openai_tool returns ready-made function dicts as is; apply ``strict`` anyway.
+    if strict is not None and isinstance(function, dict) and "strict" not in function:
+        formatted = {**formatted, "function": {**function, "strict": strict}}
+    return formatted
+
+
+def tool_name_of(schema: Any) -> str:
+    """The function name a schema gets as a tool (the forced call's name)."""
+    return str(convert_to_openai_tool(schema)["function"]["name"])
+
+
+def format_tools(tools: Sequence[ToolLike], *, strict: bool | None = None) -> list[JSONDict]:
+    """Every tool → its dict, in order."""
+    return [format_tool(tool, strict=strict) for tool in tools]
+
+
+def is_pydantic_class(schema: Any) -> bool:
+    """Whether ``schema`` is a pydantic model class (parsed into instances)."""
+    return isinstance(schema, type) and is_basemodel_subclass(schema)
+
+
+def json_schema_format(schema: Any, *, strict: bool | None) -> JSONDict:
+    """``response_format`` for the ``json_schema`` method."""
+    if isinstance(schema, Mapping) and schema.get("type") == "json_schema":
+        return dict(schema)
+    if isinstance(schema, Mapping) and "name" in schema and "schema" in schema:
+        spec = dict(schema)
+    else:
+        function = convert_to_openai_function(schema, strict=strict)
+        spec = {"name": function["name"], "schema": function.get("parameters", {})}
+        if function.get("description"):
+            spec["description"] = function["description"]
+    if strict is not None:
+        spec["strict"] = strict
+    return {"type": "json_schema", "json_schema": spec}
+
+
+def content_parser(schema: Any) -> OutputParserLike[Any]:
+    """Parser for JSON in the message text (``json_schema`` / ``json_mode``)."""
+    if is_pydantic_class(schema):
+        return PydanticOutputParser(pydantic_object=schema)
+    return JsonOutputParser()
+
+
+def tool_parser(schema: Any, tool_name: str) -> OutputParserLike[Any]:
+    """Parser for the forced tool call (``function_calling``)."""
+    if is_pydantic_class(schema):
+        return PydanticToolsParser(tools=[schema], first_tool_only=True)
+    return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+
+
+def with_raw(
+    llm: Runnable[LanguageModelInput, AIMessage], parser: OutputParserLike[Any]
+) -> Runnable[LanguageModelInput, Any]:
+    """``{"raw", "parsed", "parsing_error"}`` output, as ``include_raw=True`` promises."""
+    parse_assign = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    parse_none = RunnablePassthrough.assign(parsed=lambda _: None)
+    parse_with_fallback = parse_assign.with_fallbacks([parse_none],
+                                                      exception_key="parsing_error")
+    return RunnableMap(raw=llm) | parse_with_fallback
+
+
+def with_healing(plugins: list[JSONDict] | None) -> list[JSONDict]:
+    """The model's plugins plus ``response-healing`` (once)."""
+    current = [dict(p) for p in plugins or []]
+    if not any(p.get("id") == RESPONSE_HEALING["id"] for p in current):
+        current.append(dict(RESPONSE_HEALING))
+    return current
+
+
+def structured_output(
+    model: BaseChatModel,
+    schema: Any,
+    method: str,
+    *,
+    include_raw: bool,
+    strict: bool | None,
+    kwargs: dict[str, Any],
+) -> Runnable[LanguageModelInput, Any]:
+    """Bind the request for ``method`` to ``model`` and pipe it into the matching parser."""
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if schema is None and method != "json_mode":
+        raise ValueError(f"schema: required for method={method!r}")
+    if schema is not None:
+        kwargs["ls_structured_output_format"] = {
+            "kwargs": {"method": method, "strict": strict}, "schema": schema}
+    llm: Runnable[LanguageModelInput, AIMessage]
+    if method == "function_calling":
+        name = tool_name_of(schema)
+        # One forced call, so the parser's first tool call is the answer.
+        llm = model.bind_tools([schema], tool_choice=name, strict=strict,
+                               parallel_tool_calls=False, **kwargs)
+        parser = tool_parser(schema, name)
+    else:
+        response_format = ({"type": "json_object"} if method == "json_mode"
+                           else json_schema_format(schema, strict=strict))
+        llm = model.bind(response_format=response_format, **kwargs)
+        parser = content_parser(schema)
+    return with_raw(llm, parser) if include_raw else llm | parser

@@ -1,0 +1,122 @@
+"""The ``content_blocks`` translator for messages with ``model_provider="openrouter"``.
+
+``AIMessage.content_blocks`` looks up a translator by ``response_metadata["model_provider"]``.
+Ours turns what :mod:`langchain_openrouter.outputs` stores into LangChain v1 blocks:
+reasoning first (from ``reasoning_content``, else from ``reasoning_details``), then text with
+url citations as ``citation`` annotations, generated images, and tool calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import content as types
+from langchain_core.messages.block_translators import register_translator
+
+from langchain_openrouter.outputs import PROVIDER
+
+
+def citation(annotation: Mapping[str, Any]) -> types.Citation | None:
+    """An OpenRouter ``url_citation`` annotation as a LangChain ``citation``."""
+    payload = annotation.get("url_citation")
+    if annotation.get("type") != "url_citation" or not isinstance(payload, Mapping):
+        return None
+    out = types.Citation(type="citation")
+    if isinstance(payload.get("url"), str):
+        out["url"] = payload["url"]
+    if isinstance(payload.get("title"), str):
+        out["title"] = payload["title"]
+    for key in ("start_index", "end_index"):
+        if isinstance(payload.get(key), int):
+            out[key] = payload[key]
+    if isinstance(payload.get("content"), str):
+        out["cited_text"] = payload["content"]
+    return out
+
+
+def _citations(message: AIMessage) -> list[types.Annotation]:
+    raw = message.response_metadata.get("annotations") or []
+    found = (citation(a) for a in raw if isinstance(a, Mapping))
+    return [c for c in found if c is not None]
+
+
+def _reasoning(message: AIMessage, *, from_details: bool) -> list[types.ContentBlock]:
+    extra = message.additional_kwargs
+    text = extra.get("reasoning_content")
+    if isinstance(text, str) and text:
+        return [types.ReasoningContentBlock(type="reasoning", reasoning=text)]
+    if not from_details:
+        return []
+    blocks: list[types.ContentBlock] = []
+    for detail in extra.get("reasoning_details") or []:
+        if not isinstance(detail, Mapping):
+            continue
+        piece = detail.get("text") or detail.get("summary")
+        if isinstance(piece, str) and piece:
+            blocks.append(types.ReasoningContentBlock(type="reasoning", reasoning=piece))
+    return blocks
+
+
+def _content(message: AIMessage, annotations: list[types.Annotation]) -> list[types.ContentBlock]:
+    content = message.content
+    items: list[Any] = [content] if isinstance(content, str) else list(content)
+    blocks: list[types.ContentBlock] = []
+    for item in items:
+        if isinstance(item, str):
+            if item:
+                blocks.append(types.TextContentBlock(type="text", text=item))
+        elif isinstance(item, Mapping) and item.get("type") == "text":
+            blocks.append(types.TextContentBlock(type="text", text=str(item.get("text", ""))))
+        elif isinstance(item, Mapping) and item.get("type") in types.KNOWN_BLOCK_TYPES:
+            blocks.append(cast("types.ContentBlock", dict(item)))
+        elif isinstance(item, Mapping):
+            blocks.append(types.NonStandardContentBlock(type="non_standard", value=dict(item)))
+    if annotations:
+        for block in blocks:
+            if block["type"] == "text":
+                block["annotations"] = annotations
+                break
+    return blocks
+
+
+def _tool_blocks(message: AIMessage) -> list[types.ContentBlock]:
+    blocks: list[types.ContentBlock] = [
+        types.ToolCall(type="tool_call", name=c["name"], args=c["args"], id=c.get("id"))
+        for c in message.tool_calls
+    ]
+    blocks.extend(
+        types.InvalidToolCall(type="invalid_tool_call", name=c.get("name"), args=c.get("args"),
+                              id=c.get("id"), error=c.get("error"))
+        for c in message.invalid_tool_calls
+    )
+    return blocks
+
+
+def translate_content(message: AIMessage) -> list[types.ContentBlock]:
+    """Standard blocks of a complete OpenRouter ``AIMessage``."""
+    return [*_reasoning(message, from_details=True),
+            *_content(message, _citations(message)),
+            *_tool_blocks(message)]
+
+
+def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
+    """Standard blocks of one chunk (or of an aggregate of chunks)."""
+    # Only the reasoning text is per-chunk; the final chunk's merged ``reasoning_details``
+    # restate it and would double every reasoning block in an aggregated v1 stream.
+    blocks = [*_reasoning(message, from_details=False), *_content(message, _citations(message))]
+    if message.chunk_position == "last" or not message.tool_call_chunks:
+        return [*blocks, *_tool_blocks(message)]
+    for chunk in message.tool_call_chunks:
+        block = types.ToolCallChunk(type="tool_call_chunk", id=chunk.get("id"),
+                                    name=chunk.get("name"), args=chunk.get("args"))
+        if chunk.get("index") is not None:
+            block["index"] = cast("int", chunk.get("index"))
+        blocks.append(block)
+    return blocks
+
+
+def register() -> None:
+    """Register this translator for ``model_provider="openrouter"`` (idempotent)."""
+    register_translator(PROVIDER, translate_content, translate_content_chunk)

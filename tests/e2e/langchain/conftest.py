@@ -1,0 +1,2 @@
+"""End-to-end fixtures: the loopback emulator (real HTTP) for LangChain user flows."""
+

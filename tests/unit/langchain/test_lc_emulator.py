@@ -1,0 +1,315 @@
+"""ChatOpenRouter against the loopback emulator: real HTTP bytes, assertions on the wire."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.exceptions import (
+    ContextOverflowError,
+    ModelAuthenticationError,
+    ModelRateLimitError,
+)
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from pydantic import BaseModel
+
+from langchain_openrouter import ChatOpenRouter
+from openrouter_core import errors as core
+from openrouter_core.testing import Emulator, Reply
+from tests.unit.langchain.conftest import MODEL, TEST_KEY
+
+
+def aggregate(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    full = chunks[0]
+    for chunk in chunks[1:]:
+        full = full + chunk
+    return full
+
+
+def test_invoke_sends_settings_and_decodes_metadata(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
+                           temperature=0.2, openrouter_provider={"order": ["OpenAI"]},
+                           reasoning={"effort": "low"}, app_title="My App",
+                           app_url="https://app.test", default_headers={"X-Extra": "1"})
+    emu.enqueue(Reply.text("Paris.", model="openai/gpt-4o-mini-2024-07-18", provider="Azure",
+                           cached_tokens=2, prompt_tokens=10))
+    result = model.invoke([HumanMessage("Capital of France?")])
+    request = emu.requests[-1]
+    assert request.json == {
+        "model": MODEL, "messages": [{"role": "user", "content": "Capital of France?"}],
+        "temperature": 0.2, "provider": {"order": ["OpenAI"]}, "reasoning": {"effort": "low"}}
+    assert request.header("authorization") == f"Bearer {TEST_KEY}"
+    assert request.header("x-openrouter-title") == "My App"
+    assert request.header("http-referer") == "https://app.test"
+    assert request.header("x-extra") == "1"
+    assert result.content == "Paris."
+    meta = result.response_metadata
+    assert meta["model_name"] == "openai/gpt-4o-mini-2024-07-18"
+    assert meta["provider"] == "Azure"
+    assert meta["cost"] > 0
+    assert meta["id"].startswith("gen-")
+    assert result.usage_metadata is not None
+    assert result.usage_metadata["input_tokens"] == 10
+    assert result.usage_metadata["input_token_details"]["cache_read"] == 2
+
+
+def test_stream_sends_stream_options_and_one_usage_chunk(model: ChatOpenRouter,
+                                                         emu: Emulator) -> None:
+    emu.enqueue(Reply.text("one two three four", usage_shape="separate"))
+    chunks = list(model.stream("count"))
+    assert emu.requests[-1].json["stream"] is True
+    assert emu.requests[-1].json["stream_options"] == {"include_usage": True}
+    assert sum(1 for c in chunks if c.usage_metadata) == 1
+    assert chunks[-1].chunk_position == "last"
+    full = aggregate(chunks)
+    assert full.content == "one two three four"
+    assert full.response_metadata["finish_reason"] == "stop"
+
+
+@pytest.mark.parametrize("shape", ["separate", "empty_choices", "repeat_finish"])
+def test_every_usage_shape_is_reported_once(model: ChatOpenRouter, emu: Emulator,
+                                            shape: str) -> None:
+    emu.enqueue(Reply.text("hi there", usage_shape=shape, comments_between=True))
+    chunks = list(model.stream("x"))
+    assert [c.usage_metadata is not None for c in chunks].count(True) == 1
+
+
+def test_stream_usage_off(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                           stream_usage=False)
+    chunks = list(model.stream("x"))
+    assert "stream_options" not in emu.requests[-1].json
+    assert all(c.usage_metadata is None for c in chunks)
+
+
+async def test_async_invoke_and_stream(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.text("async answer"), Reply.text("async stream"))
+    result = await model.ainvoke("a")
+    assert result.content == "async answer"
+    chunks = [c async for c in model.astream("b")]
+    assert aggregate(chunks).content == "async stream"
+    assert [r.stream for r in emu.requests] == [False, True]
+
+
+def test_batch_and_per_call_overrides(model: ChatOpenRouter, emu: Emulator) -> None:
+    results = model.batch(["one", "two"])
+    assert len(results) == 2 and len(emu.requests) == 2
+    model.invoke("x", model="anthropic/claude-haiku-4.5", temperature=0.7,
+                 openrouter_provider={"only": ["Anthropic"]}, models=["a/b"], stop=["END"],
+                 custom_flag=True)
+    body = emu.requests[-1].json
+    assert body["model"] == "anthropic/claude-haiku-4.5"
+    assert (body["temperature"], body["provider"], body["models"], body["stop"]) == (
+        0.7, {"only": ["Anthropic"]}, ["a/b"], ["END"])
+    assert body["custom_flag"] is True
+    bound = model.bind(top_k=3)
+    bound.invoke("y")
+    assert emu.requests[-1].json["top_k"] == 3
+
+
+async def test_abatch(model: ChatOpenRouter, emu: Emulator) -> None:
+    results = await model.abatch(["one", "two", "three"])
+    assert [r.content for r in results] == ["You said: one", "You said: two", "You said: three"]
+
+
+def test_invalid_per_call_setting_fails_before_sending(model: ChatOpenRouter,
+                                                       emu: Emulator) -> None:
+    with pytest.raises(ValueError, match="temperature"):
+        model.invoke("x", temperature=9)
+    with pytest.raises(ValueError, match=r"'hologram'"):
+        model.invoke([HumanMessage([{"type": "hologram", "data": "x"}])])
+    assert emu.requests == []
+
+
+def test_reasoning_round_trip_through_a_tool_loop(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.tool_calls(("lookup", {"q": "x"}), reasoning="Need to look it up.",
+                                 reasoning_format="anthropic-claude-v1", signature="SIG=="))
+    schema = {"type": "object", "properties": {"q": {"type": "string"}}}
+    tools = model.bind_tools([{"type": "function",
+                               "function": {"name": "lookup", "parameters": schema}}])
+    chunks = list(tools.stream("find x"))
+    first = aggregate(chunks)
+    details = first.additional_kwargs["reasoning_details"]
+    assert details[0]["signature"] == "SIG=="
+    assert details[0]["text"] == "Need to look it up."
+    assert first.content_blocks[0] == {"type": "reasoning", "reasoning": "Need to look it up."}
+    call = first.tool_calls[0]
+    tools.invoke([HumanMessage("find x"), first,
+                  ToolMessage("found", tool_call_id=call["id"])])
+    sent = emu.requests[-1].json["messages"]
+    assert sent[1]["reasoning_details"] == details  # unchanged
+    assert sent[1]["tool_calls"][0]["id"] == call["id"]
+    assert sent[2] == {"role": "tool", "tool_call_id": call["id"], "content": "found"}
+
+
+def test_images_and_citations_out(model: ChatOpenRouter, emu: Emulator) -> None:
+    citation = {"type": "url_citation", "url_citation": {
+        "url": "https://example.com", "title": "Ex", "start_index": 0, "end_index": 3}}
+    emu.enqueue(Reply.text("A cat.", images=["data:image/png;base64,iVBORw0KGgo="],
+                           annotations=[citation]))
+    message = model.invoke("draw", modalities=["image", "text"])
+    assert emu.requests[-1].json["modalities"] == ["image", "text"]
+    blocks = message.content_blocks
+    assert [b["type"] for b in blocks] == ["text", "image"]
+    assert blocks[0]["annotations"][0]["url"] == "https://example.com"
+    assert message.response_metadata["annotations"] == [citation]
+    emu.enqueue(Reply.text("A cat.", images=["data:image/png;base64,iVBORw0KGgo="],
+                           annotations=[citation]))
+    streamed = aggregate(list(model.stream("draw")))
+    assert [b["type"] for b in streamed.content_blocks] == ["text", "image"]
+
+
+def test_refusal_surfaced(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply(refusal="I can't help with that.", content=None))
+    message = model.invoke("bad")
+    assert message.additional_kwargs["refusal"] == "I can't help with that."
+    assert message.response_metadata["finish_reason"] == "content_filter"
+
+
+def test_errors_are_model_errors_with_metadata(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.error(401, "Missing Authentication header"))
+    with pytest.raises(ModelAuthenticationError) as auth:
+        model.invoke("x")
+    assert isinstance(auth.value, core.AuthenticationError)
+    emu.enqueue(Reply.error(429, "Provider returned error",
+                            metadata={"provider_name": "Chutes", "raw": "slow down"}))
+    with pytest.raises(ModelRateLimitError) as limited:
+        model.invoke("x")
+    assert isinstance(limited.value, core.RateLimitError)
+    assert limited.value.provider_name == "Chutes"
+    emu.enqueue(Reply.error(400, "This endpoint's maximum context length is 10 tokens"))
+    with pytest.raises(ContextOverflowError):
+        list(model.stream("x"))
+
+
+def test_retry_after_then_success(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=1)
+    emu.enqueue(Reply.error(429, "busy", headers={"Retry-After": "0"}), Reply.text("ok"))
+    assert model.invoke("x").content == "ok"
+    assert len(emu.requests) == 2
+
+
+def test_mid_stream_error_raises_after_yielded_chunks(model: ChatOpenRouter,
+                                                      emu: Emulator) -> None:
+    emu.enqueue(Reply.fault("error_after", 3))
+    seen: list[AIMessageChunk] = []
+    with pytest.raises(core.BadRequestError) as info:
+        for chunk in model.stream("x"):
+            seen.append(chunk)
+    assert seen and all(c.chunk_position is None for c in seen)
+    assert info.value.partial is not None
+    assert info.value.partial.content == "".join(str(c.content) for c in seen)
+
+
+async def test_truncated_stream_never_ends_silently(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.fault("truncate_after", 2))
+    with pytest.raises(core.StreamInterruptedError):
+        async for _ in model.astream("x"):
+            pass
+
+
+class Joke(BaseModel):
+    """A joke."""
+
+    setup: str
+    punchline: str
+
+
+def test_structured_output_methods_on_the_wire(model: ChatOpenRouter, emu: Emulator) -> None:
+    result = model.with_structured_output(Joke).invoke("joke")
+    assert isinstance(result, Joke)
+    assert emu.requests[-1].json["response_format"]["type"] == "json_schema"
+    emu.enqueue(Reply.text('{"setup": "a", "punchline": "b"}'))
+    result = model.with_structured_output(Joke, method="json_mode").invoke("joke as json")
+    assert result == Joke(setup="a", punchline="b")
+    assert emu.requests[-1].json["response_format"] == {"type": "json_object"}
+    raw = model.with_structured_output(Joke, method="function_calling",
+                                       include_raw=True).invoke("joke")
+    assert isinstance(raw["parsed"], Joke) and isinstance(raw["raw"], AIMessage)
+    body = emu.requests[-1].json
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Joke"}}
+    assert body["parallel_tool_calls"] is False
+    model.with_structured_output(Joke, response_healing=True).invoke("joke")
+    assert emu.requests[-1].json["plugins"] == [{"id": "response-healing"}]
+
+
+def test_structured_output_streams_partial_objects(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.text('{"setup": "Why did the cat", "punchline": "Because."}'))
+    parts = list(model.with_structured_output(Joke.model_json_schema()).stream("joke"))
+    assert len(parts) > 1
+    assert parts[-1] == {"setup": "Why did the cat", "punchline": "Because."}
+
+
+class _Tokens(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+def test_callbacks_and_astream_events(model: ChatOpenRouter, emu: Emulator) -> None:
+    handler = _Tokens()
+    emu.enqueue(Reply.text("a b c"))
+    list(model.stream("x", config={"callbacks": [handler]}))
+    assert "".join(handler.tokens) == "a b c"
+
+
+async def test_astream_events_v2(model: ChatOpenRouter, emu: Emulator) -> None:
+    emu.enqueue(Reply.text("a b c"))
+    kinds = [e["event"] async for e in model.astream_events("x", version="v2")]
+    assert kinds[0] == "on_chat_model_start"
+    assert kinds[-1] == "on_chat_model_end"
+    assert kinds.count("on_chat_model_stream") >= 3
+
+
+def test_key_never_in_logs(model: ChatOpenRouter, emu: Emulator,
+                           caplog: pytest.LogCaptureFixture) -> None:
+    emu.enqueue(Reply.error(401, "bad key"))
+    with caplog.at_level(logging.DEBUG), pytest.raises(ModelAuthenticationError) as info:
+        model.invoke("x")
+    assert TEST_KEY not in caplog.text
+    assert TEST_KEY not in str(info.value)
+
+
+def test_streaming_flag_makes_invoke_stream(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, streaming=True)
+    emu.enqueue(Reply.text("streamed whole"))
+    message = model.invoke("x")
+    assert emu.requests[-1].json["stream"] is True
+    assert message.content == "streamed whole"
+    assert message.usage_metadata is not None
+
+
+def test_multimodal_parts_on_the_wire(model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke([HumanMessage([
+        {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA"}},
+        {"type": "file", "base64": "JVBERi0=", "mime_type": "application/pdf",
+         "filename": "r.pdf"},
+        {"type": "audio", "base64": "UklGRg==", "mime_type": "audio/wav"},
+        {"type": "video", "url": "https://example.com/v.mp4"},
+    ])])
+    parts = emu.requests[-1].json["messages"][0]["content"]
+    assert parts == [
+        {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}},
+        {"type": "file", "file": {"filename": "r.pdf",
+                                  "file_data": "data:application/pdf;base64,JVBERi0="}},
+        {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+        {"type": "video_url", "video_url": {"url": "https://example.com/v.mp4"}},
+    ]
+
+
+def test_v1_output_round_trips(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                           output_version="v1")
+    emu.enqueue(Reply.text("Answer.", reasoning="Because.", signature="S"))
+    message = model.invoke("q")
+    assert [b["type"] for b in message.content] == ["reasoning", "text"]  # type: ignore[index]
+    model.invoke([HumanMessage("q"), message, HumanMessage("again")])
+    replayed = emu.requests[-1].json["messages"][1]
+    assert replayed["content"] == "Answer."
+    assert replayed["reasoning_details"][0]["signature"] == "S"
