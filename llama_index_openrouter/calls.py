@@ -1,0 +1,82 @@
+"""One request's body and headers, and the stream drivers shared by every streaming method.
+
+``prepare`` is pure: configuration + LlamaIndex messages + per-call keyword arguments → the
+body and headers the core transport sends. The drivers are the only code that differs between
+sync and async streaming, and they differ only in ``for`` versus ``async for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from llama_index.core.base.llms.types import ChatMessage
+
+from llama_index_openrouter.config import OpenRouterConfig
+from llama_index_openrouter.messages import to_openrouter_messages
+from llama_index_openrouter.streaming import ChatStream, Snapshot
+from openrouter_core.decode import ChatResult, ChunkDelta
+from openrouter_core.errors import InputError
+from openrouter_core.request import build_body, build_headers
+
+JSONDict = dict[str, Any]
+R = TypeVar("R")
+
+# Keyword arguments LlamaIndex passes down that are about the framework, not the request.
+_FRAMEWORK_KWARGS = frozenset({"formatted", "verbose", "tool_required",
+                               "allow_parallel_tool_calls", "error_on_no_tool_call",
+                               "error_on_tool_error"})
+
+
+def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: JSONDict,
+            *, stream: bool) -> tuple[JSONDict, dict[str, str]]:
+    """Build and validate the request; raises ``InputError`` before anything is sent."""
+    call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
+    tools = call.pop("tools", None)
+    tool_choice = call.pop("tool_choice", None)
+    parallel = call.pop("parallel_tool_calls", None)
+    response_format = call.pop("response_format", None)
+    try:
+        settings = config.request_settings(call)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    body = build_body(
+        config.model, to_openrouter_messages(messages), settings, stream=stream,
+        tools=tools, tool_choice=tool_choice if tools else None,
+        parallel_tool_calls=parallel, response_format=response_format,
+    )
+    return body, build_headers(config.attribution_headers(), config.default_headers)
+
+
+Partial = Callable[[tuple[ChunkDelta, Snapshot]], R]
+Final = Callable[[tuple[ChunkDelta, ChatResult]], R]
+
+
+def drive(deltas: Iterator[ChunkDelta], stream: ChatStream, partial: Partial[R],
+          final: Final[R]) -> Iterator[R]:
+    """Sync driver: one response per delta; a mid-stream error raises after what came."""
+    try:
+        for delta in deltas:
+            if (held := stream.push(delta)) is not None:
+                yield partial(held)
+    except Exception:
+        if (held := stream.flush()) is not None:
+            yield partial(held)
+        raise
+    if (last := stream.last()) is not None:
+        yield final(last)
+
+
+async def adrive(deltas: AsyncIterator[ChunkDelta], stream: ChatStream, partial: Partial[R],
+                 final: Final[R]) -> AsyncIterator[R]:
+    """Async :func:`drive`."""
+    try:
+        async for delta in deltas:
+            if (held := stream.push(delta)) is not None:
+                yield partial(held)
+    except Exception:
+        if (held := stream.flush()) is not None:
+            yield partial(held)
+        raise
+    if (last := stream.last()) is not None:
+        yield final(last)

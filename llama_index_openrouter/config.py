@@ -1,0 +1,157 @@
+"""The constructor arguments shared by ``OpenRouter`` and ``OpenRouterMultiModal``.
+
+Each OpenRouter request option of :class:`openrouter_core.settings.RequestSettings` is a field
+here, so it can be passed to the constructor, read back, serialised with ``to_dict()`` and
+changed on the instance. Validation is the core's: :meth:`OpenRouterConfig.request_settings`
+builds a ``RequestSettings`` (also once at construction, so a bad value fails fast with the
+parameter's name). The API key is a ``SecretStr`` excluded from every dump and repr.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from openrouter_core.settings import (
+    SETTING_NAMES,
+    Attribution,
+    ImageConfig,
+    Plugin,
+    ProviderPreferences,
+    ReasoningConfig,
+    RequestSettings,
+)
+from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
+
+JSONDict = dict[str, Any]
+
+API_KEY_ENV = "OPENROUTER_API_KEY"
+API_BASE_ENV = "OPENROUTER_API_BASE"
+DEFAULT_MODEL = "openai/gpt-4o-mini"
+
+
+class OpenRouterConfig(BaseModel):
+    """Connection, attribution and request options (``None`` = not sent on the wire)."""
+
+    # Validation errors must never echo the constructor input: it holds the API key.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    model: str = Field(default=DEFAULT_MODEL, description="OpenRouter model slug.")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, repr=False,
+        description=f"OpenRouter API key (default: ${API_KEY_ENV}); never serialised.")
+    api_base: str = Field(default="", description=f"API base URL (default: ${API_BASE_ENV} "
+                                                  f"or {DEFAULT_BASE_URL}).")
+    max_retries: int = Field(default=2, ge=0, description="Retries on retryable failures.")
+    timeout: float | None = Field(default=None, gt=0, description="Request timeout, seconds.")
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra HTTP headers sent with every request.")
+    additional_kwargs: JSONDict = Field(
+        default_factory=dict,
+        description="Extra body parameters for every request (known ones are validated).")
+    # Metadata overrides for models the built-in table does not know.
+    context_window: int | None = Field(
+        default=None, gt=0, description="Override the model's context window (tokens).")
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Override whether the model supports tool calling.")
+    # Attribution headers (off unless set).
+    app_url: str | None = Field(default=None, description="Sent as HTTP-Referer.")
+    app_title: str | None = Field(default=None, description="Sent as X-OpenRouter-Title.")
+    app_categories: list[str] | None = Field(
+        default=None, description="Sent as X-OpenRouter-Categories.")
+    # Compatibility with llama-index-llms-openrouter: folded into ``provider``.
+    order: list[str] | None = Field(default=None, description="provider.order shorthand.")
+    allow_fallbacks: bool | None = Field(
+        default=None, description="provider.allow_fallbacks shorthand.")
+    # Request settings, mirroring openrouter_core.settings.RequestSettings.
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    top_p: float | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    n: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    logit_bias: dict[str, float] | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    top_a: float | None = None
+    repetition_penalty: float | None = None
+    provider: ProviderPreferences | None = None
+    models: list[str] | None = None
+    route: Literal["fallback"] | None = None
+    transforms: list[str] | None = None
+    plugins: list[Plugin] | None = None
+    reasoning: ReasoningConfig | None = None
+    modalities: list[Literal["text", "image", "audio"]] | None = None
+    image_config: ImageConfig | None = None
+    verbosity: Literal["low", "medium", "high"] | None = None
+    prediction: JSONDict | None = None
+    max_tool_calls: int | None = None
+    service_tier: str | None = None
+    session_id: str | None = None
+    trace: JSONDict | None = None
+    user: str | None = None
+    prompt_cache_key: str | None = None
+    debug: JSONDict | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = dict(data)
+            if data.get("api_key") is None and os.environ.get(API_KEY_ENV):
+                data["api_key"] = os.environ[API_KEY_ENV]
+            if isinstance(data.get("api_key"), str):
+                data["api_key"] = SecretStr(data["api_key"])
+            if not data.get("api_base"):
+                data["api_base"] = os.environ.get(API_BASE_ENV) or DEFAULT_BASE_URL
+        return data
+
+    @model_validator(mode="after")
+    def _check_settings(self) -> OpenRouterConfig:
+        if not self.model or not self.model.strip():
+            raise ValueError("model: a model slug is required, e.g. 'openai/gpt-4o-mini'")
+        self.request_settings()
+        return self
+
+    def request_settings(self, overrides: JSONDict | None = None) -> RequestSettings:
+        """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied."""
+        data: JSONDict = {name: getattr(self, name) for name in SETTING_NAMES
+                          if getattr(self, name) is not None}
+        if self.order is not None or self.allow_fallbacks is not None:
+            provider = dict(data["provider"].model_dump(exclude_none=True)
+                            if "provider" in data else {})
+            if self.order is not None:
+                provider.setdefault("order", self.order)
+            if self.allow_fallbacks is not None:
+                provider.setdefault("allow_fallbacks", self.allow_fallbacks)
+            data["provider"] = provider
+        try:
+            settings = RequestSettings.model_validate(data)
+            settings = settings.merged(self.additional_kwargs)
+            return settings.merged(overrides or {})
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+                for e in exc.errors())
+            raise ValueError(f"invalid OpenRouter setting: {problems}") from None
+
+    def endpoint(self) -> Endpoint:
+        """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
+        return Endpoint(base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
+                        max_retries=self.max_retries)
+
+    def attribution_headers(self) -> dict[str, str]:
+        """The attribution headers for the configured app, if any."""
+        return Attribution(app_url=self.app_url, app_title=self.app_title,
+                           app_categories=self.app_categories).headers()
+
+    def config_values(self) -> JSONDict:
+        """Every field value, the key included, for building a sibling instance."""
+        return {name: getattr(self, name) for name in OpenRouterConfig.model_fields}

@@ -1,0 +1,68 @@
+"""What the adapter needs to know about a model, until ``openrouter_core.catalog`` exists.
+
+This is the seam for the model catalog: :func:`lookup` is the only function the adapter calls.
+Today it answers from a small table of well-known models and otherwise returns documented
+fallbacks; once the catalog lands, it should answer from ``/models`` data instead (real context
+length, ``top_provider.max_completion_tokens``, ``tools`` and ``structured_outputs`` in
+``supported_parameters``) and keep the fallbacks for offline use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_CONTEXT_WINDOW = 128_000
+"""Context window assumed for a model the table does not know (a typical modern size; never
+LlamaIndex's 3,900, which makes RAG prompts needlessly small)."""
+
+DEFAULT_NUM_OUTPUT = 4_096
+"""Output budget assumed when neither ``max_tokens`` nor the table gives one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFacts:
+    """Capabilities of one model, as far as the adapter needs them."""
+
+    context_window: int = DEFAULT_CONTEXT_WINDOW
+    num_output: int = DEFAULT_NUM_OUTPUT
+    supports_tools: bool = True
+    supports_json_schema: bool = False
+
+
+# Conservative facts for well-known slugs (context window, output cap, native json_schema).
+_KNOWN: dict[str, ModelFacts] = {
+    "openai/gpt-4o": ModelFacts(128_000, 16_384, True, True),
+    "openai/gpt-4o-mini": ModelFacts(128_000, 16_384, True, True),
+    "openai/gpt-4.1": ModelFacts(1_047_576, 32_768, True, True),
+    "openai/gpt-4.1-mini": ModelFacts(1_047_576, 32_768, True, True),
+    "openai/gpt-4.1-nano": ModelFacts(1_047_576, 32_768, True, True),
+    "openai/gpt-5": ModelFacts(400_000, 128_000, True, True),
+    "openai/gpt-5-mini": ModelFacts(400_000, 128_000, True, True),
+    "openai/gpt-5-nano": ModelFacts(400_000, 128_000, True, True),
+    "openai/o3": ModelFacts(200_000, 100_000, True, True),
+    "openai/o4-mini": ModelFacts(200_000, 100_000, True, True),
+    "anthropic/claude-3.5-sonnet": ModelFacts(200_000, 8_192, True, False),
+    "anthropic/claude-3.7-sonnet": ModelFacts(200_000, 64_000, True, False),
+    "anthropic/claude-sonnet-4": ModelFacts(200_000, 64_000, True, False),
+    "anthropic/claude-sonnet-4.5": ModelFacts(200_000, 64_000, True, True),
+    "anthropic/claude-haiku-4.5": ModelFacts(200_000, 64_000, True, True),
+    "anthropic/claude-opus-4.1": ModelFacts(200_000, 32_000, True, True),
+    "google/gemini-2.5-pro": ModelFacts(1_048_576, 65_536, True, True),
+    "google/gemini-2.5-flash": ModelFacts(1_048_576, 65_535, True, True),
+    "google/gemini-2.0-flash-001": ModelFacts(1_048_576, 8_192, True, True),
+    "meta-llama/llama-3.3-70b-instruct": ModelFacts(131_072, 16_384, True, False),
+    "deepseek/deepseek-chat": ModelFacts(163_840, 16_384, True, False),
+    "deepseek/deepseek-r1": ModelFacts(163_840, 16_384, True, False),
+    "mistralai/mistral-large": ModelFacts(128_000, 4_096, True, True),
+    "x-ai/grok-4": ModelFacts(256_000, 16_384, True, True),
+}
+
+
+def base_slug(model: str) -> str:
+    """The catalog key of a slug: variant suffixes (``:free``, ``:nitro``...) removed."""
+    return model.split(":", 1)[0].strip()
+
+
+def lookup(model: str) -> ModelFacts:
+    """Facts for ``model``; unknown models (and ``@preset/...`` slugs) get the fallbacks."""
+    return _KNOWN.get(base_slug(model), ModelFacts())

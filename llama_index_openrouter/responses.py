@@ -1,0 +1,195 @@
+"""Core results (``ChatResult``) → LlamaIndex ``ChatMessage``, ``ChatResponse`` and
+``CompletionResponse``.
+
+Pure functions, the other direction from :mod:`llama_index_openrouter.messages`. Every value
+comes from ``openrouter_core.decode``; nothing is re-read from the raw JSON here.
+
+Where things land:
+
+* text → ``TextBlock``; reasoning → ``ThinkingBlock`` whose ``additional_information`` keeps
+  ``reasoning_details`` (sent back unchanged on the next turn); tool calls → ``ToolCallBlock``
+  and ``message.additional_kwargs["tool_calls"]``; generated images → ``ImageBlock``; url
+  citations → ``CitationBlock`` plus every annotation in ``additional_kwargs["annotations"]``.
+* token counts, ``cost``, ``cost_details``, generation ``id``, served ``model``, ``provider``,
+  ``finish_reason``/``native_finish_reason`` → ``response.additional_kwargs``;
+  ``raw`` is the decoded body (or stream chunk) so ``raw["usage"]`` is there for token counters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CitationBlock,
+    CompletionResponse,
+    ImageBlock,
+    LogProb,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+
+from llama_index_openrouter.messages import REASONING_DETAILS_KEY
+from openrouter_core.decode import ChatResult, Image, ToolCall, Usage
+
+JSONDict = dict[str, Any]
+ContentBlocks = list[Any]
+
+
+def tool_call_block(call: ToolCall) -> ToolCallBlock:
+    """A ``ToolCallBlock``; arguments that are not (yet) a JSON object stay a string."""
+    try:
+        parsed = call.parsed_arguments()
+    except ValueError:
+        parsed = None
+    kwargs: dict[str, Any] | str = parsed if isinstance(parsed, dict) else call.arguments
+    return ToolCallBlock(tool_call_id=call.id or None, tool_name=call.name, tool_kwargs=kwargs)
+
+
+def tool_call_wire(call: ToolCall) -> JSONDict:
+    """The OpenAI-shaped dict LlamaIndex code expects in ``additional_kwargs["tool_calls"]``."""
+    return {"id": call.id, "type": call.type or "function",
+            "function": {"name": call.name, "arguments": call.arguments}}
+
+
+def image_block(image: Image) -> ImageBlock:
+    """A generated image: data URLs become inline bytes, remote URLs stay URLs."""
+    data = image.base64_data
+    if data is not None:
+        return ImageBlock(image=data.encode("ascii"), image_mimetype=image.mime_type)
+    return ImageBlock(url=image.url)
+
+
+def citation_block(citation: JSONDict) -> CitationBlock:
+    """A ``CitationBlock`` from one ``url_citation`` payload."""
+    url = str(citation.get("url") or "")
+    title = str(citation.get("title") or url)
+    excerpt = citation.get("content")
+    location = {k: v for k in ("start_index", "end_index")
+                if isinstance(v := citation.get(k), int) and not isinstance(v, bool)}
+    return CitationBlock(
+        cited_content=TextBlock(text=str(excerpt) if excerpt else title),
+        source=url, title=title, additional_location_info=location,
+    )
+
+
+def thinking_block(result: ChatResult) -> ThinkingBlock | None:
+    """The reasoning of a turn, with its ``reasoning_details`` kept verbatim."""
+    if not result.reasoning and not result.reasoning_details:
+        return None
+    usage = result.usage
+    return ThinkingBlock(
+        content=result.reasoning,
+        num_tokens=usage.reasoning_tokens if usage is not None else None,
+        additional_information={REASONING_DETAILS_KEY: [dict(d) for d in
+                                                        result.reasoning_details]},
+    )
+
+
+def message_blocks(result: ChatResult) -> ContentBlocks:
+    """The content blocks of an assistant turn, in the order the model produced them."""
+    blocks: ContentBlocks = []
+    thinking = thinking_block(result)
+    if thinking is not None:
+        blocks.append(thinking)
+    if result.content or not (result.tool_calls or result.images):
+        blocks.append(TextBlock(text=result.content))
+    blocks.extend(image_block(i) for i in result.images)
+    blocks.extend(citation_block(c) for c in result.url_citations)
+    blocks.extend(tool_call_block(c) for c in result.tool_calls)
+    return blocks
+
+
+def message_kwargs(result: ChatResult) -> JSONDict:
+    """``ChatMessage.additional_kwargs``: tool calls, annotations and a refusal, when present."""
+    extra: JSONDict = {}
+    if result.tool_calls:
+        extra["tool_calls"] = [tool_call_wire(c) for c in result.tool_calls]
+    if result.annotations:
+        extra["annotations"] = list(result.annotations)
+    if result.refusal:
+        extra["refusal"] = result.refusal
+    return extra
+
+
+def to_chat_message(result: ChatResult) -> ChatMessage:
+    """The assistant ``ChatMessage`` of a complete (or assembled) result."""
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=message_blocks(result),
+                       additional_kwargs=message_kwargs(result))
+
+
+def usage_kwargs(usage: Usage | None) -> JSONDict:
+    """Token counts under the names ``TokenCountingHandler`` reads, plus cost and cache data."""
+    if usage is None:
+        return {}
+    out: JSONDict = {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    for name in ("cost", "is_byok", "cost_details", "cached_tokens", "cache_write_tokens",
+                 "reasoning_tokens", "image_tokens"):
+        value = getattr(usage, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def response_kwargs(result: ChatResult) -> JSONDict:
+    """``ChatResponse.additional_kwargs``: usage, cost and OpenRouter's envelope facts."""
+    out = usage_kwargs(result.usage)
+    for name in ("id", "model", "provider", "finish_reason", "native_finish_reason",
+                 "system_fingerprint", "service_tier"):
+        value = getattr(result, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def to_logprobs(raw: JSONDict | None) -> list[list[LogProb]] | None:
+    """OpenAI-shaped ``logprobs.content`` → LlamaIndex's one list of alternatives per token."""
+    if not raw or not isinstance(raw.get("content"), list):
+        return None
+    out: list[list[LogProb]] = []
+    for entry in raw["content"]:
+        if not isinstance(entry, dict):
+            continue
+        alternatives = entry.get("top_logprobs") or [entry]
+        out.append([LogProb(token=str(a.get("token", "")), logprob=float(a.get("logprob", 0.0)),
+                            bytes=list(a.get("bytes") or [])) for a in alternatives
+                    if isinstance(a, dict)])
+    return out
+
+
+def raw_with_usage(raw: JSONDict, usage: Usage | None) -> JSONDict:
+    """``raw`` carrying ``usage`` (a stream's usage may arrive before its last chunk)."""
+    if usage is None or "usage" in raw:
+        return raw
+    return {**raw, "usage": usage.raw}
+
+
+def to_chat_response(result: ChatResult, *, delta: str | None = None,
+                     raw: JSONDict | None = None) -> ChatResponse:
+    """A ``ChatResponse`` for a whole result (non-streaming, or the last chunk of a stream)."""
+    return ChatResponse(
+        message=to_chat_message(result),
+        raw=raw_with_usage(result.raw if raw is None else raw, result.usage),
+        delta=delta,
+        logprobs=to_logprobs(result.logprobs),
+        additional_kwargs=response_kwargs(result),
+    )
+
+
+def to_completion_response(result: ChatResult, *, delta: str | None = None,
+                           raw: JSONDict | None = None) -> CompletionResponse:
+    """A ``CompletionResponse`` for a whole result; the text is the assistant's content."""
+    return CompletionResponse(
+        text=result.content,
+        raw=raw_with_usage(result.raw if raw is None else raw, result.usage),
+        delta=delta,
+        logprobs=to_logprobs(result.logprobs),
+        additional_kwargs=response_kwargs(result),
+    )

@@ -1,0 +1,136 @@
+"""Construction, settings validation, metadata and serialisation (no network)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from pydantic import ValidationError
+
+from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
+from llama_index_openrouter.config import OpenRouterConfig
+from llama_index_openrouter.model_info import DEFAULT_CONTEXT_WINDOW, base_slug, lookup
+from openrouter_core import transport
+from openrouter_core.settings import SETTING_NAMES
+
+from .conftest import TEST_KEY
+
+
+def test_every_core_setting_is_a_constructor_argument() -> None:
+    assert set(SETTING_NAMES) <= set(OpenRouterConfig.model_fields)
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_no_silent_defaults_on_the_wire() -> None:
+    assert OpenRouter().request_settings().to_body() == {}
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_settings_reach_the_body() -> None:
+    llm = OpenRouter(
+        temperature=0.3, max_tokens=50, provider={"sort": "price", "only": ["OpenAI"]},
+        models=["a/b", "c/d"], plugins=[{"id": "web", "max_results": 3}],
+        reasoning={"effort": "low"}, modalities=["text", "image"],
+        image_config={"aspect_ratio": "16:9"}, session_id="s1", trace={"trace_id": "t"},
+        user="u1", top_k=5, min_p=0.1, top_a=0.2, repetition_penalty=1.1,
+        additional_kwargs={"brand_new_param": 1, "top_p": 0.9},
+    )
+    assert llm.request_settings().to_body() == {
+        "temperature": 0.3, "max_tokens": 50, "top_p": 0.9, "top_k": 5, "min_p": 0.1,
+        "top_a": 0.2, "repetition_penalty": 1.1,
+        "provider": {"sort": "price", "only": ["OpenAI"]}, "models": ["a/b", "c/d"],
+        "plugins": [{"id": "web", "max_results": 3}], "reasoning": {"effort": "low"},
+        "modalities": ["text", "image"], "image_config": {"aspect_ratio": "16:9"},
+        "session_id": "s1", "trace": {"trace_id": "t"}, "user": "u1", "brand_new_param": 1,
+    }
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_order_and_allow_fallbacks_fold_into_provider() -> None:
+    llm = OpenRouter(order=["Together", "DeepInfra"], allow_fallbacks=False,
+                     provider={"sort": "latency"})
+    assert llm.request_settings().to_body()["provider"] == {
+        "order": ["Together", "DeepInfra"], "allow_fallbacks": False, "sort": "latency"}
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"temperature": 5}, "temperature"), ({"provider": {"sort": "bogus"}}, "provider.sort"),
+    ({"reasoning": {"effort": "high", "max_tokens": 10}}, "reasoning"),
+    ({"max_tokens": 0}, "max_tokens"), ({"models": [""]}, "models"),
+    ({"model": " "}, "model"),
+])
+def test_invalid_settings_name_the_parameter(kwargs: dict, name: str) -> None:
+    with pytest.raises(ValidationError, match=name.replace(".", r"\.")):
+        OpenRouter(api_key=TEST_KEY, **kwargs)
+
+
+def test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENROUTER_API_BASE", "http://127.0.0.1:9/api/v1")
+    llm = OpenRouter()
+    assert llm.api_key is not None
+    assert llm.api_key.get_secret_value() == TEST_KEY
+    assert llm.api_base == "http://127.0.0.1:9/api/v1"
+    assert OpenRouter(api_base="http://x/api/v1").api_base == "http://x/api/v1"
+
+
+def test_construction_creates_no_client(clean_env: None) -> None:
+    before = transport.connections_opened
+    OpenRouter(api_key=TEST_KEY, model="a/b")
+    OpenRouterMultiModal(api_key=TEST_KEY, model="a/b")
+    assert transport.connections_opened == before
+
+
+def test_key_never_serialised(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    for cls in (OpenRouter, OpenRouterMultiModal):
+        llm = cls(api_key=TEST_KEY, default_headers={"X-Test": "1"})
+        texts = [repr(llm), str(llm), json.dumps(llm.to_dict()), llm.to_json(),
+                 str(llm.model_dump())]
+        if isinstance(llm, OpenRouter):
+            texts.append(json.dumps(llm.to_payload()))
+        for text in texts:
+            assert TEST_KEY not in text
+    with pytest.raises(ValidationError) as info:
+        OpenRouter(api_key=TEST_KEY, temperature=9)
+    assert TEST_KEY[:12] not in str(info.value)
+    assert TEST_KEY not in caplog.text
+
+
+def test_class_names_are_stable() -> None:
+    assert OpenRouter.class_name() == "OpenRouter_LLM"
+    assert OpenRouterMultiModal.class_name() == "OpenRouter_MultiModal_LLM"
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_round_trip_through_to_dict() -> None:
+    llm = OpenRouter(model="a/b", temperature=0.1, provider={"sort": "price"})
+    again = OpenRouter.from_dict(llm.to_dict())
+    assert again.model == "a/b"
+    assert again.request_settings().to_body() == llm.request_settings().to_body()
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_metadata() -> None:
+    known = OpenRouter(model="openai/gpt-4o-mini").metadata
+    assert (known.context_window, known.num_output) == (128_000, 16_384)
+    assert known.is_chat_model
+    assert known.is_function_calling_model
+    assert known.model_name == "openai/gpt-4o-mini"
+    unknown = OpenRouter(model="someone/new-model:free", max_tokens=777).metadata
+    assert unknown.context_window == DEFAULT_CONTEXT_WINDOW
+    assert unknown.num_output == 777
+    overridden = OpenRouter(model="x/y", context_window=8192,
+                            is_function_calling_model=False).metadata
+    assert overridden.context_window == 8192
+    assert not overridden.is_function_calling_model
+    assert OpenRouterMultiModal(model="x/y").metadata.context_window == DEFAULT_CONTEXT_WINDOW
+
+
+def test_model_info_lookup() -> None:
+    assert base_slug("openai/gpt-4o:nitro") == "openai/gpt-4o"
+    assert lookup("openai/gpt-4o:floor").supports_json_schema
+    assert lookup("@preset/mine").context_window == DEFAULT_CONTEXT_WINDOW
+    assert lookup("some/unknown").context_window != 3900

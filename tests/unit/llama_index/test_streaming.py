@@ -1,0 +1,165 @@
+"""Stream deltas → streamed responses: snapshots, laziness and linear cost (pure)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import time
+
+from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock, ToolCallBlock
+from llama_index.core.instrumentation.events.llm import LLMChatInProgressEvent
+
+from llama_index_openrouter.streaming import (
+    PARTIAL_KEY,
+    ChatStream,
+    StreamBuilder,
+    StreamedMessage,
+)
+from openrouter_core.decode import ChunkDelta, ToolCallDelta, Usage
+from openrouter_core.stream import StreamAssembler
+
+
+def run(deltas: list[ChunkDelta]) -> tuple[list, ChatStream]:
+    assembler = StreamAssembler()
+    stream = ChatStream(assembler)
+    out = []
+    for delta in deltas:
+        held = stream.push(assembler.feed(delta))
+        if held is not None:
+            out.append(stream.chat_partial(held))
+    last = stream.last()
+    if last is not None:
+        out.append(stream.chat_final(last))
+    return out, stream
+
+
+def test_each_response_keeps_its_own_snapshot() -> None:
+    responses, _ = run([ChunkDelta(content=p) for p in ["Hel", "lo", " world"]])
+    assert [r.delta for r in responses] == ["Hel", "lo", " world"]
+    # Read in reverse: later materialisation must not leak later text into earlier responses.
+    assert [r.message.content for r in reversed(responses)] == ["Hello world", "Hello", "Hel"]
+
+
+def test_partial_flags_and_final_extras() -> None:
+    usage = Usage(prompt_tokens=3, completion_tokens=2, total_tokens=5, cost=1e-6,
+                  raw={"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5})
+    responses, _ = run([ChunkDelta(content="a", id="gen-1", provider="OpenAI"),
+                        ChunkDelta(content="b", finish_reason="stop"),
+                        ChunkDelta(usage=usage, raw={"id": "gen-1"})])
+    assert [r.additional_kwargs.get(PARTIAL_KEY) for r in responses] == [True, True, None]
+    final = responses[-1]
+    assert final.message.content == "ab"
+    assert final.additional_kwargs["prompt_tokens"] == 3
+    assert final.additional_kwargs["cost"] == 1e-6
+    assert final.additional_kwargs["provider"] == "OpenAI"
+    assert final.raw["usage"]["total_tokens"] == 5
+
+
+def test_thinking_delta_and_reasoning_details_merge() -> None:
+    responses, _ = run([
+        ChunkDelta(reasoning="Let ", reasoning_details=[
+            {"type": "reasoning.text", "text": "Let ", "index": 0,
+             "format": "anthropic-claude-v1"}]),
+        ChunkDelta(reasoning="me", reasoning_details=[
+            {"type": "reasoning.text", "text": "me", "index": 0}]),
+        ChunkDelta(reasoning_details=[{"type": "reasoning.text", "signature": "S", "index": 0}]),
+        ChunkDelta(content="ok"),
+    ])
+    assert responses[0].additional_kwargs["thinking_delta"] == "Let "
+    middle = responses[1].message.blocks[0]
+    assert isinstance(middle, ThinkingBlock)
+    assert middle.content == "Let me"
+    assert middle.additional_information["reasoning_details"] == [
+        {"type": "reasoning.text", "text": "Let me", "index": 0, "format": "anthropic-claude-v1"}]
+    final = responses[-1].message.blocks[0]
+    assert isinstance(final, ThinkingBlock)
+    assert final.additional_information["reasoning_details"][0]["signature"] == "S"
+
+
+def test_tool_calls_accumulate_per_index() -> None:
+    responses, _ = run([
+        ChunkDelta(tool_calls=[ToolCallDelta(index=0, id="c0", name="f", arguments="")]),
+        ChunkDelta(tool_calls=[ToolCallDelta(index=0, arguments='{"a":')]),
+        ChunkDelta(tool_calls=[ToolCallDelta(index=0, arguments="1}")]),
+        ChunkDelta(tool_calls=[ToolCallDelta(index=1, id="c1", name="g", arguments="{}")]),
+        ChunkDelta(finish_reason="tool_calls"),
+    ])
+    second = responses[1].message
+    assert second.additional_kwargs["tool_calls"][0]["function"]["arguments"] == '{"a":'
+    final_blocks = [b for b in responses[-1].message.blocks if isinstance(b, ToolCallBlock)]
+    assert [(b.tool_call_id, b.tool_name, b.tool_kwargs) for b in final_blocks] == [
+        ("c0", "f", {"a": 1}), ("c1", "g", {})]
+
+
+def test_flush_returns_the_held_delta() -> None:
+    assembler = StreamAssembler()
+    stream = ChatStream(assembler)
+    assert stream.push(assembler.feed(ChunkDelta(content="x"))) is None
+    held = stream.flush()
+    assert held is not None
+    assert stream.chat_partial(held).message.content == "x"
+    assert stream.last() is None
+
+
+def test_messages_are_built_only_when_read() -> None:
+    builder = StreamBuilder()
+    snap = builder.add(ChunkDelta(content="hi"))
+    message = StreamedMessage.deferred(builder, snap)
+    assert object.__getattribute__(message, "__pydantic_private__")["_source"] is not None
+    # Dispatching an in-progress event does not build the message...
+    LLMChatInProgressEvent(messages=[], response=run([ChunkDelta(content="a"),
+                                                      ChunkDelta(content="b")])[0][0])
+    assert object.__getattribute__(message, "__pydantic_private__")["_source"] is not None
+    # ...reading does.
+    assert message.content == "hi"
+    assert object.__getattribute__(message, "__pydantic_private__")["_source"] is None
+
+
+def test_deferred_message_behaves_like_a_chat_message() -> None:
+    def fresh() -> StreamedMessage:
+        builder = StreamBuilder()
+        return StreamedMessage.deferred(builder, builder.add(ChunkDelta(content="hi")))
+
+    assert fresh().model_dump()["blocks"] == [{"block_type": "text", "text": "hi"}]
+    assert '"hi"' in fresh().model_dump_json()
+    assert copy.deepcopy(fresh()).content == "hi"
+    assert pickle.loads(pickle.dumps(fresh())).content == "hi"
+    assert isinstance(fresh(), ChatMessage)
+    assert "hi" in repr(fresh())
+
+
+def test_completion_chunks_are_lazy_and_correct() -> None:
+    assembler = StreamAssembler()
+    stream = ChatStream(assembler)
+    out = []
+    for piece in ["a", "b", "c"]:
+        held = stream.push(assembler.feed(ChunkDelta(content=piece)))
+        if held is not None:
+            out.append(stream.completion_partial(held))
+    last = stream.last()
+    assert last is not None
+    out.append(stream.completion_final(last))
+    assert [r.text for r in reversed(out)] == ["abc", "ab", "a"]
+    assert [r.delta for r in out] == ["a", "b", "c"]
+    assert out[0].model_dump()["text"] == "a"
+
+
+def test_long_stream_is_linear() -> None:
+    # 100k one-word chunks: materialising every cumulative message would copy ~2 GB.
+    assembler = StreamAssembler()
+    stream = ChatStream(assembler)
+    start = time.perf_counter()
+    count = 0
+    for _ in range(100_000):
+        held = stream.push(assembler.feed(ChunkDelta(content="word ")))
+        if held is not None:
+            response = stream.chat_partial(held)
+            count += len(response.delta or "")
+    last = stream.last()
+    assert last is not None
+    final = stream.chat_final(last)
+    elapsed = time.perf_counter() - start
+    assert final.message.content is not None
+    assert len(final.message.content) == 500_000
+    assert count == 499_995
+    assert elapsed < 10, elapsed

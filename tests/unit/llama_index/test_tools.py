@@ -1,0 +1,110 @@
+"""Tool specs, tool choice and reading tool calls back (pure)."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
+from llama_index.core.tools import FunctionTool
+
+from llama_index_openrouter.tools import (
+    OpenRouterToolSelection,
+    keep_first_tool_call,
+    repair_partial_json,
+    resolve_tool_choice,
+    tool_selections,
+    tool_spec,
+)
+
+
+def add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+def response(*blocks: ToolCallBlock, partial: bool = False, **extra: object) -> ChatResponse:
+    kwargs = {"partial": True} if partial else {}
+    return ChatResponse(message=ChatMessage(role="assistant", blocks=list(blocks),
+                                            additional_kwargs=dict(extra)),
+                        additional_kwargs=kwargs)
+
+
+def test_tool_spec() -> None:
+    spec = tool_spec(FunctionTool.from_defaults(add))
+    assert spec["type"] == "function"
+    assert spec["function"]["name"] == "add"
+    assert spec["function"]["parameters"]["required"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(("choice", "required", "expected"), [
+    (None, False, None), (None, True, "required"), ("add", False, "add"),
+    ("auto", True, "auto"), ({"type": "function", "function": {"name": "x"}}, False,
+                             {"type": "function", "function": {"name": "x"}}),
+])
+def test_resolve_tool_choice(choice: object, required: bool, expected: object) -> None:
+    assert resolve_tool_choice(choice, required) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"a": 1, "b', {"a": 1}), ('{"a": "hel', {"a": "hel"}), ('{"a": [1, 2', {"a": [1, 2]}),
+    ("{", {}), ('{"q":"x\\"y', {"q": 'x"y'}), ('{"a": 1,', {"a": 1}), ("", None),
+    ('{"a": {"b": "c"}, "d": tr', {"a": {"b": "c"}}),
+])
+def test_repair_partial_json(text: str, expected: object) -> None:
+    assert repair_partial_json(text) == expected
+
+
+def test_selections_from_blocks() -> None:
+    out = tool_selections(response(
+        ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
+        ToolCallBlock(tool_call_id="c2", tool_name="add", tool_kwargs='{"a": 3, "b": 4}'),
+    ), partial=False)
+    assert [(s.tool_id, s.tool_name, s.tool_kwargs) for s in out] == [
+        ("c1", "add", {"a": 1, "b": 2}), ("c2", "add", {"a": 3, "b": 4})]
+
+
+def test_partial_arguments_are_repaired() -> None:
+    out = tool_selections(response(
+        ToolCallBlock(tool_call_id="c1", tool_name="add", tool_kwargs='{"a": 1, "b":'),
+        partial=True), partial=True)
+    assert out[0].tool_kwargs == {"a": 1}
+    assert isinstance(out[0], OpenRouterToolSelection)
+    assert out[0].error is None
+
+
+def test_invalid_json_in_a_complete_response_errors_that_call_only() -> None:
+    out = tool_selections(response(
+        ToolCallBlock(tool_call_id="ok", tool_name="add", tool_kwargs={"a": 1, "b": 2}),
+        ToolCallBlock(tool_call_id="bad", tool_name="add", tool_kwargs='{"a": 1, "b": '),
+    ), partial=False)
+    good, bad = out
+    assert good.tool_kwargs == {"a": 1, "b": 2}
+    assert isinstance(bad, OpenRouterToolSelection)
+    assert bad.tool_kwargs == {}
+    assert bad.error is not None
+    assert "bad" in bad.error
+    assert "not valid JSON" in bad.error
+    assert bad.raw_arguments == '{"a": 1, "b": '
+
+
+def test_non_object_arguments_are_an_error() -> None:
+    out = tool_selections(response(ToolCallBlock(tool_call_id="c", tool_name="f",
+                                                 tool_kwargs="[1, 2]")), partial=False)
+    assert isinstance(out[0], OpenRouterToolSelection)
+    assert out[0].error is not None
+    assert "JSON object" in out[0].error
+
+
+def test_legacy_tool_calls_are_read() -> None:
+    call = {"id": "c", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}
+    out = tool_selections(response(tool_calls=[call]), partial=False)
+    assert [(s.tool_id, s.tool_name, s.tool_kwargs) for s in out] == [("c", "f", {"x": 1})]
+
+
+def test_keep_first_tool_call() -> None:
+    calls = [{"id": i, "type": "function", "function": {"name": "f", "arguments": "{}"}}
+             for i in ("a", "b")]
+    trimmed = keep_first_tool_call(response(
+        ToolCallBlock(tool_call_id="a", tool_name="f"),
+        ToolCallBlock(tool_call_id="b", tool_name="f"), tool_calls=calls))
+    assert [b.tool_call_id for b in trimmed.message.blocks] == ["a"]  # type: ignore[union-attr]
+    assert [c["id"] for c in trimmed.message.additional_kwargs["tool_calls"]] == ["a"]
