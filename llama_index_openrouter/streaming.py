@@ -32,7 +32,7 @@ from llama_index_openrouter.responses import (
     to_completion_response,
 )
 from openrouter_core.decode import ChatResult, ChunkDelta, Image, JSONDict, ToolCall
-from openrouter_core.stream import StreamAssembler
+from openrouter_core.stream import StreamAssembler, merge_reasoning_details
 
 PARTIAL_KEY = "partial"
 """``ChatResponse.additional_kwargs`` flag on every streamed response but the last."""
@@ -110,12 +110,8 @@ class StreamBuilder:
         ordered = sorted(zip(self._tools, snap.tools, strict=False), key=lambda p: p[0].index)
         tools = [ToolCall(id=t.id, name=t.name, arguments="".join(t.arguments[:n]),
                           index=i, type=t.type) for i, (t, n) in enumerate(ordered)]
-        details: list[JSONDict] = []
-        if snap.details:
-            # Merging fragments by (type, index) is the core's job: replay them through it.
-            scratch = StreamAssembler()
-            scratch.feed(ChunkDelta(reasoning_details=self._details[:snap.details]))
-            details = scratch.result().reasoning_details
+        # Merging fragments by (type, index) is the core's job.
+        details = merge_reasoning_details(self._details[:snap.details]) if snap.details else []
         return ChatResult(
             content="".join(self._content[:snap.content]),
             reasoning="".join(self._reasoning[:snap.reasoning]) if snap.reasoning else None,

@@ -107,6 +107,60 @@ class _ToolCallState:
     arguments: list[str] = field(default_factory=list)
 
 
+_CONCATENATED = ("text", "summary", "data")
+
+
+class ReasoningDetailsMerger:
+    """Merges streamed ``reasoning_details`` fragments by ``(type, index)``.
+
+    ``text``/``summary``/``data`` pieces are concatenated (kept as lists until :meth:`result`,
+    so long reasoning stays linear); other fields keep their first non-null value, except
+    ``signature``, which arrives last (Anthropic's signature-only fragment) and is kept.
+    """
+
+    __slots__ = ("_items", "_keys", "_pieces")
+
+    def __init__(self) -> None:
+        self._items: list[JSONDict] = []
+        self._keys: dict[tuple[Any, Any], int] = {}
+        self._pieces: list[dict[str, list[str]]] = []
+
+    def feed(self, fragments: list[JSONDict]) -> None:
+        """Merge a delta's fragments."""
+        for fragment in fragments:
+            key = (fragment.get("type"), fragment.get("index", len(self._items)))
+            position = self._keys.get(key)
+            if position is None:
+                position = self._keys[key] = len(self._items)
+                self._items.append({})
+                self._pieces.append({})
+            current, pieces = self._items[position], self._pieces[position]
+            for name, value in fragment.items():
+                if name in _CONCATENATED and isinstance(value, str):
+                    pieces.setdefault(name, []).append(value)
+                    current.setdefault(name, None)  # keep the wire's key order
+                elif name not in current or (value is not None and (
+                        current[name] is None or name == "signature")):
+                    current[name] = value
+
+    def result(self) -> list[JSONDict]:
+        """The merged items, in order of first appearance."""
+        merged = []
+        for item, pieces in zip(self._items, self._pieces, strict=True):
+            out = dict(item)
+            for name, parts in pieces.items():
+                out[name] = "".join(parts)
+            merged.append(out)
+        return merged
+
+
+def merge_reasoning_details(fragments: list[JSONDict]) -> list[JSONDict]:
+    """Merge ``reasoning_details`` fragments as a stream would (see ReasoningDetailsMerger)."""
+    merger = ReasoningDetailsMerger()
+    merger.feed(fragments)
+    return merger.result()
+
+
 class StreamErrorChunk(Exception):  # noqa: N818 - a signal, turned into a typed error by callers
     """An ``error`` object arrived inside the stream; ``partial`` holds what came before."""
 
@@ -149,8 +203,7 @@ class StreamAssembler:
         self._content: list[str] = []
         self._reasoning: list[str] = []
         self._refusal: list[str] = []
-        self._details: list[JSONDict] = []
-        self._detail_keys: dict[tuple[Any, Any], JSONDict] = {}
+        self._details = ReasoningDetailsMerger()
         self._tools: dict[int, _ToolCallState] = {}
         self._images: list[Image] = []
         self._annotations: list[JSONDict] = []
@@ -235,21 +288,7 @@ class StreamAssembler:
         return out
 
     def _merge_details(self, items: list[JSONDict]) -> None:
-        for item in items:
-            key = (item.get("type"), item.get("index", len(self._details)))
-            current = self._detail_keys.get(key)
-            if current is None:
-                merged = dict(item)
-                self._detail_keys[key] = merged
-                self._details.append(merged)
-                continue
-            for name, value in item.items():
-                if value is None:
-                    continue
-                if name in ("text", "summary", "data") and isinstance(value, str):
-                    current[name] = (current.get(name) or "") + value
-                elif (name != "index" and current.get(name) is None) or name == "signature":
-                    current[name] = value
+        self._details.feed(items)
 
     def usage(self) -> Usage | None:
         """The usage reported by the stream (the last one seen), if any."""
@@ -269,7 +308,7 @@ class StreamAssembler:
             **self._envelope,
             content="".join(self._content),
             reasoning="".join(self._reasoning) if self._reasoning else None,
-            reasoning_details=[dict(d) for d in self._details],
+            reasoning_details=self._details.result(),
             tool_calls=tools,
             images=list(self._images),
             annotations=list(self._annotations),

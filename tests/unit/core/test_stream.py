@@ -176,3 +176,17 @@ def test_done_flag() -> None:
     for event in SSEParser().feed(c.sse([c.text("x")])):
         assembler.feed_event(event)
     assert assembler.done
+
+
+def test_merge_reasoning_details_public_function() -> None:
+    from openrouter_core.stream import merge_reasoning_details
+
+    merged = merge_reasoning_details([
+        {"type": "reasoning.text", "text": "a", "format": None, "index": 0},
+        {"type": "reasoning.text", "text": "b", "format": "unknown", "index": 0},
+        {"type": "reasoning.text", "signature": "s1", "index": 0},
+        {"type": "reasoning.encrypted", "data": "x", "index": 1},
+    ])
+    assert merged == [{"type": "reasoning.text", "text": "ab", "format": "unknown", "index": 0,
+                       "signature": "s1"},
+                      {"type": "reasoning.encrypted", "data": "x", "index": 1}]
