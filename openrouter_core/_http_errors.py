@@ -1,0 +1,266 @@
+"""The error classes that also subclass ``openai`` exceptions, and the factories that build them.
+
+Kept apart from :mod:`openrouter_core.errors` so that the ``openai`` SDK is imported only when an
+error is raised or named; import these names from :mod:`openrouter_core.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+import openai
+
+from openrouter_core.decode import JSONDict
+from openrouter_core.errors import OpenRouterError, parse_retry_after, redact
+
+if TYPE_CHECKING:
+    from openrouter_core.decode import ChatResult
+
+_CONTEXT_PATTERN = re.compile(
+    r"context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long"
+    r"|context_length_exceeded|exceeds? the (model'?s? )?(maximum|limit)",
+    re.IGNORECASE,
+)
+
+_PLACEHOLDER_URL = "https://openrouter.ai/api/v1/chat/completions"
+
+
+
+class APIStatusError(OpenRouterError, openai.APIStatusError):
+    """An error status (or an error body) from OpenRouter."""
+
+
+class BadRequestError(APIStatusError, openai.BadRequestError):
+    """400: the request was invalid (model id, parameters, schema)."""
+
+
+class ContextLengthError(BadRequestError):
+    """400 caused by the prompt exceeding the model's context window."""
+
+
+class AuthenticationError(APIStatusError, openai.AuthenticationError):
+    """401: missing or invalid API key."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: not enough credits, or the request's cost exceeds the key's budget."""
+
+
+class PermissionDeniedError(APIStatusError, openai.PermissionDeniedError):
+    """403: refused (region block, key limits, moderation)."""
+
+
+class ModerationError(PermissionDeniedError):
+    """403 from input moderation; ``reasons`` and ``flagged_input`` say why."""
+
+    reasons: list[str]
+    flagged_input: str | None = None
+
+
+class NotFoundError(APIStatusError, openai.NotFoundError):
+    """404: unknown model or endpoint."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """408: OpenRouter timed out waiting for the upstream."""
+
+
+class RateLimitError(APIStatusError, openai.RateLimitError):
+    """429: rate limited by OpenRouter or the upstream provider."""
+
+
+class InternalServerError(APIStatusError, openai.InternalServerError):
+    """5xx: OpenRouter or every upstream provider failed."""
+
+
+class APIConnectionError(OpenRouterError, openai.APIConnectionError):
+    """The connection failed before a response arrived."""
+
+
+class APITimeoutError(APIConnectionError, openai.APITimeoutError):
+    """The request exceeded its timeout."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """A stream ended without ``[DONE]`` or its connection broke part-way."""
+
+
+class MalformedResponseError(OpenRouterError, openai.APIResponseValidationError):
+    """The server sent bytes that are not the JSON or SSE it should have."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+
+
+def _rate_limit_reset(headers: Any, metadata: JSONDict) -> float | None:
+    """Seconds until ``X-RateLimit-Reset`` (epoch milliseconds), OpenRouter's free-tier 429 hint.
+
+    It may come as a response header or inside ``error.metadata.headers``.
+    """
+    candidates = [headers.get("x-ratelimit-reset") if headers is not None else None]
+    inner = metadata.get("headers")
+    if isinstance(inner, dict):
+        candidates += [v for k, v in inner.items() if k.lower() == "x-ratelimit-reset"]
+    for value in candidates:
+        if value is None:
+            continue
+        try:
+            reset_ms = float(value)
+        except (TypeError, ValueError):
+            continue
+        return max(reset_ms / 1000.0 - time.time(), 0.0)
+    return None
+
+
+def _parse_raw(raw: Any) -> Any:
+    if isinstance(raw, str):
+        stripped = raw.strip()
+        if stripped.startswith(("{", "[")):
+            try:
+                return json.loads(stripped)
+            except ValueError:
+                return raw
+    return raw
+
+
+def _raw_message(raw: Any) -> str | None:
+    """The upstream's own message inside ``metadata.raw`` (OpenAI, Anthropic, Google shapes)."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, dict):
+        inner = raw.get("error", raw)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return str(inner["message"])
+        if isinstance(inner, str):
+            return inner
+    return None
+
+
+def _status_class(status: int, message: str, metadata: JSONDict) -> type[APIStatusError]:
+    texts = [message] + [str(e.get("message", "")) for e in metadata.get("previous_errors") or []
+                         if isinstance(e, dict)]
+    if status == 400 and any(_CONTEXT_PATTERN.search(t) for t in texts):
+        return ContextLengthError
+    if status == 403 and ("reasons" in metadata or "flagged_input" in metadata):
+        return ModerationError
+    if status >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status, APIStatusError)
+
+
+def _is_retryable(status: int, error: JSONDict, retry_after: float | None) -> bool:
+    availability = error.get("availability") or error.get("metadata", {}).get("availability")
+    if isinstance(availability, dict) and isinstance(availability.get("retryable"), bool):
+        return bool(availability["retryable"])
+    if status == 402:
+        # Only the "in-flight requests hold the budget" case clears by itself, and OpenRouter
+        # signals it with Retry-After; out-of-credits 402s never succeed on retry.
+        return retry_after is not None
+    return status in (408, 409, 429) or status >= 500
+
+
+def error_from_body(
+    status: int,
+    body: Any,
+    *,
+    response: httpx2.Response | None = None,
+    partial: ChatResult | None = None,
+    mid_stream: bool = False,
+    generation_id: str | None = None,
+) -> APIStatusError:
+    """Build the typed error for an error status or an error body (HTTP 200 bodies included).
+
+    ``status`` is the HTTP status, or the body's ``error.code`` when the body carried the error
+    under a 200 (mid-stream errors, old 200-with-error replies).
+    """
+    envelope: JSONDict = body if isinstance(body, dict) else {}
+    error: JSONDict = envelope["error"] if isinstance(envelope.get("error"), dict) else {}
+    message = str(error.get("message") or (body if isinstance(body, str) else "") or "")
+    metadata: JSONDict = error["metadata"] if isinstance(error.get("metadata"), dict) else {}
+    raw = _parse_raw(metadata.get("raw"))
+    code = error.get("code", status)
+    if isinstance(code, int) and 400 <= code < 600:
+        status = code
+    headers = response.headers if response is not None else None
+    retry_after = parse_retry_after(headers)
+    if retry_after is None and status == 429:
+        retry_after = _rate_limit_reset(headers, metadata)
+    cls = _status_class(status, message, metadata)
+    provider = metadata.get("provider_name")
+    detail = _raw_message(raw)
+    text = f"OpenRouter error {status}"
+    if provider:
+        text += f" from provider {provider}"
+    text += f": {message or 'no message'}"
+    if detail and detail not in message:
+        text += f" (upstream: {detail})"
+    if response is None:
+        response = httpx2.Response(status, request=httpx2.Request("POST", _PLACEHOLDER_URL))
+    gen_id = (generation_id or (headers.get("x-generation-id") if headers is not None else None)
+              or (envelope.get("id") if isinstance(envelope.get("id"), str) else None))
+    exc = cls(redact(text), response=response, body=body)
+    exc._attach(
+        status_code=status, code=code, error_message=message, metadata=metadata,
+        provider_name=provider if isinstance(provider, str) else None, raw=raw,
+        previous_errors=[e for e in metadata.get("previous_errors") or [] if isinstance(e, dict)],
+        generation_id=gen_id, user_id=envelope.get("user_id"),
+        retryable=_is_retryable(status, error, retry_after), retry_after=retry_after,
+        partial=partial, mid_stream=mid_stream,
+    )
+    # openai's APIStatusError.status_code mirrors the HTTP status; keep the body's code when the
+    # HTTP status said 200 so callers see the real failure.
+    exc.status_code = status
+    if isinstance(exc, ModerationError):
+        reasons = metadata.get("reasons")
+        exc.reasons = [str(r) for r in reasons] if isinstance(reasons, list) else []
+        flagged = metadata.get("flagged_input")
+        exc.flagged_input = flagged if isinstance(flagged, str) else None
+    return exc
+
+
+def connection_error(
+    message: str,
+    request: httpx2.Request | None,
+    *,
+    timeout: bool = False,
+    interrupted: bool = False,
+    partial: ChatResult | None = None,
+) -> APIConnectionError:
+    """Build a connection, timeout or interrupted-stream error (retryable unless interrupted)."""
+    request = request or httpx2.Request("POST", _PLACEHOLDER_URL)
+    exc: APIConnectionError
+    if timeout:
+        exc = APITimeoutError(request)
+        exc.message = redact(message)
+        exc.args = (exc.message,)
+    elif interrupted:
+        exc = StreamInterruptedError(message=redact(message), request=request)
+    else:
+        exc = APIConnectionError(message=redact(message), request=request)
+    exc._attach(error_message=message, retryable=not interrupted and partial is None,
+                partial=partial, mid_stream=interrupted)
+    return exc
+
+
+def malformed_error(
+    message: str, response: httpx2.Response, body: Any, *, partial: ChatResult | None = None
+) -> MalformedResponseError:
+    """Build the error for bytes that are not valid OpenRouter JSON or SSE."""
+    exc = MalformedResponseError(response, body, message=redact(message))
+    exc._attach(error_message=message, partial=partial,
+                mid_stream=partial is not None)
+    return exc
