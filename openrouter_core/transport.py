@@ -26,13 +26,11 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx2
-import openai
 from pydantic import SecretStr
 
 from openrouter_core import errors
@@ -51,7 +49,12 @@ from openrouter_core.stream import (
     StreamErrorChunk,
 )
 
+if TYPE_CHECKING:
+    import httpx2
+    import openai
+
 logger = logging.getLogger("openrouter_core")
+T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 RETRY_INITIAL_DELAY = 0.5
@@ -129,6 +132,8 @@ def sync_client(endpoint: Endpoint) -> openai.OpenAI:
         with _lock:
             client = _sync_clients.get(key)
             if client is None:
+                import openai  # imported on first request: ~0.7 s we keep out of import time
+
                 client = _sync_clients[key] = openai.OpenAI(**_client_options(endpoint))
                 connections_opened += 1
     return client
@@ -143,6 +148,8 @@ def async_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
         per_loop = _async_clients.setdefault(loop, {})
         client = per_loop.get(key)
         if client is None:
+            import openai  # imported on first request: ~0.7 s we keep out of import time
+
             client = per_loop[key] = openai.AsyncOpenAI(**_client_options(endpoint))
             connections_opened += 1
     return client
@@ -187,6 +194,9 @@ class _RetryPolicy:
 
 def _convert(exc: Exception) -> errors.OpenRouterError:
     """Map an SDK or httpx exception raised before a response body is read."""
+    import httpx2
+    import openai
+
     if isinstance(exc, errors.OpenRouterError):
         return exc
     if isinstance(exc, openai.APIStatusError):
@@ -200,7 +210,37 @@ def _convert(exc: Exception) -> errors.OpenRouterError:
     raise exc
 
 
+def _retrying(endpoint: Endpoint, attempt: Callable[[], T]) -> T:
+    """Run ``attempt`` until it succeeds or the retry policy gives up (typed error)."""
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            return attempt()
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        time.sleep(wait)
+
+
+async def _aretrying(endpoint: Endpoint, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Async :func:`_retrying`: the same policy, awaiting the attempt and the wait."""
+    policy = _RetryPolicy(endpoint.max_retries)
+    while True:
+        try:
+            return await attempt()
+        except Exception as exc:  # converted, then retried or re-raised
+            error = _convert(exc)
+            wait = policy.delay(error)
+            if wait is None:
+                raise error from exc
+        await asyncio.sleep(wait)
+
+
 def _response_body(response: httpx2.Response) -> Any:
+    import httpx2
+
     try:
         content = response.content
     except httpx2.ResponseNotRead:
@@ -249,34 +289,22 @@ def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
 
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Send a non-streaming request and decode the reply (retrying per policy)."""
-    policy = _RetryPolicy(endpoint.max_retries)
-    while True:
-        try:
-            raw = sync_client(endpoint).chat.completions.with_raw_response.create(
-                **_split(body, headers, endpoint.timeout))
-            return _decode_body(raw.http_response, raw.http_response.content)
-        except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
-            if wait is None:
-                raise error from exc
-        time.sleep(wait)
+    def attempt() -> ChatResult:
+        raw = sync_client(endpoint).chat.completions.with_raw_response.create(
+            **_split(body, headers, endpoint.timeout))
+        return _decode_body(raw.http_response, raw.http_response.content)
+
+    return _retrying(endpoint, attempt)
 
 
 async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Async :func:`complete`."""
-    policy = _RetryPolicy(endpoint.max_retries)
-    while True:
-        try:
-            raw = await async_client(endpoint).chat.completions.with_raw_response.create(
-                **_split(body, headers, endpoint.timeout))
-            return _decode_body(raw.http_response, raw.http_response.content)
-        except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
-            if wait is None:
-                raise error from exc
-        await asyncio.sleep(wait)
+    async def attempt() -> ChatResult:
+        raw = await async_client(endpoint).chat.completions.with_raw_response.create(
+            **_split(body, headers, endpoint.timeout))
+        return _decode_body(raw.http_response, raw.http_response.content)
+
+    return await _aretrying(endpoint, attempt)
 
 
 # --- streaming ----------------------------------------------------------------------------
@@ -305,16 +333,17 @@ class _StreamDriver:
                 response, None)
         return driver
 
-    def feed(self, data: bytes) -> list[ChunkDelta]:
+    def feed(self, data: bytes) -> Iterator[ChunkDelta]:
+        """Yield each delta as soon as it is parsed, so every delta that arrived before an
+        error in the same network read reaches the caller before the error is raised."""
         if self.json_body is not None:
             self.json_body.append(data)
-            return []
-        out = []
+            return
         try:
             for event in self.parser.feed(data):
                 delta = self.assembler.feed_event(event)
                 if delta is not None:
-                    out.append(delta)
+                    yield delta
         except StreamErrorChunk as signal:
             raise errors.error_from_body(
                 200, {"error": signal.error, "id": signal.chunk.get("id")},
@@ -325,7 +354,6 @@ class _StreamDriver:
                                          partial=self.assembler.result()) from None
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise self.timeout()
-        return out
 
     def finish(self) -> list[ChunkDelta]:
         if self.json_body is not None:
@@ -343,6 +371,8 @@ class _StreamDriver:
         """Type an I/O failure that happened after the response started."""
         if isinstance(exc, errors.OpenRouterError):
             return exc
+        import httpx2
+
         if isinstance(exc, httpx2.TimeoutException):
             return self.timeout()
         if isinstance(exc, UnicodeDecodeError):
@@ -376,7 +406,11 @@ def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDel
     return assembler.feed(delta)
 
 
-_IO_ERRORS = (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
+def _io_errors() -> tuple[type[Exception], ...]:
+    """Failures of an open response body (httpx2 is loaded by then: a request was sent)."""
+    import httpx2
+
+    return (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
 
 
 def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
@@ -385,26 +419,19 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 
     Closing the generator (``break`` in the caller's loop) closes the HTTP response.
     """
-    policy = _RetryPolicy(endpoint.max_retries)
-    while True:
-        try:
-            manager = sync_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, endpoint.timeout))
-            response = manager.__enter__()
-            break
-        except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
-            if wait is None:
-                raise error from exc
-        time.sleep(wait)
+    def attempt() -> tuple[Any, Any]:
+        manager = sync_client(endpoint).chat.completions.with_streaming_response.create(
+            **_split(body, headers, endpoint.timeout))
+        return manager, manager.__enter__()
+
+    manager, response = _retrying(endpoint, attempt)
     try:
         driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
         try:
             for data in response.http_response.iter_bytes():
                 yield from driver.feed(data)
             yield from driver.finish()
-        except _IO_ERRORS as exc:
+        except _io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
         manager.__exit__(None, None, None)
@@ -413,19 +440,12 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
                   assembler: StreamAssembler) -> AsyncIterator[ChunkDelta]:
     """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
-    policy = _RetryPolicy(endpoint.max_retries)
-    while True:
-        try:
-            manager = async_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, endpoint.timeout))
-            response = await manager.__aenter__()
-            break
-        except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
-            if wait is None:
-                raise error from exc
-        await asyncio.sleep(wait)
+    async def attempt() -> tuple[Any, Any]:
+        manager = async_client(endpoint).chat.completions.with_streaming_response.create(
+            **_split(body, headers, endpoint.timeout))
+        return manager, await manager.__aenter__()
+
+    manager, response = await _aretrying(endpoint, attempt)
     try:
         driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
         try:
@@ -434,7 +454,76 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
                     yield delta
             for delta in driver.finish():
                 yield delta
-        except _IO_ERRORS as exc:
+        except _io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
         await manager.__aexit__(None, None, None)
+
+
+# --- plain JSON endpoints (/models, /embeddings, /key, /generation) -----------------------
+
+
+def _json_options(endpoint: Endpoint, params: dict[str, str] | None,
+                  headers: dict[str, str] | None) -> Any:
+    """The SDK's per-request ``options`` (its ``RequestOptions`` TypedDict) as a plain dict."""
+    options: dict[str, Any] = {"headers": headers or {}}
+    if params:
+        options["params"] = params
+    if endpoint.timeout is not None:
+        options["timeout"] = endpoint.timeout
+    return options
+
+
+def _json_result(response: httpx2.Response) -> Any:
+    """The parsed JSON of a non-chat reply; an error body (even under HTTP 200) raises."""
+    content = response.content
+    try:
+        body = json.loads(content)
+    except ValueError as exc:
+        snippet = content[:200].decode("utf-8", "replace")
+        raise errors.malformed_error(
+            f"OpenRouter returned a non-JSON body ({response.headers.get('content-type')}): "
+            f"{snippet!r}", response, snippet) from exc
+    if body_error(body) is not None:
+        raise errors.error_from_body(response.status_code, body, response=response)
+    return body
+
+
+def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict | None = None,
+                 params: dict[str, str] | None = None,
+                 headers: dict[str, str] | None = None) -> Any:
+    """``GET``/``POST`` ``path`` (relative to the base URL) and return the parsed JSON body.
+
+    Uses the shared client and the same retry policy and error types as chat requests.
+    """
+    import httpx2
+
+    options = _json_options(endpoint, params, headers)
+
+    def attempt() -> Any:
+        client = sync_client(endpoint)
+        if method.upper() == "GET":
+            return _json_result(client.get(path, cast_to=httpx2.Response, options=options))
+        return _json_result(client.post(path, cast_to=httpx2.Response, body=body,
+                                        options=options))
+
+    return _retrying(endpoint, attempt)
+
+
+async def arequest_json(endpoint: Endpoint, method: str, path: str, *,
+                        body: JSONDict | None = None, params: dict[str, str] | None = None,
+                        headers: dict[str, str] | None = None) -> Any:
+    """Async :func:`request_json`."""
+    import httpx2
+
+    options = _json_options(endpoint, params, headers)
+
+    async def attempt() -> Any:
+        client = async_client(endpoint)
+        if method.upper() == "GET":
+            return _json_result(await client.get(path, cast_to=httpx2.Response,
+                                                 options=options))
+        return _json_result(await client.post(path, cast_to=httpx2.Response, body=body,
+                                              options=options))
+
+    return await _aretrying(endpoint, attempt)

@@ -285,3 +285,4 @@ def test_missing_key_is_a_clear_error_before_any_request(emu: Emulator) -> None:
     with pytest.raises(errors.InputError, match="OPENROUTER_API_KEY"):
         transport.complete(ep, body(), {})
     assert emu.requests == []
+

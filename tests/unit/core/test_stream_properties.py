@@ -13,8 +13,8 @@ import json
 from typing import Any
 
 import httpx2
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from openrouter_core import errors
 from openrouter_core.decode import ChatResult
@@ -124,7 +124,20 @@ def test_malformed_chunks_raise_only_typed_errors(lines: list[bytes]) -> None:
     driver = _driver()
     try:
         for line in lines:
-            driver.feed(line)
+            list(driver.feed(line))
         driver.finish()
     except errors.OpenRouterError as exc:
         assert exc.partial is not None or not exc.mid_stream
+
+
+def test_deltas_sharing_a_read_with_an_error_chunk_are_yielded_before_it() -> None:
+    error = c.chunk({"content": ""}, error={"code": 400, "message": "Token limit reached"})
+    one_read = c.sse([c.text("piece "), c.text("piece "), error])
+    driver = _driver()
+    seen: list[str] = []
+    with pytest.raises(errors.BadRequestError) as info:
+        for delta in driver.feed(one_read):
+            seen.append(delta.content or "")
+    assert "".join(seen) == "piece piece "
+    assert info.value.partial is not None
+    assert info.value.partial.content == "piece piece "
