@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -26,28 +25,13 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_openrouter import outputs, params
-from langchain_openrouter import tools as tooling
-from langchain_openrouter.errors import to_langchain_error
+from langchain_openrouter import outputs, params, tools as tooling
+from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import transport
-from openrouter_core.decode import ChatResult as CoreResult
-from openrouter_core.decode import ChunkDelta, decode_choices
-from openrouter_core.errors import OpenRouterError
+from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler
-
-
-@contextmanager
-def _langchain_errors() -> Iterator[None]:
-    """Re-raise core errors as their LangChain ``ModelError`` twins (same data, chained)."""
-    try:
-        yield
-    except OpenRouterError as exc:
-        converted = to_langchain_error(exc)
-        if converted is exc:
-            raise
-        raise converted from exc
 
 
 class ChatOpenRouter(BaseChatModel):
@@ -306,7 +290,7 @@ class ChatOpenRouter(BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         call = self._call(messages, stop, kwargs, stream=False)
-        with _langchain_errors():
+        with langchain_errors():
             result = transport.complete(call.endpoint, call.body, call.headers)
         return self._chat_result(result, call)
 
@@ -317,7 +301,7 @@ class ChatOpenRouter(BaseChatModel):
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs))
         call = self._call(messages, stop, kwargs, stream=False)
-        with _langchain_errors():
+        with langchain_errors():
             result = await transport.acomplete(call.endpoint, call.body, call.headers)
         return self._chat_result(result, call)
 
@@ -326,7 +310,7 @@ class ChatOpenRouter(BaseChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         call = self._call(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with _langchain_errors():
+        with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
                 chunk = self._emit(delta)
                 if chunk is not None:
@@ -343,7 +327,7 @@ class ChatOpenRouter(BaseChatModel):
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         call = self._call(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler()
-        with _langchain_errors():
+        with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):
                 chunk = self._emit(delta)

@@ -12,20 +12,31 @@ the core), same attributes (``status_code``, ``metadata``, ``provider_name``, ``
 
 from __future__ import annotations
 
-from langchain_core.exceptions import (
-    ContextOverflowError,
-    ModelAPIError,
-    ModelAuthenticationError,
-    ModelConnectionError,
-    ModelError,
-    ModelInvalidRequestError,
-    ModelNotFoundError,
-    ModelPermissionDeniedError,
-    ModelRateLimitError,
-    ModelTimeoutError,
-)
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from openrouter_core import errors as core
+from openrouter_core.errors import OpenRouterError
+
+if TYPE_CHECKING:
+    from langchain_openrouter._error_classes import (
+        OpenRouterAPIError as OpenRouterAPIError,
+        OpenRouterAuthenticationError as OpenRouterAuthenticationError,
+        OpenRouterConnectionError as OpenRouterConnectionError,
+        OpenRouterContextOverflowError as OpenRouterContextOverflowError,
+        OpenRouterInvalidRequestError as OpenRouterInvalidRequestError,
+        OpenRouterMalformedResponseError as OpenRouterMalformedResponseError,
+        OpenRouterModerationError as OpenRouterModerationError,
+        OpenRouterNotFoundError as OpenRouterNotFoundError,
+        OpenRouterPaymentRequiredError as OpenRouterPaymentRequiredError,
+        OpenRouterPermissionDeniedError as OpenRouterPermissionDeniedError,
+        OpenRouterRateLimitError as OpenRouterRateLimitError,
+        OpenRouterRequestTimeoutError as OpenRouterRequestTimeoutError,
+        OpenRouterStatusError as OpenRouterStatusError,
+        OpenRouterStreamInterruptedError as OpenRouterStreamInterruptedError,
+        OpenRouterTimeoutError as OpenRouterTimeoutError,
+    )
 
 __all__ = [
     "OpenRouterAPIError",
@@ -43,96 +54,28 @@ __all__ = [
     "OpenRouterStatusError",
     "OpenRouterStreamInterruptedError",
     "OpenRouterTimeoutError",
+    "langchain_errors",
     "to_langchain_error",
 ]
 
-
-class OpenRouterInvalidRequestError(core.BadRequestError, ModelInvalidRequestError):
-    """400: OpenRouter rejected the request (bad model id, parameter or schema)."""
+_CLASSES = "langchain_openrouter._error_classes"
 
 
-class OpenRouterContextOverflowError(core.ContextLengthError, ContextOverflowError):
-    """400: the prompt does not fit the model's context window."""
+def __getattr__(name: str) -> Any:
+    """Load the error classes on first use (they subclass ``openai``'s exceptions)."""
+    if name.startswith("OpenRouter"):
+        return getattr(importlib.import_module(_CLASSES), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class OpenRouterAuthenticationError(core.AuthenticationError, ModelAuthenticationError):
-    """401: missing or invalid API key."""
-
-
-class OpenRouterPaymentRequiredError(core.PaymentRequiredError, ModelError):
-    """402: not enough credits, or the key's budget is exhausted."""
-
-
-class OpenRouterPermissionDeniedError(core.PermissionDeniedError, ModelPermissionDeniedError):
-    """403: the request was refused (region block, key limits)."""
-
-
-class OpenRouterModerationError(core.ModerationError, ModelPermissionDeniedError):
-    """403 from input moderation; ``reasons`` and ``flagged_input`` say why."""
-
-
-class OpenRouterNotFoundError(core.NotFoundError, ModelNotFoundError):
-    """404: unknown model or endpoint."""
-
-
-class OpenRouterRequestTimeoutError(core.RequestTimeoutError, ModelTimeoutError):
-    """408: OpenRouter timed out waiting for the upstream provider."""
-
-
-class OpenRouterRateLimitError(core.RateLimitError, ModelRateLimitError):
-    """429: rate limited by OpenRouter or the upstream provider."""
-
-
-class OpenRouterAPIError(core.InternalServerError, ModelAPIError):
-    """5xx: OpenRouter or every upstream provider failed."""
-
-
-class OpenRouterStatusError(core.APIStatusError, ModelError):
-    """Any other error status from OpenRouter."""
-
-
-class OpenRouterConnectionError(core.APIConnectionError, ModelConnectionError):
-    """OpenRouter could not be reached."""
-
-
-class OpenRouterTimeoutError(core.APITimeoutError, ModelTimeoutError):
-    """The request (or stream) exceeded its timeout."""
-
-
-class OpenRouterStreamInterruptedError(core.StreamInterruptedError, ModelConnectionError):
-    """A stream broke or ended before ``[DONE]``; ``partial`` holds what arrived."""
-
-
-class OpenRouterMalformedResponseError(core.MalformedResponseError, ModelAPIError):
-    """OpenRouter sent bytes that are not valid JSON or SSE."""
-
-
-# Most specific first: the first core class the error is an instance of wins.
-_MAPPING: tuple[tuple[type[core.OpenRouterError], type[core.OpenRouterError]], ...] = (
-    (core.ContextLengthError, OpenRouterContextOverflowError),
-    (core.BadRequestError, OpenRouterInvalidRequestError),
-    (core.AuthenticationError, OpenRouterAuthenticationError),
-    (core.PaymentRequiredError, OpenRouterPaymentRequiredError),
-    (core.ModerationError, OpenRouterModerationError),
-    (core.PermissionDeniedError, OpenRouterPermissionDeniedError),
-    (core.NotFoundError, OpenRouterNotFoundError),
-    (core.RequestTimeoutError, OpenRouterRequestTimeoutError),
-    (core.RateLimitError, OpenRouterRateLimitError),
-    (core.InternalServerError, OpenRouterAPIError),
-    (core.APIStatusError, OpenRouterStatusError),
-    (core.StreamInterruptedError, OpenRouterStreamInterruptedError),
-    (core.APITimeoutError, OpenRouterTimeoutError),
-    (core.APIConnectionError, OpenRouterConnectionError),
-    (core.MalformedResponseError, OpenRouterMalformedResponseError),
-)
-
-
-def to_langchain_error(exc: core.OpenRouterError) -> Exception:
+def to_langchain_error(exc: OpenRouterError) -> Exception:
     """The LangChain-typed copy of a core error (``InputError`` and unknowns unchanged).
 
     ``InputError`` is a ``ValueError`` raised before anything was sent; it stays as is.
     """
-    for core_class, lc_class in _MAPPING:
+    mapping: tuple[tuple[type[OpenRouterError], type[OpenRouterError]], ...] = (
+        importlib.import_module(_CLASSES).MAPPING)
+    for core_class, lc_class in mapping:
         if isinstance(exc, core_class):
             if isinstance(exc, lc_class):
                 return exc
@@ -145,3 +88,15 @@ def to_langchain_error(exc: core.OpenRouterError) -> Exception:
             converted.__traceback__ = exc.__traceback__
             return converted
     return exc
+
+
+@contextmanager
+def langchain_errors() -> Iterator[None]:
+    """Re-raise core errors as their LangChain ``ModelError`` twins (same data, chained)."""
+    try:
+        yield
+    except OpenRouterError as exc:
+        converted = to_langchain_error(exc)
+        if converted is exc:
+            raise
+        raise converted from exc
