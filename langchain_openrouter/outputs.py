@@ -21,9 +21,13 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from openrouter_core.decode import ChatResult as CoreResult
-from openrouter_core.decode import ChunkDelta, Image, Usage
-from openrouter_core.decode import ToolCall as CoreToolCall
+from openrouter_core.decode import (
+    ChatResult as CoreResult,
+    ChunkDelta,
+    Image,
+    ToolCall as CoreToolCall,
+    Usage,
+)
 
 JSONDict = dict[str, Any]
 PROVIDER = "openrouter"

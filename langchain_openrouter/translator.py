@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.messages import content as types
+from langchain_core.messages import AIMessage, AIMessageChunk, content as types
 from langchain_core.messages.block_translators import register_translator
 
 from langchain_openrouter.outputs import PROVIDER

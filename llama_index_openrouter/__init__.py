@@ -1,10 +1,22 @@
-"""OpenRouter for LlamaIndex: ``OpenRouter`` (a ``FunctionCallingLLM``) and
-``OpenRouterMultiModal`` (the ``MultiModalLLM`` interface), both thin adapters over
-``openrouter_core``.
+"""OpenRouter for LlamaIndex, thin adapters over ``openrouter_core``.
+
+``OpenRouter`` (a ``FunctionCallingLLM``), ``OpenRouterMultiModal`` (the ``MultiModalLLM``
+interface), ``OpenRouterEmbedding``, and cost tracking with ``get_openrouter_callback()`` or the
+process-wide ``OpenRouterCostHandler``.
 """
 
 from llama_index_openrouter.base import OpenRouter
+from llama_index_openrouter.callbacks import OpenRouterCostHandler, get_openrouter_callback
+from llama_index_openrouter.embedding import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
 from llama_index_openrouter.multi_modal import OpenRouterMultiModal
 from llama_index_openrouter.tools import OpenRouterToolSelection
 
-__all__ = ["OpenRouter", "OpenRouterMultiModal", "OpenRouterToolSelection"]
+__all__ = [
+    "OpenRouter",
+    "OpenRouterCostHandler",
+    "OpenRouterEmbedding",
+    "OpenRouterEmbeddingUsageEvent",
+    "OpenRouterMultiModal",
+    "OpenRouterToolSelection",
+    "get_openrouter_callback",
+]

@@ -16,17 +16,17 @@ import time
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from openrouter_core.testing import endpoints
 from openrouter_core.testing.auto import auto_respond
 from openrouter_core.testing.connection import Connection
-from openrouter_core.testing.records import RecordedRequest
+from openrouter_core.testing.records import JSONDict, RecordedRequest
 from openrouter_core.testing.render import ResponsePlan, render_error, render_reply
 from openrouter_core.testing.replies import Reply, ReplySource, Responder
 from openrouter_core.testing.wire import ParsedRequest
 
-Route = Literal["chat", "embeddings", "models"]
+Route = Literal["chat", "embeddings", "models", "embedding_models", "key", "generation"]
 """Routes with their own reply queue and responder."""
 
 API_PREFIX = "/api/v1"
@@ -36,6 +36,9 @@ _ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{API_PREFIX}/chat/completions"): "chat",
     ("POST", f"{API_PREFIX}/embeddings"): "embeddings",
     ("GET", f"{API_PREFIX}/models"): "models",
+    ("GET", f"{API_PREFIX}/embeddings/models"): "embedding_models",
+    ("GET", f"{API_PREFIX}/key"): "key",
+    ("GET", f"{API_PREFIX}/generation"): "generation",
 }
 
 
@@ -69,6 +72,15 @@ class Emulator:
         """Answers ``POST /embeddings`` when its queue is empty."""
         self.models_responder: Responder = endpoints.auto_models
         """Answers ``GET /models`` when its queue is empty."""
+        self.embedding_models_responder: Responder = endpoints.auto_embedding_models
+        """Answers ``GET /embeddings/models`` when its queue is empty."""
+        self.key_responder: Responder = endpoints.auto_key
+        """Answers ``GET /key`` when its queue is empty."""
+        self.generations: dict[str, JSONDict] = {}
+        """Records ``GET /generation?id=`` answers with (404 for ids not in here); see
+        :meth:`add_generation`."""
+        self.generation_responder: Responder = endpoints.generation_lookup(self.generations)
+        """Answers ``GET /generation`` when its queue is empty."""
         self.connections_opened = 0
         """Connections accepted since start (or the last :meth:`reset`)."""
         self.open_connections = 0
@@ -175,7 +187,21 @@ class Emulator:
             self.responder = auto_respond
             self.embeddings_responder = endpoints.auto_embeddings
             self.models_responder = endpoints.auto_models
+            self.embedding_models_responder = endpoints.auto_embedding_models
+            self.key_responder = endpoints.auto_key
+            self.generations.clear()
+            self.generation_responder = endpoints.generation_lookup(self.generations)
             self.connections_opened = 0
+
+    def add_generation(self, generation_id: str, **fields: Any) -> JSONDict:
+        """Make ``GET /generation?id=<generation_id>`` answer with a record (``fields``
+        override the defaults of :func:`~openrouter_core.testing.endpoints.generation_record`).
+        Queue ``Reply.error(404, ...)`` on route ``"generation"`` first to emulate the delay
+        before a record appears."""
+        record = endpoints.generation_record(generation_id, **fields)
+        with self._lock:
+            self.generations[generation_id] = record
+        return record
 
     # --- inspection -----------------------------------------------------------------------
 
@@ -256,7 +282,10 @@ class Emulator:
             source = self._queues[route].popleft() if self._queues[route] else None
         if source is None:
             source = {"chat": self.responder, "embeddings": self.embeddings_responder,
-                      "models": self.models_responder}[route]
+                      "models": self.models_responder,
+                      "embedding_models": self.embedding_models_responder,
+                      "key": self.key_responder,
+                      "generation": self.generation_responder}[route]
         return source if isinstance(source, Reply) else source(record)
 
     def _notify(self) -> None:

@@ -1,0 +1,132 @@
+"""Cost tracking: ``get_openrouter_callback()`` sums what OpenRouter reports as ``usage.cost``.
+
+Like ``langchain_community``'s ``get_openai_callback`` but with OpenRouter's numbers rather
+than a price table::
+
+    from langchain_openrouter import ChatOpenRouter, get_openrouter_callback
+
+    with get_openrouter_callback() as cb:
+        agent.invoke({"messages": [("user", "What's the weather in Paris?")]})
+    print(cb.total_cost, cb.requests, cb.by_model)
+
+Every ``ChatOpenRouter`` call inside the block is counted — ``invoke``, ``stream``, async
+forms, calls made by agents and tools — and so is every ``OpenRouterEmbeddings`` request. A
+stream that fails after OpenRouter reported usage (a mid-stream error chunk) is counted too
+(``failed_requests``). Tokens are counted by kind (prompt, completion, cached, cache write,
+reasoning); ``cost`` is the exact decimal sum of the reported costs, per served model in
+``by_model``. The handler is found through a context variable, so it is scoped to the ``with``
+block in this thread or task (and the tasks it starts); concurrent blocks count separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.tracers.context import register_configure_hook
+
+from openrouter_core.account import UsageTotals
+from openrouter_core.decode import Usage
+
+__all__ = ["OpenRouterCallbackHandler", "get_openrouter_callback", "record_embedding_usage"]
+
+PROVIDER = "openrouter"
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def message_usage(message: AIMessage) -> Usage | None:
+    """The core ``Usage`` of a ChatOpenRouter message (tokens from ``usage_metadata``,
+    ``cost``/``cost_details`` from ``response_metadata``); ``None`` when neither is set."""
+    meta: Mapping[str, Any] = message.response_metadata or {}
+    tokens: Mapping[str, Any] = dict(message.usage_metadata or {})
+    cost = meta.get("cost")
+    if not tokens and cost is None:
+        return None
+    inputs: Mapping[str, Any] = tokens.get("input_token_details") or {}
+    outputs: Mapping[str, Any] = tokens.get("output_token_details") or {}
+    return Usage(
+        prompt_tokens=_int(tokens.get("input_tokens")) or 0,
+        completion_tokens=_int(tokens.get("output_tokens")) or 0,
+        total_tokens=_int(tokens.get("total_tokens")) or 0,
+        cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool)
+        else None,
+        cost_details=meta.get("cost_details") if isinstance(meta.get("cost_details"), dict)
+        else None,
+        cached_tokens=_int(inputs.get("cache_read")),
+        cache_write_tokens=_int(inputs.get("cache_creation")),
+        reasoning_tokens=_int(outputs.get("reasoning")),
+    )
+
+
+def _is_openrouter(message: AIMessage) -> bool:
+    provider = (message.response_metadata or {}).get("model_provider")
+    # Aggregated stream chunks may repeat the provider name; a prefix match tolerates it.
+    return isinstance(provider, str) and provider.startswith(PROVIDER)
+
+
+class OpenRouterCallbackHandler(UsageTotals, BaseCallbackHandler):
+    """Counts requests, tokens by kind and reported cost of ChatOpenRouter and
+    OpenRouterEmbeddings calls (see the module docs). Attributes: ``total_cost``,
+    ``requests``, ``prompt_tokens``, ``completion_tokens``, ``total_tokens``,
+    ``cached_tokens``, ``cache_write_tokens``, ``reasoning_tokens``, ``total`` (a
+    :class:`~openrouter_core.account.Tally`) and ``by_model``.
+    """
+
+    raise_error = False
+    run_inline = True  # record in the caller's thread and context, in call order
+
+    def __init__(self) -> None:
+        UsageTotals.__init__(self)
+        BaseCallbackHandler.__init__(self)
+
+    def on_llm_end(self, response: LLMResult, **_kwargs: Any) -> None:
+        """Count one chat call (the first generation per prompt: ``n`` > 1 shares usage)."""
+        for generations in response.generations:
+            generation = generations[0] if generations else None
+            if not isinstance(generation, ChatGeneration):
+                continue
+            message = generation.message
+            if isinstance(message, AIMessage) and _is_openrouter(message):
+                model = message.response_metadata.get("model_name")
+                self.record(model if isinstance(model, str) else None, message_usage(message))
+
+    def on_llm_error(self, error: BaseException, **_kwargs: Any) -> None:
+        """Count a call that failed after OpenRouter reported usage (``error.partial``)."""
+        partial = getattr(error, "partial", None)
+        usage = getattr(partial, "usage", None)
+        if isinstance(usage, Usage):
+            self.record(getattr(partial, "model", None), usage, failed=True)
+
+
+_current: ContextVar[OpenRouterCallbackHandler | None] = ContextVar(
+    "openrouter_callback", default=None)
+# Every callback manager configured while the variable is set gets the handler (and passes
+# it on to child runs): agents, chains and tools included.
+register_configure_hook(_current, inheritable=True)
+
+
+@contextmanager
+def get_openrouter_callback() -> Iterator[OpenRouterCallbackHandler]:
+    """Track OpenRouter usage and cost inside the ``with`` block (see the module docs)."""
+    handler = OpenRouterCallbackHandler()
+    token = _current.set(handler)
+    try:
+        yield handler
+    finally:
+        _current.reset(token)
+
+
+def record_embedding_usage(model: str | None, usage: Usage | None) -> None:
+    """Report one embeddings request to the active handler, if any (embeddings have no
+    LangChain callbacks, so :class:`~langchain_openrouter.OpenRouterEmbeddings` calls this)."""
+    handler = _current.get()
+    if handler is not None:
+        handler.record(model, usage, embedding=True)

@@ -1,0 +1,191 @@
+"""Cost tracking for LlamaIndex: an instrumentation event handler summing OpenRouter's
+reported ``usage.cost``.
+
+Scoped to a block (thread- and task-local, nested blocks each count)::
+
+    from llama_index_openrouter.callbacks import get_openrouter_callback
+
+    with get_openrouter_callback() as costs:
+        response = await agent.run("What's the weather in Paris?")
+    print(costs.total_cost, costs.requests, costs.by_model)
+
+or process-wide, like any LlamaIndex event handler::
+
+    import llama_index.core.instrumentation as instrument
+    costs = OpenRouterCostHandler()
+    instrument.get_dispatcher().add_event_handler(costs)
+
+Counted: every ``OpenRouter`` LLM call (chat, complete, streams, tool calls, structured
+output) through its end event, whose response carries the usage and ``cost`` in
+``additional_kwargs``; every ``OpenRouterEmbedding`` request through
+:class:`~llama_index_openrouter.embedding.OpenRouterEmbeddingUsageEvent`; and streams that
+failed after OpenRouter reported usage (the error's ``partial.usage``) as failed requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.instrumentation.events.exception import ExceptionEvent
+from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
+from llama_index_instrumentation import get_dispatcher
+from llama_index_instrumentation.event_handlers import BaseEventHandler
+from pydantic import PrivateAttr
+
+from llama_index_openrouter.embedding import OpenRouterEmbeddingUsageEvent
+from openrouter_core.account import Tally, UsageTotals
+from openrouter_core.decode import Usage
+
+__all__ = ["OpenRouterCostHandler", "event_usage", "get_openrouter_callback"]
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def response_usage(kwargs: Mapping[str, Any]) -> Usage | None:
+    """The usage in an OpenRouter response's ``additional_kwargs`` (``None`` when it is not
+    an OpenRouter response with usage)."""
+    cost = kwargs.get("cost")
+    generation = kwargs.get("id")
+    from_openrouter = cost is not None or (isinstance(generation, str)
+                                           and generation.startswith("gen-"))
+    if not from_openrouter or ("prompt_tokens" not in kwargs and cost is None):
+        return None
+    return Usage(
+        prompt_tokens=_int(kwargs.get("prompt_tokens")) or 0,
+        completion_tokens=_int(kwargs.get("completion_tokens")) or 0,
+        total_tokens=_int(kwargs.get("total_tokens")) or 0,
+        cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool)
+        else None,
+        cached_tokens=_int(kwargs.get("cached_tokens")),
+        cache_write_tokens=_int(kwargs.get("cache_write_tokens")),
+        reasoning_tokens=_int(kwargs.get("reasoning_tokens")),
+    )
+
+
+def event_usage(event: BaseEvent) -> tuple[str | None, Usage, bool, bool] | None:
+    """``(model, usage, failed, embedding)`` for an event that reports OpenRouter usage."""
+    if isinstance(event, OpenRouterEmbeddingUsageEvent):
+        return event.model, event.usage(), False, True
+    if isinstance(event, (LLMChatEndEvent, LLMCompletionEndEvent)):
+        response = event.response
+        if response is None:
+            return None
+        usage = response_usage(response.additional_kwargs)
+        model = response.additional_kwargs.get("model")
+        return None if usage is None else (model if isinstance(model, str) else None,
+                                           usage, False, False)
+    if isinstance(event, ExceptionEvent):
+        partial = getattr(event.exception, "partial", None)
+        usage = getattr(partial, "usage", None)
+        if isinstance(usage, Usage):
+            return getattr(partial, "model", None), usage, True, False
+    return None
+
+
+class OpenRouterCostHandler(BaseEventHandler):
+    """Counts requests, tokens by kind and reported cost (see the module docs)."""
+
+    _totals: UsageTotals = PrivateAttr(default_factory=UsageTotals)
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Handler name."""
+        return "OpenRouterCostHandler"
+
+    def handle(self, event: BaseEvent, **kwargs: Any) -> None:  # noqa: ARG002 - LlamaIndex's signature
+        """Record ``event`` if it reports OpenRouter usage."""
+        found = event_usage(event)
+        if found is not None:
+            model, usage, failed, embedding = found
+            self._totals.record(model, usage, failed=failed, embedding=embedding)
+
+    @property
+    def totals(self) -> UsageTotals:
+        """The running totals (thread-safe)."""
+        return self._totals
+
+    @property
+    def total(self) -> Tally:
+        """Every counter, overall."""
+        return self._totals.total
+
+    @property
+    def by_model(self) -> dict[str, Tally]:
+        """Counters per served model (embeddings under the requested slug)."""
+        return self._totals.by_model
+
+    @property
+    def total_cost(self) -> float:
+        """USD: the sum of every reported ``usage.cost``."""
+        return self._totals.total_cost
+
+    @property
+    def requests(self) -> int:
+        """Requests counted."""
+        return self._totals.requests
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Prompt tokens (embeddings included)."""
+        return self._totals.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        """Completion tokens."""
+        return self._totals.completion_tokens
+
+    def __repr__(self) -> str:
+        return repr(self._totals)
+
+    def __str__(self) -> str:
+        return repr(self._totals)
+
+
+_active: ContextVar[tuple[OpenRouterCostHandler, ...]] = ContextVar(
+    "openrouter_cost_handlers", default=())
+
+
+class _ContextRouter(BaseEventHandler):
+    """Installed once on the root dispatcher: forwards events to the blocks active in the
+    emitting thread or task."""
+
+    @classmethod
+    def class_name(cls) -> str:
+        """Handler name."""
+        return "OpenRouterCostRouter"
+
+    def handle(self, event: BaseEvent, **kwargs: Any) -> None:  # noqa: ARG002 - LlamaIndex's signature
+        """Forward ``event`` to the active handlers."""
+        for handler in _active.get():
+            handler.handle(event)
+
+
+_installed = False
+_install_lock = threading.Lock()
+
+
+def _install_router() -> None:
+    global _installed
+    with _install_lock:
+        if not _installed:
+            get_dispatcher().add_event_handler(_ContextRouter())
+            _installed = True
+
+
+@contextmanager
+def get_openrouter_callback() -> Iterator[OpenRouterCostHandler]:
+    """Count OpenRouter usage and cost of LlamaIndex calls made inside the ``with`` block."""
+    _install_router()
+    handler = OpenRouterCostHandler()
+    token = _active.set((*_active.get(), handler))
+    try:
+        yield handler
+    finally:
+        _active.reset(token)

@@ -1,0 +1,124 @@
+"""The OpenRouter model catalog: ``/models`` → :class:`ModelInfo`, cached, with a snapshot.
+
+Typical use::
+
+    from openrouter_core import catalog
+
+    info = catalog.lookup("anthropic/claude-sonnet-4.5:nitro")   # variant stripped
+    if info is not None:
+        print(info.context_length, info.pricing.prompt, info.supports_tools)
+    cheap_vision = catalog.list_models(supports="tools", input_modality="image",
+                                       max_prompt_price="0.000001")
+
+``OPENROUTER_CATALOG=offline|live|auto`` selects the source (see :mod:`.store`). Refresh the
+bundled snapshot with ``python -m openrouter_core.catalog refresh`` (needs a key and network).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from openrouter_core.catalog.capabilities import (
+    UnsupportedParameterWarning,
+    filter_models,
+    langchain_profile,
+    llama_index_metadata,
+    reset_warnings,
+    unsupported_parameters,
+    warn_unsupported_once,
+)
+from openrouter_core.catalog.models import (
+    Catalog,
+    ModelInfo,
+    Pricing,
+    ReasoningSupport,
+    base_slug,
+    parse_model,
+    parse_models,
+)
+from openrouter_core.catalog.store import (
+    SNAPSHOT_PATH,
+    aget_catalog,
+    catalog_mode,
+    clear_cache,
+    fetch,
+    get_catalog,
+    load_snapshot,
+    refresh,
+    write_snapshot,
+)
+from openrouter_core.transport import Endpoint
+
+__all__ = [
+    "SNAPSHOT_PATH",
+    "Catalog",
+    "ModelInfo",
+    "Pricing",
+    "ReasoningSupport",
+    "UnsupportedParameterWarning",
+    "aget_catalog",
+    "alist_models",
+    "alookup",
+    "base_slug",
+    "catalog_mode",
+    "clear_cache",
+    "fetch",
+    "filter_models",
+    "get_catalog",
+    "langchain_profile",
+    "list_models",
+    "llama_index_metadata",
+    "load_snapshot",
+    "lookup",
+    "parse_model",
+    "parse_models",
+    "refresh",
+    "reset_warnings",
+    "unsupported_parameters",
+    "warn_unsupported_once",
+    "write_snapshot",
+]
+
+
+def lookup(model: str, endpoint: Endpoint | None = None, *,
+           mode: str | None = None) -> ModelInfo | None:
+    """The catalog entry for ``model`` (variants stripped, dated names resolved), or ``None``.
+
+    Never raises because of network trouble: a failed fetch falls back to the snapshot, and a
+    missing snapshot means ``None`` (callers then use their defaults).
+    """
+    return get_catalog(endpoint, mode=mode).get(model)
+
+
+async def alookup(model: str, endpoint: Endpoint | None = None, *,
+                  mode: str | None = None) -> ModelInfo | None:
+    """Async :func:`lookup`."""
+    return (await aget_catalog(endpoint, mode=mode)).get(model)
+
+
+def list_models(endpoint: Endpoint | None = None, *, mode: str | None = None,
+                supports: str | list[str] | None = None,
+                input_modality: str | list[str] | None = None,
+                output_modality: str | list[str] | None = None,
+                max_prompt_price: Decimal | float | str | None = None,
+                max_completion_price: Decimal | float | str | None = None,
+                min_context: int | None = None, free: bool | None = None) -> list[ModelInfo]:
+    """Models meeting every condition, cheapest first (see :func:`filter_models`)."""
+    return filter_models(get_catalog(endpoint, mode=mode), **_filters(locals()))
+
+
+async def alist_models(endpoint: Endpoint | None = None, *, mode: str | None = None,
+                       supports: str | list[str] | None = None,
+                       input_modality: str | list[str] | None = None,
+                       output_modality: str | list[str] | None = None,
+                       max_prompt_price: Decimal | float | str | None = None,
+                       max_completion_price: Decimal | float | str | None = None,
+                       min_context: int | None = None,
+                       free: bool | None = None) -> list[ModelInfo]:
+    """Async :func:`list_models`."""
+    return filter_models(await aget_catalog(endpoint, mode=mode), **_filters(locals()))
+
+
+def _filters(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in arguments.items() if k not in ("endpoint", "mode")}

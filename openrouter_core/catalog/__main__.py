@@ -1,0 +1,62 @@
+"""Command line: ``python -m openrouter_core.catalog refresh|show|list``.
+
+``refresh`` fetches ``GET /models`` (+ ``/embeddings/models``) from ``--base-url`` (default
+``$OPENROUTER_API_BASE`` or openrouter.ai) with ``$OPENROUTER_API_KEY`` and rewrites the
+bundled snapshot (or ``--output``). ``show MODEL`` prints one resolved entry; ``list`` prints
+ids filtered by ``--supports`` / ``--input`` / ``--max-prompt-price``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from openrouter_core import catalog
+from openrouter_core.catalog.store import default_endpoint
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m openrouter_core.catalog")
+    parser.add_argument("--base-url", help="API base URL (default: $OPENROUTER_API_BASE)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    refresh = commands.add_parser("refresh", help="fetch /models and rewrite the snapshot")
+    refresh.add_argument("--output", type=Path, help="snapshot path (default: bundled file)")
+    show = commands.add_parser("show", help="print one model's catalog entry")
+    show.add_argument("model")
+    listing = commands.add_parser("list", help="print model ids matching filters")
+    listing.add_argument("--supports", action="append")
+    listing.add_argument("--input", dest="input_modality", action="append")
+    listing.add_argument("--max-prompt-price")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    endpoint = default_endpoint()
+    if args.base_url:
+        endpoint = dataclasses.replace(endpoint, base_url=args.base_url)
+    if args.command == "refresh":
+        models, path = catalog.refresh(endpoint, args.output)
+        print(f"wrote {len(models)} models to {path}")
+        return 0
+    if args.command == "show":
+        info = catalog.lookup(args.model, endpoint)
+        if info is None:
+            print(f"{args.model}: not in the catalog", file=sys.stderr)
+            return 1
+        print(json.dumps(info.to_wire(), indent=2))
+        return 0
+    for info in catalog.list_models(endpoint, supports=args.supports,
+                                    input_modality=args.input_modality,
+                                    max_prompt_price=args.max_prompt_price):
+        print(info.id)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""What a :class:`ModelInfo` means for a request or a framework: pure functions.
+
+* :func:`langchain_profile` — LangChain ``ModelProfile`` keys;
+* :func:`llama_index_metadata` — ``LLMMetadata`` keyword arguments;
+* :func:`unsupported_parameters` / :func:`warn_unsupported_once` — request parameters the model
+  does not list in ``supported_parameters`` (warned about once per model and parameter, never
+  silently dropped: the request still carries them);
+* :func:`filter_models` — pick models by capability, modality, price and context.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from openrouter_core.catalog.models import ModelInfo
+
+logger = logging.getLogger("openrouter_core.catalog")
+
+JSONDict = dict[str, Any]
+
+# Body keys that OpenRouter lists in ``supported_parameters`` (others are routing or plumbing).
+_CHECKED = frozenset({
+    "temperature", "top_p", "top_k", "min_p", "top_a", "frequency_penalty", "presence_penalty",
+    "repetition_penalty", "seed", "stop", "max_tokens", "logit_bias", "logprobs", "top_logprobs",
+    "tools", "tool_choice", "parallel_tool_calls", "reasoning", "reasoning_effort",
+    "include_reasoning", "verbosity", "web_search_options", "response_format",
+    "structured_outputs",
+})
+# A body key that is accepted when the model lists any of these instead.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "max_completion_tokens": ("max_tokens",),
+    "max_tokens": ("max_tokens", "max_completion_tokens"),
+    "reasoning": ("reasoning", "include_reasoning", "reasoning_effort"),
+    "reasoning_effort": ("reasoning", "reasoning_effort"),
+    "include_reasoning": ("include_reasoning", "reasoning"),
+    "parallel_tool_calls": ("tools",),
+}
+
+
+def langchain_profile(info: ModelInfo) -> JSONDict:
+    """LangChain ``ModelProfile`` fields derived from ``info`` (only the known ones)."""
+    inputs, outputs = set(info.input_modalities), set(info.output_modalities)
+    profile: JSONDict = {
+        "text_inputs": "text" in inputs or not inputs,
+        "image_inputs": "image" in inputs,
+        "image_url_inputs": "image" in inputs,
+        "pdf_inputs": "file" in inputs,
+        "audio_inputs": "audio" in inputs,
+        "video_inputs": "video" in inputs,
+        "text_outputs": "text" in outputs or not outputs,
+        "image_outputs": "image" in outputs,
+        "audio_outputs": "audio" in outputs,
+        "tool_calling": info.supports_tools,
+        "tool_choice": info.supports("tool_choice"),
+        "tool_call_streaming": info.supports_tools,
+        "structured_output": info.supports_structured_output,
+        "reasoning_output": info.reasoning.supported,
+    }
+    if info.name:
+        profile["name"] = info.name
+    if info.context_length:
+        profile["max_input_tokens"] = info.context_length
+    if info.max_completion_tokens:
+        profile["max_output_tokens"] = info.max_completion_tokens
+    if info.reasoning.efforts:
+        profile["reasoning_effort_levels"] = list(info.reasoning.efforts)
+    return profile
+
+
+def llama_index_metadata(info: ModelInfo, *, default_num_output: int = 4096) -> JSONDict:
+    """``LLMMetadata`` keyword arguments: ``context_window``, ``num_output``, tool support."""
+    out: JSONDict = {"model_name": info.id, "is_chat_model": True,
+                     "is_function_calling_model": info.supports_tools,
+                     "num_output": info.max_completion_tokens or default_num_output}
+    if info.context_length:
+        out["context_window"] = info.context_length
+    return out
+
+
+def _needed(key: str, value: Any) -> tuple[str, ...] | None:
+    """The supported_parameters entries that allow ``key=value``; ``None``: not checked."""
+    if key == "response_format" and isinstance(value, Mapping):
+        if value.get("type") == "json_schema":
+            return ("structured_outputs",)
+        if value.get("type") == "text":
+            return None
+        return ("response_format", "structured_outputs")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    return (key,) if key in _CHECKED else None
+
+
+def unsupported_parameters(info: ModelInfo, body: Mapping[str, Any]) -> list[str]:
+    """Request parameters in ``body`` that ``info`` does not list as supported.
+
+    Only model parameters are checked (sampling, tools, reasoning, response format...), never
+    routing keys (``provider``, ``models``, ``plugins``...). ``None`` values count as unset.
+    A model with no ``supported_parameters`` at all is unknown: nothing is reported.
+    """
+    if not info.supported_parameters:
+        return []
+    problems = []
+    for key, value in body.items():
+        if value is None:
+            continue
+        needed = _needed(key, value)
+        if needed is not None and not info.supported_parameters.intersection(needed):
+            problems.append(key)
+    return problems
+
+
+class UnsupportedParameterWarning(UserWarning):
+    """A request parameter the chosen model does not support (it is still sent)."""
+
+
+_warned: set[tuple[str, str]] = set()
+_warned_lock = threading.Lock()
+
+
+def warn_unsupported_once(model: str, parameters: Iterable[str], *,
+                          stacklevel: int = 3) -> list[str]:
+    """Warn (``warnings`` and the ``openrouter_core.catalog`` logger) about each parameter
+    once per process and model; returns the parameters warned about now."""
+    with _warned_lock:
+        fresh = [p for p in parameters if (model, p) not in _warned]
+        _warned.update((model, p) for p in fresh)
+    if fresh:
+        message = (f"{model} does not list {', '.join(fresh)} among its supported parameters; "
+                   "OpenRouter may ignore them or route to a provider that accepts them "
+                   "(set provider={'require_parameters': True} to enforce)")
+        logger.warning(message)
+        warnings.warn(message, UnsupportedParameterWarning, stacklevel=stacklevel)
+    return fresh
+
+
+def reset_warnings() -> None:
+    """Forget which (model, parameter) pairs were warned about (for tests)."""
+    with _warned_lock:
+        _warned.clear()
+
+
+def _price_ok(price: Decimal | None, limit: Decimal | float | str | None) -> bool:
+    return limit is None or (price is not None and price <= Decimal(str(limit)))
+
+
+def filter_models(
+    models: Iterable[ModelInfo],
+    *,
+    supports: str | Iterable[str] | None = None,
+    input_modality: str | Iterable[str] | None = None,
+    output_modality: str | Iterable[str] | None = None,
+    max_prompt_price: Decimal | float | str | None = None,
+    max_completion_price: Decimal | float | str | None = None,
+    min_context: int | None = None,
+    free: bool | None = None,
+) -> list[ModelInfo]:
+    """The models meeting every given condition, cheapest prompt price first.
+
+    Prices are USD per token, like the catalog's (``max_prompt_price="0.000001"`` is $1/M).
+    """
+    needed = {supports} if isinstance(supports, str) else set(supports or ())
+    ins = {input_modality} if isinstance(input_modality, str) else set(input_modality or ())
+    outs = {output_modality} if isinstance(output_modality, str) else set(output_modality or ())
+    chosen = [
+        m for m in models
+        if needed <= m.supported_parameters and ins <= set(m.input_modalities)
+        and outs <= set(m.output_modalities)
+        and _price_ok(m.pricing.prompt, max_prompt_price)
+        and _price_ok(m.pricing.completion, max_completion_price)
+        and (min_context is None or (m.context_length or 0) >= min_context)
+        and (free is None or m.pricing.is_free == free)
+    ]
+    return sorted(chosen, key=lambda m: (m.pricing.prompt is None,
+                                         m.pricing.prompt or Decimal(0), m.id))

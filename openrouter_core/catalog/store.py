@@ -1,0 +1,267 @@
+"""Where catalog data comes from: a live ``GET /models``, cached per process, or the snapshot.
+
+``OPENROUTER_CATALOG`` selects the source:
+
+* ``offline`` — only the bundled snapshot (``openrouter_core/data/models.json``);
+* ``live`` — ``GET /models`` (and ``/embeddings/models``) on first use, cached for
+  ``OPENROUTER_CATALOG_TTL`` seconds (default 3600); a failed fetch is logged as a warning and
+  the snapshot answers until the next attempt (60 s later);
+* ``auto`` (default) — live when a key is configured, else the snapshot; a failed fetch falls
+  back to the snapshot quietly.
+
+When no snapshot file exists the snapshot is an empty catalog, so look-ups return ``None`` and
+callers use their documented defaults. Look-ups never raise because of network trouble.
+
+The cache is keyed by base URL. Concurrent first look-ups fetch once: threads share a
+``threading.Lock`` per base URL, coroutines an ``asyncio.Lock`` per event loop and base URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+
+from openrouter_core import errors, transport
+from openrouter_core.catalog.models import Catalog, parse_models
+from openrouter_core.transport import Endpoint
+
+logger = logging.getLogger("openrouter_core.catalog")
+
+Mode = Literal["offline", "live", "auto"]
+MODE_ENV = "OPENROUTER_CATALOG"
+TTL_ENV = "OPENROUTER_CATALOG_TTL"
+SNAPSHOT_ENV = "OPENROUTER_CATALOG_SNAPSHOT"
+DEFAULT_TTL = 3600.0
+RETRY_AFTER_FAILURE = 60.0
+SNAPSHOT_PATH = Path(__file__).resolve().parent.parent / "data" / "models.json"
+"""The bundled snapshot, written by ``python -m openrouter_core.catalog refresh``."""
+
+fetch_count = 0
+"""Live catalog fetches done by this process (for tests and diagnostics)."""
+
+
+def catalog_mode(value: str | None = None) -> Mode:
+    """The effective mode: ``value``, else ``$OPENROUTER_CATALOG``, else ``auto``."""
+    raw = (value or os.environ.get(MODE_ENV) or "auto").strip().lower()
+    if raw in ("offline", "live", "auto"):
+        return raw  # type: ignore[return-value]
+    logger.warning("%s=%r is not offline, live or auto; using auto", MODE_ENV, raw)
+    return "auto"
+
+
+def cache_ttl() -> float:
+    """Seconds a live catalog stays fresh (``$OPENROUTER_CATALOG_TTL``, default 3600)."""
+    try:
+        return max(float(os.environ.get(TTL_ENV, DEFAULT_TTL)), 0.0)
+    except ValueError:
+        return DEFAULT_TTL
+
+
+def default_endpoint() -> Endpoint:
+    """``$OPENROUTER_API_BASE`` / ``$OPENROUTER_API_KEY``, one retry, 10 s timeout."""
+    key = os.environ.get("OPENROUTER_API_KEY")
+    return Endpoint(base_url=os.environ.get("OPENROUTER_API_BASE") or transport.DEFAULT_BASE_URL,
+                    api_key=SecretStr(key) if key else None, timeout=10.0, max_retries=1)
+
+
+def _has_key(endpoint: Endpoint) -> bool:
+    return endpoint.api_key is not None and bool(endpoint.api_key.get_secret_value())
+
+
+# --- snapshot -----------------------------------------------------------------------------
+
+_snapshots: dict[tuple[str, float], Catalog] = {}
+
+
+def snapshot_path() -> Path:
+    """The snapshot file in use (``$OPENROUTER_CATALOG_SNAPSHOT`` overrides the bundled one)."""
+    override = os.environ.get(SNAPSHOT_ENV)
+    return Path(override) if override else SNAPSHOT_PATH
+
+
+def load_snapshot(path: Path | None = None) -> Catalog:
+    """The snapshot catalog; empty (with a debug log) when the file is missing or unreadable."""
+    path = path or snapshot_path()
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        logger.debug("no catalog snapshot at %s; look-ups fall back to defaults", path)
+        return Catalog(())
+    cached = _snapshots.get((str(path), stamp))
+    if cached is None:
+        try:
+            cached = Catalog(parse_models(json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError) as exc:
+            logger.warning("unreadable catalog snapshot %s: %s", path, exc)
+            cached = Catalog(())
+        _snapshots[(str(path), stamp)] = cached
+    return cached
+
+
+def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = "") -> Path:
+    """Write ``catalog`` (reduced fields only, sorted by id) as the snapshot file."""
+    path = path or snapshot_path()
+    document = {
+        "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "source": source,
+        "data": sorted(catalog.to_wire(), key=lambda entry: str(entry["id"])),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+# --- live fetch ---------------------------------------------------------------------------
+
+
+def _merge(chat: object, embedding: object) -> Catalog:
+    models = {info.id: info for info in parse_models(embedding)}
+    models.update((info.id, info) for info in parse_models(chat))
+    return Catalog(models.values())
+
+
+def fetch(endpoint: Endpoint) -> Catalog:
+    """``GET /models`` and ``GET /embeddings/models`` (optional) → a :class:`Catalog`.
+
+    Raises the core's typed errors; use :func:`get_catalog` for the cached, never-raising form.
+    """
+    global fetch_count
+    fetch_count += 1
+    chat = transport.request_json(endpoint, "GET", "models")
+    try:
+        embedding = transport.request_json(endpoint, "GET", "embeddings/models")
+    except errors.APIStatusError:
+        embedding = None  # older deployments have no embeddings listing
+    return _merge(chat, embedding)
+
+
+async def afetch(endpoint: Endpoint) -> Catalog:
+    """Async :func:`fetch`."""
+    global fetch_count
+    fetch_count += 1
+    chat = await transport.arequest_json(endpoint, "GET", "models")
+    try:
+        embedding = await transport.arequest_json(endpoint, "GET", "embeddings/models")
+    except errors.APIStatusError:
+        embedding = None
+    return _merge(chat, embedding)
+
+
+# --- cache --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    catalog: Catalog
+    expires_at: float
+
+
+_lock = threading.Lock()
+_entries: dict[str, _Entry] = {}
+_thread_locks: dict[str, threading.Lock] = {}
+_async_locks: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def clear_cache() -> None:
+    """Forget every cached live catalog (the next look-up fetches again)."""
+    with _lock:
+        _entries.clear()
+        _snapshots.clear()
+
+
+def _fresh(key: str) -> Catalog | None:
+    entry = _entries.get(key)
+    return entry.catalog if entry is not None and entry.expires_at > time.monotonic() else None
+
+
+def _live_target(endpoint: Endpoint | None, mode: str | None) -> tuple[Endpoint, str, Mode] | None:
+    """The endpoint and cache key to fetch from, or ``None`` when the snapshot answers."""
+    effective = catalog_mode(mode)
+    if effective == "offline":
+        return None
+    endpoint = endpoint or default_endpoint()
+    if not _has_key(endpoint):
+        if effective == "live":
+            logger.warning("OPENROUTER_CATALOG=live but no API key; using the snapshot")
+        return None
+    return endpoint, endpoint.base_url.rstrip("/"), effective
+
+
+def _settle(key: str, mode: Mode, result: Catalog | BaseException) -> Catalog:
+    """Cache a fetched catalog, or the snapshot for a short while after a failure."""
+    if isinstance(result, BaseException):
+        log = logger.warning if mode == "live" else logger.info
+        log("could not fetch the OpenRouter model catalog (%s); using the snapshot",
+            errors.redact(str(result)))
+        catalog, ttl = load_snapshot(), min(RETRY_AFTER_FAILURE, cache_ttl())
+    else:
+        catalog, ttl = result, cache_ttl()
+    with _lock:
+        _entries[key] = _Entry(catalog, time.monotonic() + ttl)
+    return catalog
+
+
+def get_catalog(endpoint: Endpoint | None = None, *, mode: str | None = None) -> Catalog:
+    """The catalog for ``endpoint`` per ``mode`` (see the module docs); never raises on I/O."""
+    target = _live_target(endpoint, mode)
+    if target is None:
+        return load_snapshot()
+    live, key, effective = target
+    cached = _fresh(key)
+    if cached is not None:
+        return cached
+    with _lock:
+        fetch_lock = _thread_locks.setdefault(key, threading.Lock())
+    with fetch_lock:
+        cached = _fresh(key)
+        if cached is not None:
+            return cached
+        try:
+            result: Catalog | BaseException = fetch(live)
+        except Exception as exc:  # any failure (socket blocked, DNS...) means "use snapshot"
+            result = exc
+        return _settle(key, effective, result)
+
+
+async def aget_catalog(endpoint: Endpoint | None = None, *, mode: str | None = None) -> Catalog:
+    """Async :func:`get_catalog` (the event loop is never blocked by a fetch)."""
+    target = _live_target(endpoint, mode)
+    if target is None:
+        return load_snapshot()
+    live, key, effective = target
+    cached = _fresh(key)
+    if cached is not None:
+        return cached
+    loop = asyncio.get_running_loop()
+    with _lock:
+        fetch_lock = _async_locks.setdefault(loop, {}).setdefault(key, asyncio.Lock())
+    async with fetch_lock:
+        cached = _fresh(key)
+        if cached is not None:
+            return cached
+        try:
+            result: Catalog | BaseException = await afetch(live)
+        except Exception as exc:  # any failure means "use snapshot"
+            result = exc
+        return _settle(key, effective, result)
+
+
+def refresh(endpoint: Endpoint | None = None, path: Path | None = None) -> tuple[Catalog, Path]:
+    """Fetch the live catalog (raising on failure) and rewrite the snapshot file."""
+    endpoint = endpoint or default_endpoint()
+    catalog = fetch(endpoint)
+    written = write_snapshot(catalog, path, source=endpoint.base_url.rstrip("/") + "/models")
+    clear_cache()
+    return catalog, written

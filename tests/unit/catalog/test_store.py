@@ -1,0 +1,206 @@
+"""Fetching, caching, TTL, modes, offline fallback and the refresh command, on the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from openrouter_core import catalog
+from openrouter_core.catalog.__main__ import main
+from openrouter_core.catalog.store import snapshot_path
+from openrouter_core.testing import Emulator, Reply
+from openrouter_core.transport import Endpoint
+
+from .conftest import TEST_KEY, model_requests
+
+
+def test_live_lookup_fetches_once_and_caches(openrouter_emulator: Emulator,
+                                             endpoint: Endpoint) -> None:
+    info = catalog.lookup("openai/gpt-4o-mini", endpoint, mode="live")
+    assert info is not None and info.context_length == 128000
+    assert catalog.lookup("anthropic/claude-4.5-haiku-20251001", endpoint).id == \
+        "anthropic/claude-haiku-4.5"
+    assert catalog.lookup("no/such-model", endpoint) is None
+    assert model_requests(openrouter_emulator) == 1
+    request = openrouter_emulator.requests[0]
+    assert request.method == "GET" and request.header("authorization") == f"Bearer {TEST_KEY}"
+    # /embeddings/models is merged in.
+    embed = catalog.lookup("openai/text-embedding-3-small", endpoint)
+    assert embed is not None and embed.output_modalities == ("embeddings",)
+
+
+def test_cache_is_per_base_url(openrouter_emulator: Emulator, endpoint: Endpoint) -> None:
+    catalog.lookup("openai/gpt-4o-mini", endpoint)
+    other = dataclasses.replace(endpoint, base_url=endpoint.base_url + "/")
+    catalog.lookup("openai/gpt-4o-mini", other)  # same URL once normalised
+    assert model_requests(openrouter_emulator) == 1
+
+
+def test_ttl_expiry_refetches(openrouter_emulator: Emulator, endpoint: Endpoint,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_CATALOG_TTL", "0.3")
+    catalog.lookup("openai/gpt-4o-mini", endpoint)
+    catalog.lookup("openai/gpt-4o-mini", endpoint)
+    assert model_requests(openrouter_emulator) == 1
+    time.sleep(0.4)
+    openrouter_emulator.enqueue(Reply.json({"data": [{"id": "new/model"}]}), route="models")
+    assert catalog.lookup("new/model", endpoint) is not None
+    assert catalog.lookup("openai/gpt-4o-mini", endpoint) is None  # the new list replaced it
+    assert model_requests(openrouter_emulator) == 2
+
+
+def test_offline_mode_never_fetches(openrouter_emulator: Emulator, endpoint: Endpoint,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_CATALOG", "offline")
+    assert catalog.lookup("openai/gpt-4o-mini", endpoint) is None  # no snapshot file
+    assert catalog.list_models(endpoint) == []
+    assert openrouter_emulator.requests == []
+
+
+def test_auto_without_key_uses_snapshot(openrouter_emulator: Emulator, endpoint: Endpoint,
+                                        tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = tmp_path / "models.json"
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/model", "context_length": 7}]}))
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    keyless = dataclasses.replace(endpoint, api_key=None)
+    assert catalog.lookup("snap/model:free", keyless).context_length == 7
+    assert catalog.lookup("snap/model", keyless, mode="live").context_length == 7
+    assert openrouter_emulator.requests == []
+    assert catalog.lookup("openai/gpt-4o-mini", endpoint) is not None  # key: live
+    assert catalog.lookup("snap/model", endpoint, mode="offline") is not None
+
+
+def test_environment_endpoint(openrouter_emulator: Emulator,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_BASE", openrouter_emulator.base_url)
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
+    assert catalog.lookup("openai/gpt-4o-mini") is not None
+    assert model_requests(openrouter_emulator) == 1
+
+
+@pytest.mark.parametrize("mode", ["live", "auto"])
+def test_failed_fetch_falls_back_to_snapshot(openrouter_emulator: Emulator,
+                                             endpoint: Endpoint, mode: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    snapshot = tmp_path / "models.json"
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/model"}])),
+                           snapshot)
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    openrouter_emulator.enqueue(Reply.error(503, "down"), route="models")
+    caplog.set_level("INFO", logger="openrouter_core.catalog")
+    assert catalog.lookup("snap/model", endpoint, mode=mode) is not None
+    assert catalog.lookup("openai/gpt-4o-mini", endpoint, mode=mode) is None
+    assert model_requests(openrouter_emulator) == 1  # the failure is cached for a while
+    record = next(r for r in caplog.records if "could not fetch" in r.message)
+    assert record.levelname == ("WARNING" if mode == "live" else "INFO")
+
+
+def test_unreachable_server_never_raises(endpoint: Endpoint) -> None:
+    dead = dataclasses.replace(endpoint, base_url="http://127.0.0.1:9/api/v1")
+    assert catalog.lookup("openai/gpt-4o-mini", dead, mode="live") is None
+
+
+def test_missing_or_broken_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(catalog.load_snapshot(tmp_path / "absent.json")) == 0
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(broken))
+    assert catalog.lookup("anything", mode="offline") is None
+
+
+def test_bundled_snapshot_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENROUTER_CATALOG_SNAPSHOT")
+    assert snapshot_path() == catalog.SNAPSHOT_PATH
+    loaded = catalog.load_snapshot()  # empty until the first live refresh; never raises
+    if catalog.SNAPSHOT_PATH.exists():
+        assert len(loaded) > 0
+
+
+def test_concurrent_threads_fetch_once(openrouter_emulator: Emulator,
+                                       endpoint: Endpoint) -> None:
+    openrouter_emulator.enqueue(Reply.json({"data": [{"id": "a/b"}]}, delay_headers=0.2),
+                                route="models")
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(catalog.lookup("a/b", endpoint)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and all(r is not None for r in results)
+    assert model_requests(openrouter_emulator) == 1
+
+
+async def test_concurrent_tasks_fetch_once(openrouter_emulator: Emulator,
+                                           endpoint: Endpoint) -> None:
+    openrouter_emulator.enqueue(Reply.json({"data": [{"id": "a/b"}]}, delay_headers=0.2),
+                                route="models")
+    found = await asyncio.gather(*(catalog.alookup("a/b", endpoint) for _ in range(8)))
+    assert all(info is not None for info in found)
+    assert model_requests(openrouter_emulator) == 1
+    assert await catalog.alookup("a/b", endpoint) is not None
+    assert model_requests(openrouter_emulator) == 1
+    listed = await catalog.alist_models(endpoint)
+    assert "a/b" in [m.id for m in listed]
+
+
+async def test_async_failure_falls_back(openrouter_emulator: Emulator,
+                                        endpoint: Endpoint) -> None:
+    openrouter_emulator.enqueue(Reply.error(500, "boom"), route="models")
+    assert await catalog.alookup("openai/gpt-4o-mini", endpoint) is None
+
+
+def test_list_models_live(endpoint: Endpoint) -> None:
+    chosen = catalog.list_models(endpoint, supports="tools", input_modality="image",
+                                 max_prompt_price="0.000002")
+    assert [m.id for m in chosen] == ["openai/gpt-4o-mini", "openai/gpt-5-mini",
+                                      "anthropic/claude-haiku-4.5"]
+
+
+def test_refresh_command_writes_a_small_snapshot(openrouter_emulator: Emulator,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
+    output = tmp_path / "data" / "models.json"
+    assert main(["--base-url", openrouter_emulator.base_url, "refresh", "--output",
+                 str(output)]) == 0
+    assert "wrote 9 models" in capsys.readouterr().out
+    document = json.loads(output.read_text())
+    assert set(document) == {"generated_at", "source", "data"}
+    entry = next(e for e in document["data"] if e["id"] == "anthropic/claude-haiku-4.5")
+    assert set(entry) == {"id", "canonical_slug", "name", "context_length", "architecture",
+                          "top_provider", "supported_parameters", "pricing", "reasoning"}
+    assert "description" not in output.read_text()
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(output))
+    offline = catalog.lookup("anthropic/claude-4.5-haiku-20251001", mode="offline")
+    live = catalog.lookup("anthropic/claude-haiku-4.5", Endpoint(
+        base_url=openrouter_emulator.base_url, api_key=SecretStr(TEST_KEY)), mode="live")
+    assert offline == live
+
+
+def test_show_and_list_commands(openrouter_emulator: Emulator,
+                                monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
+    base = ["--base-url", openrouter_emulator.base_url]
+    assert main([*base, "show", "openai/gpt-4o-mini:nitro"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "openai/gpt-4o-mini"
+    assert main([*base, "show", "no/such"]) == 1
+    assert main([*base, "list", "--supports", "reasoning", "--input", "image"]) == 0
+    assert capsys.readouterr().out.split() == ["openai/gpt-5-mini", "anthropic/claude-haiku-4.5",
+                                               "anthropic/claude-sonnet-4.5"]
+
+
+def test_invalid_mode_means_auto(caplog: pytest.LogCaptureFixture) -> None:
+    assert catalog.catalog_mode("sometimes") == "auto"
+    assert "not offline, live or auto" in caplog.text
