@@ -1,0 +1,81 @@
+"""Runs every example once, offline and in parallel, for the tests in this folder to check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+DOCS = ROOT / "docs"
+TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Run:
+    """One example run: its command line and what it printed."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def explain(self) -> str:
+        """Everything a failure message needs."""
+        return (f"{' '.join(self.args)} exited {self.returncode}\n--- stdout\n{self.stdout}"
+                f"\n--- stderr\n{self.stderr}")
+
+
+def offline_environment(**extra: str) -> dict[str, str]:
+    """The environment without any OpenRouter settings (so examples go offline)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(extra)
+    return env
+
+
+def run_script(args: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``python <args>`` from the repository root, as a new user would."""
+    command = (sys.executable, *args)
+    done = subprocess.run(command, cwd=ROOT, env=env or offline_environment(),
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    return Run(tuple(args), done.returncode, done.stdout, done.stderr)
+
+
+def example_commands(tmp: Path) -> dict[str, tuple[str, ...]]:
+    """Example file name → the command line that runs it."""
+    return {
+        "langgraph_agent.py": ("examples/langgraph_agent.py",),
+        "structured_extraction.py": ("examples/structured_extraction.py",),
+        "vision_and_images.py": ("examples/vision_and_images.py", str(tmp / "sunset.png")),
+        "provider_routing.py": ("examples/provider_routing.py",),
+        "cost_report.py": ("examples/cost_report.py",),
+        "llamaindex_quickstart.py": ("examples/llamaindex_quickstart.py",),
+        "llamaindex_rag.py": ("examples/llamaindex_rag.py",),
+        "langchain_guide.py": ("examples/langchain_guide.py",),
+        "llamaindex_guide.py": ("examples/llamaindex_guide.py",),
+        "migration.py": ("examples/migration.py",),
+        "test_with_emulator.py": ("-m", "pytest", "examples/test_with_emulator.py", "-q"),
+    }
+
+
+@pytest.fixture(scope="session")
+def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the image example saves its picture."""
+    return tmp_path_factory.mktemp("images")
+
+
+@pytest.fixture(scope="session")
+def offline_runs(image_dir: Path) -> dict[str, Run]:
+    """Every example run once, offline, several at a time (imports dominate their time)."""
+    commands = example_commands(image_dir)
+    with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2) * 2)) as pool:
+        futures = {name: pool.submit(run_script, args) for name, args in commands.items()}
+        return {name: future.result() for name, future in futures.items()}

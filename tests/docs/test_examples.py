@@ -1,0 +1,110 @@
+"""Every example runs offline (no key, no network) and prints what its docs promise."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from openrouter_core.testing import Emulator
+
+from .conftest import EXAMPLES, Run, example_commands, offline_environment, run_script
+
+OFFLINE_LINE = "No OPENROUTER_API_KEY set: using the offline emulator at http://127.0.0.1:"
+
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "langgraph_agent.py": (
+        "agent: [calls get_weather] [calls local_time] [",
+        "[get_weather says: Light rain and 14°C in Lisbon]",  # tools run in parallel: any order
+        "[local_time says: It is 18:40 in Lisbon]", "] It's raining lightly in Lisbon at 14°C",
+        "user: Should I take a jacket for dinner?\nagent: Yes: with light rain",
+    ),
+    "structured_extraction.py": (
+        "Launch review on 2026-03-03 with Ana, Ben, Chloé",
+        "  - Ben: Update the pricing page",
+        "  - Chloé: Book the venue for the launch party",
+    ),
+    "vision_and_images.py": (
+        "Saved image/png to ", "Description: A pixel-art sunset: an orange sky",
+    ),
+    "provider_routing.py": (
+        "pinned providers: Olá!\n   served model: meta-llama/llama-3.3-70b-instruct, "
+        "provider: DeepInfra",
+        "with fallbacks: こんにちは!\n   served model: openai/gpt-4o, provider: Azure",
+        "cheapest: Habari!",
+    ),
+    "cost_report.py": (
+        "Answer: Good news: your 250 dollars come to about 215 euros!",
+        "3 requests, ", "  openai/gpt-4o-mini               2 requests  $",
+        "  anthropic/claude-haiku-4.5       1 requests  $",
+    ),
+    "llamaindex_quickstart.py": (
+        "complete: A gateway lets you switch models", "  served by OpenAI as openai/gpt-4o-mini",
+        "stream: One, two, three, four, five.", "chat: LlamaIndex connects language models",
+    ),
+    "llamaindex_rag.py": (
+        "A: On Saturdays the library closes early, at 16:00.",
+        "   source: opening-hours.txt (score",
+    ),
+    "langchain_guide.py": (
+        "tool call: get_stock({'sku': 'LAMP-01'}) -> 12",
+        "(thinking) ball + (ball + 1) = 1.10", "1 reasoning_details item(s), 24 reasoning tokens",
+        "  [langchain-ai](https://github.com/langchain-ai/langchain)",
+        "(cache write 2400, cache read 0 tokens)", "(cache write 0, cache read 2400 tokens)",
+        "OpenRouterInvalidRequestError (400): no-such/model is not a valid model ID",
+        "Hello! How can I help?", "ChatOpenRouter -> OK.",
+    ),
+    "llamaindex_guide.py": (
+        "(meta-llama/llama-3.3-70b-instruct via Groq, $",
+        "[convert_celsius({'celsius': 21}) = 69.8]", "final: 21 °C is 69.8 °F.",
+        "City(name='Lisbon', country='Portugal', population_millions=0.55)",
+        "(thinking) Try small primes", "Its prime factors are 7, 11 and 13.",
+        "It is a single red pixel.", "A tiny image made of one red pixel.",
+    ),
+    "migration.py": (
+        "Hi from langchain-openrouter style arguments!", "Hi, no more base_url needed!",
+        "Hi from llama-index-llms-openrouter style arguments!",
+    ),
+}
+
+
+def test_every_example_is_run_here(image_dir: Path) -> None:
+    scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
+    # quickstart.py has its own end-to-end test (tests/e2e/test_quickstart.py).
+    assert scripts - {"quickstart.py"} == set(example_commands(image_dir))
+    assert set(EXPECTED) | {"test_with_emulator.py"} == set(example_commands(image_dir))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_runs_offline(name: str, offline_runs: dict[str, Run]) -> None:
+    run = offline_runs[name]
+    assert run.returncode == 0, run.explain()
+    assert run.stdout.startswith(OFFLINE_LINE), run.explain()
+    for expected in EXPECTED[name]:
+        assert expected in run.stdout, f"missing {expected!r}\n{run.explain()}"
+    assert "Traceback" not in run.stderr, run.explain()
+
+
+def test_testing_example_passes(offline_runs: dict[str, Run]) -> None:
+    run = offline_runs["test_with_emulator.py"]
+    assert run.returncode == 0, run.explain()
+    assert "4 passed" in run.stdout, run.explain()
+
+
+def test_generated_image_is_saved(offline_runs: dict[str, Run], image_dir: Path) -> None:
+    assert offline_runs["vision_and_images.py"].returncode == 0
+    data = (image_dir / "sunset.png").read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert struct.unpack(">II", data[16:24]) == (32, 32)
+
+
+def test_live_mode_with_a_bad_key_prints_one_line() -> None:
+    with Emulator(require_api_key="sk-or-v1-the-right-one") as emulator:
+        run = run_script(["examples/provider_routing.py"], offline_environment(
+            OPENROUTER_API_KEY="sk-or-v1-wrong", OPENROUTER_API_BASE=emulator.base_url))
+    assert run.returncode == 1, run.explain()
+    assert run.stdout.startswith("Using OpenRouter live"), run.explain()
+    assert run.stderr.strip().splitlines() == [
+        "Error: OpenRouter rejected the API key (401): check OPENROUTER_API_KEY."]
+    assert "sk-or-v1-wrong" not in run.stdout + run.stderr
