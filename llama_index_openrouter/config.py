@@ -9,6 +9,7 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 
 from __future__ import annotations
 
+import difflib
 import os
 from typing import Any, Literal
 
@@ -30,6 +31,11 @@ JSONDict = dict[str, Any]
 API_KEY_ENV = "OPENROUTER_API_KEY"
 API_BASE_ENV = "OPENROUTER_API_BASE"
 DEFAULT_MODEL = "openai/gpt-4o-mini"
+
+ACCEPTED_AND_IGNORED = frozenset({"is_chat_model", "reuse_client", "http_client",
+                                  "async_http_client", "class_name"})
+"""Arguments code written for ``llama-index-llms-openrouter`` passes that mean nothing here
+(always a chat model; clients are pooled by the core), and ``class_name`` from ``to_dict()``."""
 
 
 class OpenRouterConfig(BaseModel):
@@ -99,6 +105,26 @@ class OpenRouterConfig(BaseModel):
     user: str | None = None
     prompt_cache_key: str | None = None
     debug: JSONDict | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_arguments(cls, data: Any) -> Any:
+        """A typo'd argument is an error naming it, not a silently dropped setting."""
+        if not isinstance(data, dict):
+            return data
+        names = set(cls.model_fields)
+        names.update(f.alias for f in cls.model_fields.values() if f.alias)
+        unknown = [key for key in data if key not in names and key not in ACCEPTED_AND_IGNORED]
+        if unknown:
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, sorted(names), n=1)
+                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise TypeError(
+                f"{cls.__name__} got unexpected argument(s): {', '.join(hints)}. Per-request "
+                "body parameters OpenRouter accepts but this class does not name go in "
+                "additional_kwargs.")
+        return {k: v for k, v in data.items() if k not in ACCEPTED_AND_IGNORED}
 
     @model_validator(mode="before")
     @classmethod

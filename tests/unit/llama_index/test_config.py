@@ -134,3 +134,23 @@ def test_model_info_lookup() -> None:
     assert lookup("openai/gpt-4o:floor").supports_json_schema
     assert lookup("@preset/mine").context_window == DEFAULT_CONTEXT_WINDOW
     assert lookup("some/unknown").context_window != 3900
+
+
+def test_unknown_constructor_argument_is_an_error_naming_it() -> None:
+    import pytest
+
+    from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
+
+    with pytest.raises(TypeError, match=r"'temprature' \(did you mean 'temperature'\?\)"):
+        OpenRouter(api_key="sk-or-v1-x", temprature=0.3)
+    with pytest.raises(TypeError, match="'modell'"):
+        OpenRouterMultiModal(api_key="sk-or-v1-x", modell="openai/gpt-4o")
+
+
+def test_legacy_no_op_arguments_are_accepted_and_round_trip_survives() -> None:
+    from llama_index_openrouter import OpenRouter
+
+    llm = OpenRouter(api_key="sk-or-v1-x", model="openai/gpt-4o", is_chat_model=True,
+                     reuse_client=False, temperature=0.2)
+    again = OpenRouter.from_dict(llm.to_dict())
+    assert (again.model, again.temperature) == ("openai/gpt-4o", 0.2)
