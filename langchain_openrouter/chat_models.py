@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -28,7 +28,7 @@ from typing_extensions import Self
 from langchain_openrouter import outputs, params, tools as tooling
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
-from openrouter_core import transport
+from openrouter_core import catalog, transport
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler
@@ -222,8 +222,10 @@ class ChatOpenRouter(BaseChatModel):
         return {"model_name": self.model_name, **self._settings().to_body()}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        # Seam for the model catalog (openrouter_core.catalog): not wired in yet.
-        return None
+        # Construction must not touch the network: only a catalog fetched earlier in the
+        # process (openrouter_core.catalog.get_catalog()) or the bundled snapshot is consulted.
+        info = catalog.lookup_cached(self.model_name, self._connection().endpoint())
+        return cast(ModelProfile, catalog.langchain_profile(info)) if info is not None else None
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         ls = LangSmithParams(ls_provider="openrouter", ls_model_type="chat",
@@ -262,11 +264,13 @@ class ChatOpenRouter(BaseChatModel):
 
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
               kwargs: Mapping[str, Any], *, stream: bool) -> params.CallSpec:
-        return params.build_call(
+        call = params.build_call(
             model=self.model_name, messages=convert_messages(messages),
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
             stop=stop, stream=stream, stream_usage=self.stream_usage,
         )
+        catalog.check_request(call.body, call.endpoint)  # warns once per unsupported parameter
+        return call
 
     def _chat_result(self, result: CoreResult, call: params.CallSpec) -> ChatResult:
         choices = decode_choices(result.raw) if (call.body.get("n") or 1) > 1 else [result]

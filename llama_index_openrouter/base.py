@@ -90,7 +90,7 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
     @property
     def metadata(self) -> LLMMetadata:
         """Context window, output budget and tool support of the configured model."""
-        facts = model_info.lookup(self.model)
+        facts = model_info.lookup(self.model, self.endpoint())
         tools = self.is_function_calling_model
         return LLMMetadata(
             context_window=self.context_window or facts.context_window,
@@ -253,7 +253,7 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
 
     def _program(self, output_cls: type[Model],
                  prompt: PromptTemplate) -> BasePydanticProgram[Model]:
-        native = model_info.lookup(self.model).supports_json_schema
+        native = model_info.lookup(self.model, self.endpoint()).supports_json_schema
         return program_for(output_cls, prompt, self, native=native)
 
     def _checked(self, result: Any, output_cls: type[Any]) -> Any:

@@ -15,6 +15,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.messages import to_openrouter_messages
 from llama_index_openrouter.streaming import ChatStream, Snapshot
+from openrouter_core import catalog
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers
@@ -45,6 +46,7 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
         tools=tools, tool_choice=tool_choice if tools else None,
         parallel_tool_calls=parallel, response_format=response_format,
     )
+    catalog.check_request(body, config.endpoint())  # warns once per unsupported parameter
     return body, build_headers(config.attribution_headers(), config.default_headers)
 
 

@@ -1,15 +1,19 @@
-"""What the adapter needs to know about a model, until ``openrouter_core.catalog`` exists.
+"""What the adapter needs to know about a model: the catalog first, then fallbacks.
 
-This is the seam for the model catalog: :func:`lookup` is the only function the adapter calls.
-Today it answers from a small table of well-known models and otherwise returns documented
-fallbacks; once the catalog lands, it should answer from ``/models`` data instead (real context
-length, ``top_provider.max_completion_tokens``, ``tools`` and ``structured_outputs`` in
-``supported_parameters``) and keep the fallbacks for offline use.
+:func:`lookup` answers from ``openrouter_core.catalog`` when the model is known there (a catalog
+fetched earlier in the process, or the bundled snapshot: real context length,
+``top_provider.max_completion_tokens``, ``tools`` and ``structured_outputs`` support). Otherwise
+it uses a small table of well-known models, and for anything else documented defaults. It never
+makes a network call: warm the catalog with ``openrouter_core.catalog.get_catalog()`` at start-up
+to get live data for every model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from openrouter_core import catalog
+from openrouter_core.transport import Endpoint
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 """Context window assumed for a model the table does not know (a typical modern size; never
@@ -63,6 +67,14 @@ def base_slug(model: str) -> str:
     return model.split(":", 1)[0].strip()
 
 
-def lookup(model: str) -> ModelFacts:
-    """Facts for ``model``; unknown models (and ``@preset/...`` slugs) get the fallbacks."""
+def lookup(model: str, endpoint: Endpoint | None = None) -> ModelFacts:
+    """Facts for ``model``: catalog data, else the table, else the fallbacks (no network)."""
+    info = catalog.lookup_cached(model, endpoint)
+    if info is not None:
+        return ModelFacts(
+            context_window=info.context_length or DEFAULT_CONTEXT_WINDOW,
+            num_output=info.max_completion_tokens or DEFAULT_NUM_OUTPUT,
+            supports_tools=info.supports_tools,
+            supports_json_schema=info.supports_structured_output,
+        )
     return _KNOWN.get(base_slug(model), ModelFacts())

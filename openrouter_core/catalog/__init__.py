@@ -16,6 +16,7 @@ bundled snapshot with ``python -m openrouter_core.catalog refresh`` (needs a key
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,7 @@ from openrouter_core.catalog.store import (
     fetch,
     get_catalog,
     load_snapshot,
+    peek_catalog,
     refresh,
     write_snapshot,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "alookup",
     "base_slug",
     "catalog_mode",
+    "check_request",
     "clear_cache",
     "fetch",
     "filter_models",
@@ -71,8 +74,10 @@ __all__ = [
     "llama_index_metadata",
     "load_snapshot",
     "lookup",
+    "lookup_cached",
     "parse_model",
     "parse_models",
+    "peek_catalog",
     "refresh",
     "reset_warnings",
     "unsupported_parameters",
@@ -89,6 +94,23 @@ def lookup(model: str, endpoint: Endpoint | None = None, *,
     missing snapshot means ``None`` (callers then use their defaults).
     """
     return get_catalog(endpoint, mode=mode).get(model)
+
+
+def lookup_cached(model: str, endpoint: Endpoint | None = None) -> ModelInfo | None:
+    """:func:`lookup` without any fetch: see :func:`peek_catalog`."""
+    return peek_catalog(endpoint).get(model)
+
+
+def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> list[str]:
+    """Warn once per model about body parameters the model does not list as supported.
+
+    Uses only what is known without a fetch; returns the parameters warned about now.
+    """
+    model = body.get("model")
+    info = lookup_cached(model, endpoint) if isinstance(model, str) else None
+    if info is None:
+        return []
+    return warn_unsupported_once(str(model), unsupported_parameters(info, body), stacklevel=4)
 
 
 async def alookup(model: str, endpoint: Endpoint | None = None, *,

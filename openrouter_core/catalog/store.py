@@ -213,6 +213,18 @@ def _settle(key: str, mode: Mode, result: Catalog | BaseException) -> Catalog:
     return catalog
 
 
+def peek_catalog(endpoint: Endpoint | None = None) -> Catalog:
+    """What is known without any I/O beyond the snapshot file: a fresh live catalog already
+    fetched for ``endpoint``'s base URL, else the snapshot.
+
+    Adapters use this where a network call would be wrong (model construction, per-request
+    checks); call :func:`get_catalog` once at start-up to make live data available here.
+    """
+    base = (endpoint.base_url if endpoint is not None else default_endpoint().base_url)
+    cached = _fresh(base.rstrip("/"))
+    return cached if cached is not None else load_snapshot()
+
+
 def get_catalog(endpoint: Endpoint | None = None, *, mode: str | None = None) -> Catalog:
     """The catalog for ``endpoint`` per ``mode`` (see the module docs); never raises on I/O."""
     target = _live_target(endpoint, mode)
