@@ -267,8 +267,8 @@ def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> di
     return kwargs
 
 
-def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
-    """Decode a non-streaming body; an error body (even under HTTP 200) raises."""
+def _json_body(response: httpx2.Response, content: bytes) -> Any:
+    """Parse a JSON reply; an error body (even under HTTP 200) raises its typed error."""
     try:
         body = json.loads(content)
     except ValueError as exc:
@@ -278,6 +278,12 @@ def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
             f"{snippet!r}", response, snippet) from exc
     if body_error(body) is not None:
         raise errors.error_from_body(response.status_code, body, response=response)
+    return body
+
+
+def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
+    """Decode a non-streaming chat completion body."""
+    body = _json_body(response, content)
     if not isinstance(body, dict):
         raise errors.malformed_error("OpenRouter returned JSON that is not an object", response,
                                      body)
@@ -474,19 +480,8 @@ def _json_options(endpoint: Endpoint, params: dict[str, str] | None,
     return options
 
 
-def _json_result(response: httpx2.Response) -> Any:
-    """The parsed JSON of a non-chat reply; an error body (even under HTTP 200) raises."""
-    content = response.content
-    try:
-        body = json.loads(content)
-    except ValueError as exc:
-        snippet = content[:200].decode("utf-8", "replace")
-        raise errors.malformed_error(
-            f"OpenRouter returned a non-JSON body ({response.headers.get('content-type')}): "
-            f"{snippet!r}", response, snippet) from exc
-    if body_error(body) is not None:
-        raise errors.error_from_body(response.status_code, body, response=response)
-    return body
+def _json_body_of(response: httpx2.Response) -> Any:
+    return _json_body(response, response.content)
 
 
 def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict | None = None,
@@ -503,8 +498,8 @@ def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict |
     def attempt() -> Any:
         client = sync_client(endpoint)
         if method.upper() == "GET":
-            return _json_result(client.get(path, cast_to=httpx2.Response, options=options))
-        return _json_result(client.post(path, cast_to=httpx2.Response, body=body,
+            return _json_body_of(client.get(path, cast_to=httpx2.Response, options=options))
+        return _json_body_of(client.post(path, cast_to=httpx2.Response, body=body,
                                         options=options))
 
     return _retrying(endpoint, attempt)
@@ -521,9 +516,9 @@ async def arequest_json(endpoint: Endpoint, method: str, path: str, *,
     async def attempt() -> Any:
         client = async_client(endpoint)
         if method.upper() == "GET":
-            return _json_result(await client.get(path, cast_to=httpx2.Response,
+            return _json_body_of(await client.get(path, cast_to=httpx2.Response,
                                                  options=options))
-        return _json_result(await client.post(path, cast_to=httpx2.Response, body=body,
+        return _json_body_of(await client.post(path, cast_to=httpx2.Response, body=body,
                                               options=options))
 
     return await _aretrying(endpoint, attempt)
