@@ -43,7 +43,7 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
         raise InputError(str(exc)) from None
     body = build_body(
         config.model, to_openrouter_messages(messages), settings, stream=stream,
-        tools=tools, tool_choice=tool_choice if tools else None,
+        tools=tools, tool_choice=tool_choice,
         parallel_tool_calls=parallel, response_format=response_format,
     )
     catalog.check_request(body, config.endpoint())  # warns once per unsupported parameter

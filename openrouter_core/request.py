@@ -17,6 +17,15 @@ from openrouter_core.settings import JSONDict, RequestSettings
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 PART_TYPES = frozenset({"text", "image_url", "file", "input_audio", "video_url"})
 SERVER_TOOL_PREFIX = "openrouter:"
+URL_PREFIXES = ("https://", "http://", "data:")
+
+
+def _check_url(url: str, where: str, kind: str) -> None:
+    # A local path or file:// URL would leak the path to OpenRouter and fail there.
+    if not url.startswith(URL_PREFIXES):
+        raise InputError(
+            f"{where}: {kind} {url[:80]!r} is neither an http(s) URL nor a data: URL; read "
+            "local files and send their bytes (base64) instead")
 
 
 def _check_part(part: Any, where: str) -> None:
@@ -36,11 +45,16 @@ def _check_part(part: Any, where: str) -> None:
         url = payload.get("url") if isinstance(payload, Mapping) else payload
         if not isinstance(url, str) or not url:
             raise InputError(f"{where}: {kind} part has neither data nor a URL")
+        _check_url(url, where, f"{kind} url")
     elif kind == "file":
         if not isinstance(payload, Mapping) or not (
             payload.get("file_data") or payload.get("file_id") or payload.get("url")
         ):
-            raise InputError(f"{where}: file part needs 'file_data' (data URL or base64) or a URL")
+            raise InputError(f"{where}: file part needs 'file_data' (a data: URL) or a URL")
+        for key in ("file_data", "url"):
+            value = payload.get(key)
+            if isinstance(value, str):
+                _check_url(value, where, f"file {key}")
     elif kind == "input_audio" and (
         not isinstance(payload, Mapping) or not payload.get("data") or not payload.get("format")
     ):

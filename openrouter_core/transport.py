@@ -220,7 +220,9 @@ def _retrying(endpoint: Endpoint, attempt: Callable[[], T]) -> T:
             error = _convert(exc)
             wait = policy.delay(error)
             if wait is None:
-                raise error from exc
+                # Not chained: the SDK's exception text is the raw body, which is not redacted
+                # (a server could echo the key); the typed error carries the same facts.
+                raise error from None
         time.sleep(wait)
 
 
@@ -234,7 +236,7 @@ async def _aretrying(endpoint: Endpoint, attempt: Callable[[], Awaitable[T]]) ->
             error = _convert(exc)
             wait = policy.delay(error)
             if wait is None:
-                raise error from exc
+                raise error from None  # see _retrying
         await asyncio.sleep(wait)
 
 
@@ -293,12 +295,58 @@ def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
     return result
 
 
+@dataclass(slots=True)
+class _BodyReader:
+    """Collects a non-streaming body under the same whole-call deadline as streams.
+
+    The SDK's timeout bounds each read; a body trickled in small pieces (OpenRouter pads
+    bodies with whitespace while it waits) would otherwise never time out.
+    """
+
+    response: httpx2.Response
+    deadline: float | None
+    parts: list[bytes] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, response: httpx2.Response, timeout: float | None) -> _BodyReader:
+        return cls(response, None if timeout is None else time.monotonic() + timeout)
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.timeout()
+
+    def timeout(self) -> errors.OpenRouterError:
+        exc = errors.connection_error("OpenRouter reply exceeded its timeout",
+                                      self.response.request, timeout=True)
+        exc.retryable = False  # the deadline covers the call: retrying would exceed it
+        return exc
+
+    def broken(self, exc: Exception) -> errors.OpenRouterError:
+        import httpx2
+
+        if isinstance(exc, httpx2.TimeoutException):
+            return self.timeout()
+        return errors.connection_error(
+            f"OpenRouter closed the connection before the reply was complete: {exc}",
+            self.response.request)
+
+    def result(self) -> ChatResult:
+        return _decode_body(self.response, b"".join(self.parts))
+
+
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Send a non-streaming request and decode the reply (retrying per policy)."""
     def attempt() -> ChatResult:
-        raw = sync_client(endpoint).chat.completions.with_raw_response.create(
-            **_split(body, headers, endpoint.timeout))
-        return _decode_body(raw.http_response, raw.http_response.content)
+        with sync_client(endpoint).chat.completions.with_streaming_response.create(
+                **_split(body, headers, endpoint.timeout)) as raw:
+            reader = _BodyReader.open(raw.http_response, endpoint.timeout)
+            try:
+                for data in raw.http_response.iter_bytes():
+                    reader.add(data)
+            except _io_errors() as exc:
+                raise reader.broken(exc) from exc
+            return reader.result()
 
     return _retrying(endpoint, attempt)
 
@@ -306,9 +354,15 @@ def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> Cha
 async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Async :func:`complete`."""
     async def attempt() -> ChatResult:
-        raw = await async_client(endpoint).chat.completions.with_raw_response.create(
-            **_split(body, headers, endpoint.timeout))
-        return _decode_body(raw.http_response, raw.http_response.content)
+        async with async_client(endpoint).chat.completions.with_streaming_response.create(
+                **_split(body, headers, endpoint.timeout)) as raw:
+            reader = _BodyReader.open(raw.http_response, endpoint.timeout)
+            try:
+                async for data in raw.http_response.aiter_bytes():
+                    reader.add(data)
+            except _io_errors() as exc:
+                raise reader.broken(exc) from exc
+            return reader.result()
 
     return await _aretrying(endpoint, attempt)
 

@@ -84,12 +84,6 @@ LOCAL_PATH_BUG = ("langchain_openrouter.content.image_part/file_part (Source.dat
                   "`url` that is a local path or file:// URL to OpenRouter verbatim (request "
                   "sent, OpenRouter cannot read it, local path leaks); expected InputError "
                   "before any request (only http(s):// and data: URLs are sendable)")
-TOOL_CHOICE_DROPPED_BUG = ("llama_index_openrouter.calls.prepare passes "
-                           "`tool_choice if tools else None` to build_body, so "
-                           "chat(..., tool_choice='get_time') with no tools silently drops "
-                           "tool_choice and sends the request; the core (and LangChain) raise "
-                           "InputError 'tool_choice=... was given but no tools are bound'")
-
 CASES = [
     BadInput("unknown-block", "unknown content block type", ("not supported",),
              lambda m: (m, _human([{"type": "hologram", "data": "x"}]), {}),
@@ -100,12 +94,10 @@ CASES = [
              lambda m: (m, _user(ImageBlock()), {})),
     BadInput("missing-file", "unreadable file path", ("missing-image.png",),
              lambda m: (m, _human([{"type": "image", "url": MISSING}]), {}),
-             lambda m: (m, _user(_vanished_image()), {}),
-             xfail={"langchain": LOCAL_PATH_BUG}),
+             lambda m: (m, _user(_vanished_image()), {})),
     BadInput("file-url", "`file://` URL as an image", ("file://",),
              lambda m: (m, _human([{"type": "image", "url": "file:///etc/hostname"}]), {}),
-             lambda m: (m, _user(ImageBlock(url="file:///etc/hostname")), {}),
-             xfail={"langchain": LOCAL_PATH_BUG}),
+             lambda m: (m, _user(ImageBlock(url="file:///etc/hostname")), {})),
     BadInput("schema", "non-JSON-serialisable tool schema", ("not JSON-serialisable", "pick"),
              lambda m: (m.bind_tools([UNSERIALISABLE]), _plain(), {}),
              lambda m: (m, _user(TextBlock(text="hi")), {"tools": [UNSERIALISABLE]})),
@@ -117,8 +109,7 @@ CASES = [
     BadInput("tool-choice-no-tools", "`tool_choice` naming a tool, no tools bound",
              ("get_time", "no tools"),
              lambda m: (m, _plain(), {"tool_choice": "get_time"}),
-             lambda m: (m, _user(TextBlock(text="hi")), {"tool_choice": "get_time"}),
-             xfail={"llama_index": TOOL_CHOICE_DROPPED_BUG}),
+             lambda m: (m, _user(TextBlock(text="hi")), {"tool_choice": "get_time"})),
     BadInput("provider", "invalid `provider` preference value", ("sort",),
              lambda m: (m, _plain(), {"provider": {"sort": "cheapest"}}),
              lambda m: (m, _user(TextBlock(text="hi")), {"provider": {"sort": "cheapest"}})),

@@ -219,17 +219,11 @@ def _slow_json_body() -> Reply:
     return Reply.raw(200, {"Content-Type": "application/json"}, chunk_delays=pieces)
 
 
-SLOW_JSON_BUG = ("transport.complete/acomplete have no overall deadline: the SDK/httpx timeout "
-                 "is per read, so a non-stream body that trickles (e.g. OpenRouter's whitespace "
-                 "keep-alive padding) never times out; streams enforce `timeout` as a deadline "
-                 "in _StreamDriver.feed, non-stream calls do not")
-
-
 def _timeout_params() -> list[Any]:
     out: list[Any] = []
     for style in STYLES:
         out.append(pytest.param("stall", style, id=f"stall-{style.id}"))
-        marks = [] if style.streaming else [pytest.mark.xfail(strict=True, reason=SLOW_JSON_BUG)]
+        marks: list[pytest.MarkDecorator] = []
         out.append(pytest.param("drip", style, id=f"drip-{style.id}", marks=marks))
     return out
 

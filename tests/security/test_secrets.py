@@ -213,14 +213,6 @@ def test_exception_text_and_traceback_carry_no_key(request: pytest.FixtureReques
         assert_no_key(text, f"{style.id} {failure} {where}")
 
 
-ECHO_BUG = ("openrouter_core.transport.complete/acomplete/stream/astream re-raise the typed "
-            "error `from exc`, chaining the openai SDK exception whose message is the raw, "
-            "unredacted error body; errors.redact() cleans only the typed error's own text, so "
-            "traceback.format_exception shows the key when the server echoes it "
-            "(expected: redacted cause, or `from None` with the status kept as attributes)")
-
-
-@pytest.mark.xfail(strict=True, reason=ECHO_BUG)
 @pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
 def test_key_echoed_by_the_server_is_redacted_everywhere(request: pytest.FixtureRequest,
                                                          emu: Emulator, style: Style) -> None:
