@@ -62,7 +62,11 @@ def example_commands(tmp: Path) -> dict[str, tuple[str, ...]]:
         "langchain_guide.py": ("examples/langchain_guide.py",),
         "llamaindex_guide.py": ("examples/llamaindex_guide.py",),
         "migration.py": ("examples/migration.py",),
+        "catalog_guide.py": ("examples/catalog_guide.py",),
+        "embeddings_guide.py": ("examples/embeddings_guide.py",),
+        "cost_guide.py": ("examples/cost_guide.py",),
         "test_with_emulator.py": ("-m", "pytest", "examples/test_with_emulator.py", "-q"),
+        "test_cassette_replay.py": ("-m", "pytest", "examples/test_cassette_replay.py", "-q"),
     }
 
 

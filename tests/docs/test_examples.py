@@ -66,14 +66,48 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "Hi from langchain-openrouter style arguments!", "Hi, no more base_url needed!",
         "Hi from llama-index-llms-openrouter style arguments!",
     ),
+    "catalog_guide.py": (
+        "profile before warm-up: None\n"
+        "LlamaIndex context window from the fallback table: 200000\n"
+        "profile after warm-up: 1000000 input tokens, tools True, reasoning True\n"
+        "LlamaIndex metadata: context_window=1000000, num_output=16384",
+        "anthropic/claude-haiku-4.5 200000 64000\n$1 per million prompt tokens\n"
+        "True True ('high', 'medium', 'low')\ndated name -> anthropic/claude-haiku-4.5",
+        "  openai/gpt-4o-mini               $0.15 per million\n"
+        "  openai/gpt-5-mini                $0.25 per million\n"
+        "  anthropic/claude-haiku-4.5       $1 per million\n",
+        "== unsupported ==\nUnsupportedParameterWarning: meta-llama/llama-3.3-70b-instruct:free "
+        "does not list seed among its supported parameters",
+        "not supported: ['top_k']\nwarned about now: ['top_k']\nwarned about again: []",
+        "ModelInfo(id='anthropic/claude-haiku-4.5', "
+        "canonical_slug='anthropic/claude-4.5-haiku-20251001'",
+    ),
+    "embeddings_guide.py": (
+        "2 vectors of 256 floats\nclosest: The cat sat on the mat.\nlast call: 6 tokens, $0.0000",
+        "On weekdays the library is open from 9:00 to 18:00.\n"
+        "  from: On weekdays the library is open", "  query embedding: 7 tokens, $0.0000",
+        "3 vectors of 32 floats in 2 requests, served by OpenAI, $0.0000",
+        "== testing ==\n64 ", "base64 decodes to the same vector (float32 precision): True",
+    ),
+    "cost_guide.py": (
+        "for 2 requests\n", "  openai/gpt-4o-mini: 2 requests, $0.0000",
+        "OpenRouter usage: 2 requests (0 failed, 0 embeddings)",
+        "Paris: sunny, 22 °C.\n$0.0000", " for 2 requests, by model: {'openai/gpt-4o-mini': 2}",
+        "$0.75 used, $9.25 left (limit $10.0, monthly)",
+        ": $0.000003 (10 prompt tokens, OpenAI, 250.0 ms)",
+        "== process_wide ==\nOpenRouter usage: 1 requests (0 failed, 0 embeddings)",
+    ),
 }
+
+PYTEST_EXAMPLES = {"test_with_emulator.py": "4 passed", "test_cassette_replay.py": "1 passed"}
+"""The examples that are pytest files, and the summary their run must print."""
 
 
 def test_every_example_is_run_here(image_dir: Path) -> None:
     scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
     # quickstart.py has its own end-to-end test (tests/e2e/test_quickstart.py).
     assert scripts - {"quickstart.py"} == set(example_commands(image_dir))
-    assert set(EXPECTED) | {"test_with_emulator.py"} == set(example_commands(image_dir))
+    assert set(EXPECTED) | set(PYTEST_EXAMPLES) == set(example_commands(image_dir))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -86,10 +120,11 @@ def test_example_runs_offline(name: str, offline_runs: dict[str, Run]) -> None:
     assert "Traceback" not in run.stderr, run.explain()
 
 
-def test_testing_example_passes(offline_runs: dict[str, Run]) -> None:
-    run = offline_runs["test_with_emulator.py"]
+@pytest.mark.parametrize("name", sorted(PYTEST_EXAMPLES))
+def test_pytest_example_passes(name: str, offline_runs: dict[str, Run]) -> None:
+    run = offline_runs[name]
     assert run.returncode == 0, run.explain()
-    assert "4 passed" in run.stdout, run.explain()
+    assert PYTEST_EXAMPLES[name] in run.stdout, run.explain()
 
 
 def test_generated_image_is_saved(offline_runs: dict[str, Run], image_dir: Path) -> None:

@@ -23,15 +23,6 @@ TESTED_ELSEWHERE = {"examples/quickstart.py": "tests/e2e/test_quickstart.py"}
 # Shared helper: imported by every example, so it runs whenever they do.
 HELPERS = {"examples/_offline.py"}
 
-# Pages written by other contributors that still carry inline samples. Strict: when a page is
-# converted to included samples this xfail turns into a failure, so remove it from here.
-AWAITING_CONVERSION = {
-    "cassettes.md": "inline samples still to be moved into a tested file",
-    "catalog.md": "inline samples still to be moved into a tested file",
-    "cost-tracking.md": "inline samples still to be moved into a tested file",
-    "embeddings.md": "inline samples still to be moved into a tested file",
-}
-
 
 def python_blocks(text: str) -> list[tuple[int, list[str], bool]]:
     """``(line number, body lines, marked not-run)`` of each fenced python block."""
@@ -93,14 +84,9 @@ def problems_in(text: str, page: str) -> list[str]:
 
 
 def pages() -> list[object]:
-    """Every markdown page, with the pages awaiting conversion marked as expected failures."""
-    out: list[object] = []
-    for page in sorted(DOCS.rglob("*.md")):
-        name = str(page.relative_to(DOCS))
-        reason = AWAITING_CONVERSION.get(name)
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        out.append(pytest.param(page, id=name, marks=marks))
-    return out
+    """Every markdown page."""
+    return [pytest.param(page, id=str(page.relative_to(DOCS)))
+            for page in sorted(DOCS.rglob("*.md"))]
 
 
 @pytest.mark.parametrize("page", pages())
