@@ -17,6 +17,7 @@ Trials are interleaved across integrations (A, B, C, A, B, C, ...) and medians a
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import select
 import statistics
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
               if w.key in args.only.split(",")] if args.only else [
         w for w in workloads(args.quick) if not (args.quick and w.key in QUICK_SKIPS)]
     if args.trials:
-        chosen = [Workload(**{**w.__dict__, "trials": args.trials}) if w.trials > 1 else w
+        chosen = [dataclasses.replace(w, trials=args.trials) if w.trials > 1 else w
                   for w in chosen]
     started = time.perf_counter()
     server = start()

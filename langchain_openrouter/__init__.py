@@ -1,18 +1,18 @@
 """LangChain integration for OpenRouter, built on ``openrouter_core``.
 
-``init_chat_model("openrouter:<model>")`` loads :class:`ChatOpenRouter` from here. The error
-classes (``OpenRouterRateLimitError`` ...) are loaded on first use: they subclass ``openai``'s
-exceptions, and importing the SDK is deferred to the first request.
+``init_chat_model("openrouter:<model>")`` loads :class:`ChatOpenRouter` from here. Everything
+else exported here (embeddings, cost tracking, the error classes) is loaded on first use, and
+the ``openai`` SDK itself on the first request.
 """
 
 from typing import TYPE_CHECKING, Any
 
-from langchain_openrouter.callbacks import OpenRouterCallbackHandler, get_openrouter_callback
 from langchain_openrouter.chat_models import ChatOpenRouter
-from langchain_openrouter.embeddings import OpenRouterEmbeddings
 from langchain_openrouter.translator import register as _register_translator
 
 if TYPE_CHECKING:
+    from langchain_openrouter.callbacks import OpenRouterCallbackHandler, get_openrouter_callback
+    from langchain_openrouter.embeddings import OpenRouterEmbeddings
     from langchain_openrouter.errors import (
         OpenRouterAPIError,
         OpenRouterAuthenticationError,
@@ -57,10 +57,23 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Error classes, loaded from :mod:`langchain_openrouter.errors` on first use."""
-    if name.startswith("OpenRouter") and name in __all__:
-        from langchain_openrouter import errors
+_LAZY = {
+    "OpenRouterEmbeddings": "langchain_openrouter.embeddings",
+    "OpenRouterCallbackHandler": "langchain_openrouter.callbacks",
+    "get_openrouter_callback": "langchain_openrouter.callbacks",
+}
 
-        return getattr(errors, name)
+
+def __getattr__(name: str) -> Any:
+    """Embeddings, cost tracking and error classes, loaded on first use.
+
+    ``import langchain_openrouter`` stays within a few percent of langchain-core's own import
+    time; these pull in more (the error classes need the ``openai`` SDK).
+    """
+    import importlib
+
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name.startswith("OpenRouter") and name in __all__:
+        return getattr(importlib.import_module("langchain_openrouter.errors"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,10 +25,10 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_openrouter import outputs, params, tools as tooling
+from langchain_openrouter import outputs, params
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
-from openrouter_core import catalog, transport
+from openrouter_core import transport
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler
@@ -65,7 +65,8 @@ class ChatOpenRouter(BaseChatModel):
     and url citations in ``response_metadata``.
     """
 
-    model_config = ConfigDict(populate_by_name=True)
+    # defer_build: the validator for ~60 fields is built on first construction, not at import.
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     # --- connection -----------------------------------------------------------------------
     model_name: str = Field(alias="model")
@@ -224,6 +225,8 @@ class ChatOpenRouter(BaseChatModel):
     def _resolve_model_profile(self) -> ModelProfile | None:
         # Construction must not touch the network: only a catalog fetched earlier in the
         # process (openrouter_core.catalog.get_catalog()) or the bundled snapshot is consulted.
+        from openrouter_core import catalog  # on first construction, not at import
+
         info = catalog.lookup_cached(self.model_name, self._connection().endpoint())
         return cast(ModelProfile, catalog.langchain_profile(info)) if info is not None else None
 
@@ -269,6 +272,8 @@ class ChatOpenRouter(BaseChatModel):
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
             stop=stop, stream=stream, stream_usage=self.stream_usage,
         )
+        from openrouter_core import catalog
+
         catalog.check_request(call.body, call.endpoint)  # warns once per unsupported parameter
         return call
 
@@ -365,6 +370,8 @@ class ChatOpenRouter(BaseChatModel):
             parallel_tool_calls: ``False`` asks for at most one call per turn.
             **kwargs: Further per-call settings bound with the tools.
         """
+        from langchain_openrouter import tools as tooling  # output parsers: loaded on first use
+
         formatted = tooling.format_tools(tools, strict=strict)
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
@@ -396,6 +403,8 @@ class ChatOpenRouter(BaseChatModel):
                 malformed JSON in non-streaming replies.
             **kwargs: Further per-call settings.
         """
+        from langchain_openrouter import tools as tooling  # output parsers: loaded on first use
+
         method = method or self._default_structured_method()
         if response_healing:
             kwargs["plugins"] = tooling.with_healing(self.plugins)

@@ -32,7 +32,7 @@ from llama_index_openrouter.responses import (
     to_completion_response,
 )
 from openrouter_core.decode import ChatResult, ChunkDelta, Image, JSONDict, ToolCall
-from openrouter_core.stream import StreamAssembler, merge_reasoning_details
+from openrouter_core.stream import StreamAssembler, TextBuilder, merge_reasoning_details
 
 PARTIAL_KEY = "partial"
 """``ChatResponse.additional_kwargs`` flag on every streamed response but the last."""
@@ -47,12 +47,13 @@ class _ToolParts:
     id: str = ""
     name: str = ""
     type: str = "function"
-    arguments: list[str] = field(default_factory=list)
+    arguments: TextBuilder = field(default_factory=TextBuilder)
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """How much of the stream a response had seen: counts into :class:`StreamBuilder` lists."""
+    """How much of the stream a response had seen: character lengths of the text so far, and
+    counts of the list-valued parts."""
 
     content: int
     reasoning: int
@@ -70,9 +71,9 @@ class StreamBuilder:
                  "_tool_index", "_tools")
 
     def __init__(self) -> None:
-        self._content: list[str] = []
-        self._reasoning: list[str] = []
-        self._refusal: list[str] = []
+        self._content = TextBuilder()
+        self._reasoning = TextBuilder()
+        self._refusal = TextBuilder()
         self._details: list[JSONDict] = []
         self._tools: list[_ToolParts] = []
         self._tool_index: dict[int, _ToolParts] = {}
@@ -101,25 +102,25 @@ class StreamBuilder:
                 parts.arguments.append(fragment.arguments)
         self._images.extend(delta.images)
         self._annotations.extend(delta.annotations)
-        return Snapshot(len(self._content), len(self._reasoning), len(self._refusal),
-                        len(self._details), tuple(len(t.arguments) for t in self._tools),
+        return Snapshot(self._content.length, self._reasoning.length, self._refusal.length,
+                        len(self._details), tuple(t.arguments.length for t in self._tools),
                         len(self._images), len(self._annotations))
 
     def result_at(self, snap: Snapshot) -> ChatResult:
         """The partial result as it stood at ``snap`` (only called when a response is read)."""
         ordered = sorted(zip(self._tools, snap.tools, strict=False), key=lambda p: p[0].index)
-        tools = [ToolCall(id=t.id, name=t.name, arguments="".join(t.arguments[:n]),
+        tools = [ToolCall(id=t.id, name=t.name, arguments=t.arguments.prefix(n),
                           index=i, type=t.type) for i, (t, n) in enumerate(ordered)]
         # Merging fragments by (type, index) is the core's job.
         details = merge_reasoning_details(self._details[:snap.details]) if snap.details else []
         return ChatResult(
-            content="".join(self._content[:snap.content]),
-            reasoning="".join(self._reasoning[:snap.reasoning]) if snap.reasoning else None,
+            content=self._content.prefix(snap.content),
+            reasoning=self._reasoning.prefix(snap.reasoning) if snap.reasoning else None,
             reasoning_details=details,
             tool_calls=tools,
             images=self._images[:snap.images],
             annotations=self._annotations[:snap.annotations],
-            refusal="".join(self._refusal[:snap.refusal]) if snap.refusal else None,
+            refusal=self._refusal.prefix(snap.refusal) if snap.refusal else None,
         )
 
 

@@ -22,7 +22,8 @@ Quantization = Literal["int4", "int8", "fp4", "fp6", "fp8", "fp16", "bf16", "fp3
 class _Open(BaseModel):
     """Validated known fields; unknown keys pass through to the wire untouched."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # defer_build: schemas are built on first use, not at import (import time is a target).
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class MaxPrice(_Open):
@@ -92,7 +93,7 @@ class ImageConfig(_Open):
 class Attribution(BaseModel):
     """App attribution headers; all off by default (we never claim a user's traffic)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     app_url: str | None = None
     app_title: str | None = None
@@ -117,7 +118,7 @@ class RequestSettings(BaseModel):
     ``None`` means "not sent": no default goes on the wire unless the user set it.
     """
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     # Sampling (OpenAI-compatible).
     temperature: float | None = Field(default=None, ge=0, le=2)

@@ -190,3 +190,19 @@ def test_merge_reasoning_details_public_function() -> None:
     assert merged == [{"type": "reasoning.text", "text": "ab", "format": "unknown", "index": 0,
                        "signature": "s1"},
                       {"type": "reasoning.encrypted", "data": "x", "index": 1}]
+
+
+def test_text_builder_compacts_and_keeps_prefixes() -> None:
+    from openrouter_core.stream import TextBuilder
+
+    builder = TextBuilder()
+    pieces = [f"{i % 10}" for i in range(5_000)]
+    for piece in pieces:
+        builder.append(piece)
+    assert builder.length == 5_000
+    assert len(builder._blocks) <= 5_000 // TextBuilder._COMPACT + 1
+    assert builder.prefix(12) == "".join(pieces)[:12]
+    assert builder.text() == "".join(pieces)
+    builder.append("end")
+    assert builder.text().endswith("9end")
+    assert not TextBuilder()
