@@ -70,10 +70,11 @@ class StreamBuilder:
     __slots__ = ("_annotations", "_content", "_details", "_images", "_reasoning", "_refusal",
                  "_tool_index", "_tools")
 
-    def __init__(self) -> None:
-        self._content = TextBuilder()
-        self._reasoning = TextBuilder()
-        self._refusal = TextBuilder()
+    def __init__(self, assembler: StreamAssembler) -> None:
+        # The text itself lives once, in the core assembler; snapshots are offsets into it.
+        self._content = assembler.content
+        self._reasoning = assembler.reasoning
+        self._refusal = assembler.refusal
         self._details: list[JSONDict] = []
         self._tools: list[_ToolParts] = []
         self._tool_index: dict[int, _ToolParts] = {}
@@ -81,13 +82,7 @@ class StreamBuilder:
         self._annotations: list[JSONDict] = []
 
     def add(self, delta: ChunkDelta) -> Snapshot:
-        """Record one delta (as normalised by the core assembler) and snapshot the counts."""
-        if delta.content:
-            self._content.append(delta.content)
-        if delta.reasoning:
-            self._reasoning.append(delta.reasoning)
-        if delta.refusal:
-            self._refusal.append(delta.refusal)
+        """Record one delta (already fed to the core assembler) and snapshot the counts."""
         self._details.extend(delta.reasoning_details)
         for fragment in delta.tool_calls:
             parts = self._tool_index.get(fragment.index)
@@ -206,7 +201,7 @@ class ChatStream:
 
     def __init__(self, assembler: StreamAssembler) -> None:
         self._assembler = assembler
-        self._builder = StreamBuilder()
+        self._builder = StreamBuilder(assembler)
         self._pending: tuple[ChunkDelta, Snapshot] | None = None
 
     def push(self, delta: ChunkDelta) -> tuple[ChunkDelta, Snapshot] | None:

@@ -336,6 +336,21 @@ class StreamAssembler:
     def _merge_details(self, items: list[JSONDict]) -> None:
         self._details.feed(items)
 
+    @property
+    def content(self) -> TextBuilder:
+        """The text streamed so far (for readers that snapshot progress; do not append)."""
+        return self._content
+
+    @property
+    def reasoning(self) -> TextBuilder:
+        """The reasoning text streamed so far (read-only use)."""
+        return self._reasoning
+
+    @property
+    def refusal(self) -> TextBuilder:
+        """The refusal text streamed so far (read-only use)."""
+        return self._refusal
+
     def usage(self) -> Usage | None:
         """The usage reported by the stream (the last one seen), if any."""
         return self._usage

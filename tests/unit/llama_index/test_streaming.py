@@ -102,8 +102,9 @@ def test_flush_returns_the_held_delta() -> None:
 
 
 def test_messages_are_built_only_when_read() -> None:
-    builder = StreamBuilder()
-    snap = builder.add(ChunkDelta(content="hi"))
+    assembler = StreamAssembler()
+    builder = StreamBuilder(assembler)
+    snap = builder.add(assembler.feed(ChunkDelta(content="hi")))
     message = StreamedMessage.deferred(builder, snap)
     assert object.__getattribute__(message, "__pydantic_private__")["_source"] is not None
     # Dispatching an in-progress event does not build the message...
@@ -117,8 +118,10 @@ def test_messages_are_built_only_when_read() -> None:
 
 def test_deferred_message_behaves_like_a_chat_message() -> None:
     def fresh() -> StreamedMessage:
-        builder = StreamBuilder()
-        return StreamedMessage.deferred(builder, builder.add(ChunkDelta(content="hi")))
+        assembler = StreamAssembler()
+        builder = StreamBuilder(assembler)
+        snap = builder.add(assembler.feed(ChunkDelta(content="hi")))
+        return StreamedMessage.deferred(builder, snap)
 
     assert fresh().model_dump()["blocks"] == [{"block_type": "text", "text": "hi"}]
     assert '"hi"' in fresh().model_dump_json()
