@@ -11,7 +11,7 @@ from llama_index.core import Settings
 from llama_index_openrouter import OpenRouter
 from openrouter_core.testing import Emulator
 
-TEST_KEY = "sk-or-v1-e2etestkey0123456789"
+TEST_KEY = "sk-or-v1-e2e-test-key-0123"
 
 
 @pytest.fixture

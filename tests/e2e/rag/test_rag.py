@@ -11,7 +11,7 @@ import pytest
 
 from openrouter_core.testing import Emulator
 
-TEST_KEY = "sk-or-v1-ragtest0123456789abcdef"
+TEST_KEY = "sk-or-v1-rag-test-0123-abcdef"
 DOCS = [
     "The Eiffel Tower is a wrought-iron lattice tower in Paris, France.",
     "Photosynthesis lets green plants turn sunlight, water and carbon dioxide into sugar.",

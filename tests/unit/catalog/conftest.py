@@ -12,7 +12,7 @@ from openrouter_core import catalog
 from openrouter_core.testing import Emulator
 from openrouter_core.transport import Endpoint
 
-TEST_KEY = "sk-or-v1-catalogtest0123456789"
+TEST_KEY = "sk-or-v1-catalog-test-0123"
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from openrouter_core.testing import Emulator
 from openrouter_core.transport import Endpoint
 
-TEST_KEY = "sk-or-v1-costtest0123456789abcdef"
+TEST_KEY = "sk-or-v1-cost-test-0123-abcdef"
 
 
 @pytest.fixture

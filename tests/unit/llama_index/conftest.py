@@ -12,7 +12,7 @@ import pytest
 from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
 from openrouter_core.testing import Emulator
 
-TEST_KEY = "sk-or-v1-testkey0123456789abcdef"
+TEST_KEY = "sk-or-v1-test-key-0123-abcdef"
 
 
 def _png() -> bytes:
