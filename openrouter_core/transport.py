@@ -254,13 +254,19 @@ def _response_body(response: httpx2.Response) -> Any:
 
 
 def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> dict[str, Any]:
-    """SDK ``create`` arguments that send ``body`` verbatim."""
+    """SDK ``create`` arguments that send ``body`` verbatim.
+
+    ``create`` walks its typed parameters recursively (``maybe_transform``) on every call,
+    which costs about a millisecond for a short chat and grows with the conversation; our body
+    is already in wire form. The SDK merges ``extra_body`` over the transformed parameters, so
+    the messages travel there and the typed ``messages`` argument stays empty: same JSON, no walk.
+    """
     for required in ("model", "messages"):
         if required not in body:
             raise errors.InputError(f"request body has no {required!r}; build it with "
                                     "openrouter_core.request.build_body")
-    rest = {k: v for k, v in body.items() if k not in ("model", "messages", "stream")}
-    kwargs: dict[str, Any] = {"model": body["model"], "messages": body["messages"],
+    rest = {k: v for k, v in body.items() if k not in ("model", "stream")}
+    kwargs: dict[str, Any] = {"model": body["model"], "messages": [],
                               "extra_body": rest, "extra_headers": headers}
     if body.get("stream"):
         kwargs["stream"] = True
