@@ -1,9 +1,10 @@
 """The only module that talks HTTP.
 
 Requests go through the ``openai`` SDK's client (auth, connection pool, timeouts), but the
-response bytes are read raw and decoded by :mod:`openrouter_core.decode` and
-:mod:`openrouter_core.stream`: building one pydantic object per SSE chunk is most of the SDK's
-streaming cost, and the SDK's models would drop OpenRouter's extra fields anyway.
+response bytes are read raw and handed to :mod:`openrouter_core.reading` (which uses
+:mod:`~openrouter_core.decode` and :mod:`~openrouter_core.stream`): building one pydantic object
+per SSE chunk is most of the SDK's streaming cost, and the SDK's models would drop OpenRouter's
+extra fields anyway.
 
 Clients are created lazily on the first request and shared by every model instance with the same
 (base URL, API key, timeout), per process (a forked worker opens its own pool) and, for async
@@ -12,14 +13,13 @@ clients, per event loop. Retries are ours (the SDK's are switched off) so that o
 ``Retry-After`` in seconds or as an HTTP date.
 
 Sync and async paths share every step except the lines that do I/O: the retry decisions live in
-``_RetryPolicy`` and the byte handling in ``_StreamDriver``.
+``_RetryPolicy`` and the byte handling in ``reading.StreamDriver``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import logging
 import os
 import random
@@ -27,26 +27,20 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from openrouter_core import errors
+from openrouter_core import errors, reading
 from openrouter_core.decode import (
     ChatResult,
     ChunkDelta,
     JSONDict,
-    ToolCallDelta,
-    body_error,
-    decode_response,
 )
 from openrouter_core.stream import (
-    SSEFormatError,
-    SSEParser,
     StreamAssembler,
-    StreamErrorChunk,
 )
 
 if TYPE_CHECKING:
@@ -200,7 +194,7 @@ def _convert(exc: Exception) -> errors.OpenRouterError:
     if isinstance(exc, errors.OpenRouterError):
         return exc
     if isinstance(exc, openai.APIStatusError):
-        return errors.error_from_body(exc.response.status_code, _response_body(exc.response),
+        return errors.error_from_body(exc.response.status_code, reading.response_body(exc.response),
                                       response=exc.response)
     request = getattr(exc, "request", None)
     if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
@@ -240,19 +234,6 @@ async def _aretrying(endpoint: Endpoint, attempt: Callable[[], Awaitable[T]]) ->
         await asyncio.sleep(wait)
 
 
-def _response_body(response: httpx2.Response) -> Any:
-    import httpx2
-
-    try:
-        content = response.content
-    except httpx2.ResponseNotRead:
-        return None
-    try:
-        return json.loads(content)
-    except ValueError:
-        return content.decode("utf-8", "replace")
-
-
 def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> dict[str, Any]:
     """SDK ``create`` arguments that send ``body`` verbatim.
 
@@ -275,82 +256,16 @@ def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> di
     return kwargs
 
 
-def _json_body(response: httpx2.Response, content: bytes) -> Any:
-    """Parse a JSON reply; an error body (even under HTTP 200) raises its typed error."""
-    try:
-        body = json.loads(content)
-    except ValueError as exc:
-        snippet = content[:200].decode("utf-8", "replace")
-        raise errors.malformed_error(
-            f"OpenRouter returned a non-JSON body ({response.headers.get('content-type')}): "
-            f"{snippet!r}", response, snippet) from exc
-    if body_error(body) is not None:
-        raise errors.error_from_body(response.status_code, body, response=response)
-    return body
-
-
-def _decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
-    """Decode a non-streaming chat completion body."""
-    body = _json_body(response, content)
-    if not isinstance(body, dict):
-        raise errors.malformed_error("OpenRouter returned JSON that is not an object", response,
-                                     body)
-    result = decode_response(body)
-    if result.id is None:
-        result.id = response.headers.get("x-generation-id")
-    return result
-
-
-@dataclass(slots=True)
-class _BodyReader:
-    """Collects a non-streaming body under the same whole-call deadline as streams.
-
-    The SDK's timeout bounds each read; a body trickled in small pieces (OpenRouter pads
-    bodies with whitespace while it waits) would otherwise never time out.
-    """
-
-    response: httpx2.Response
-    deadline: float | None
-    parts: list[bytes] = field(default_factory=list)
-
-    @classmethod
-    def open(cls, response: httpx2.Response, timeout: float | None) -> _BodyReader:
-        return cls(response, None if timeout is None else time.monotonic() + timeout)
-
-    def add(self, data: bytes) -> None:
-        self.parts.append(data)
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise self.timeout()
-
-    def timeout(self) -> errors.OpenRouterError:
-        exc = errors.connection_error("OpenRouter reply exceeded its timeout",
-                                      self.response.request, timeout=True)
-        exc.retryable = False  # the deadline covers the call: retrying would exceed it
-        return exc
-
-    def broken(self, exc: Exception) -> errors.OpenRouterError:
-        import httpx2
-
-        if isinstance(exc, httpx2.TimeoutException):
-            return self.timeout()
-        return errors.connection_error(
-            f"OpenRouter closed the connection before the reply was complete: {exc}",
-            self.response.request)
-
-    def result(self) -> ChatResult:
-        return _decode_body(self.response, b"".join(self.parts))
-
-
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Send a non-streaming request and decode the reply (retrying per policy)."""
     def attempt() -> ChatResult:
         with sync_client(endpoint).chat.completions.with_streaming_response.create(
                 **_split(body, headers, endpoint.timeout)) as raw:
-            reader = _BodyReader.open(raw.http_response, endpoint.timeout)
+            reader = reading.BodyReader.open(raw.http_response, endpoint.timeout)
             try:
                 for data in raw.http_response.iter_bytes():
                     reader.add(data)
-            except _io_errors() as exc:
+            except reading.io_errors() as exc:
                 raise reader.broken(exc) from exc
             return reader.result()
 
@@ -362,11 +277,11 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
     async def attempt() -> ChatResult:
         async with async_client(endpoint).chat.completions.with_streaming_response.create(
                 **_split(body, headers, endpoint.timeout)) as raw:
-            reader = _BodyReader.open(raw.http_response, endpoint.timeout)
+            reader = reading.BodyReader.open(raw.http_response, endpoint.timeout)
             try:
                 async for data in raw.http_response.aiter_bytes():
                     reader.add(data)
-            except _io_errors() as exc:
+            except reading.io_errors() as exc:
                 raise reader.broken(exc) from exc
             return reader.result()
 
@@ -374,109 +289,6 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
 
 
 # --- streaming ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _StreamDriver:
-    """Bytes of one HTTP response → normalised deltas, with every failure typed."""
-
-    response: httpx2.Response
-    assembler: StreamAssembler
-    deadline: float | None
-    parser: SSEParser = field(default_factory=SSEParser)
-    json_body: list[bytes] | None = None
-
-    @classmethod
-    def open(cls, response: httpx2.Response, assembler: StreamAssembler,
-             timeout: float | None) -> _StreamDriver:
-        driver = cls(response, assembler, None if timeout is None else time.monotonic() + timeout)
-        kind = response.headers.get("content-type", "")
-        if kind.startswith("application/json"):
-            driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
-        elif kind and not kind.startswith("text/event-stream"):
-            raise errors.malformed_error(
-                f"OpenRouter answered a stream request with content type {kind!r}",
-                response, None)
-        return driver
-
-    def feed(self, data: bytes) -> Iterator[ChunkDelta]:
-        """Yield each delta as soon as it is parsed, so every delta that arrived before an
-        error in the same network read reaches the caller before the error is raised."""
-        if self.json_body is not None:
-            self.json_body.append(data)
-            return
-        try:
-            for event in self.parser.feed(data):
-                delta = self.assembler.feed_event(event)
-                if delta is not None:
-                    yield delta
-        except StreamErrorChunk as signal:
-            raise errors.error_from_body(
-                200, {"error": signal.error, "id": signal.chunk.get("id")},
-                response=self.response, partial=signal.partial, mid_stream=True) from None
-        except SSEFormatError as exc:
-            raise errors.malformed_error(str(exc), self.response,
-                                         exc.payload.decode("utf-8", "replace"),
-                                         partial=self.assembler.result()) from None
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise self.timeout()
-
-    def finish(self) -> list[ChunkDelta]:
-        if self.json_body is not None:
-            result = _decode_body(self.response, b"".join(self.json_body))
-            return [_result_as_delta(result, self.assembler)]
-        out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
-               if d is not None] if not self.assembler.done else []
-        if not self.assembler.done:
-            raise errors.connection_error(
-                "OpenRouter stream ended before [DONE]; the reply is incomplete",
-                self.response.request, interrupted=True, partial=self.assembler.result())
-        return out
-
-    def fail(self, exc: Exception) -> errors.OpenRouterError:
-        """Type an I/O failure that happened after the response started."""
-        if isinstance(exc, errors.OpenRouterError):
-            return exc
-        import httpx2
-
-        if isinstance(exc, httpx2.TimeoutException):
-            return self.timeout()
-        if isinstance(exc, UnicodeDecodeError):
-            return errors.malformed_error(f"stream is not valid UTF-8: {exc}", self.response,
-                                          None, partial=self.assembler.result())
-        return errors.connection_error(
-            f"OpenRouter stream broke after {self.assembler.chunks} chunks: {exc}",
-            self.response.request, interrupted=True, partial=self.assembler.result())
-
-    def timeout(self) -> errors.OpenRouterError:
-        exc = errors.connection_error("OpenRouter stream exceeded its timeout",
-                                      self.response.request, timeout=True,
-                                      partial=self.assembler.result())
-        exc.retryable = False
-        return exc
-
-
-def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:
-    """A whole (non-SSE) reply fed through the assembler as one chunk."""
-    delta = ChunkDelta(
-        id=result.id, model=result.model, provider=result.provider, created=result.created,
-        content=result.content or None, reasoning=result.reasoning,
-        reasoning_details=result.reasoning_details,
-        tool_calls=[ToolCallDelta(index=t.index, id=t.id, name=t.name, arguments=t.arguments,
-                                  type=t.type) for t in result.tool_calls],
-        images=result.images, annotations=result.annotations, refusal=result.refusal,
-        finish_reason=result.finish_reason, native_finish_reason=result.native_finish_reason,
-        usage=result.usage, raw=result.raw,
-    )
-    assembler.mark_done()
-    return assembler.feed(delta)
-
-
-def _io_errors() -> tuple[type[Exception], ...]:
-    """Failures of an open response body (httpx2 is loaded by then: a request was sent)."""
-    import httpx2
-
-    return (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
 
 
 def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
@@ -492,12 +304,12 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 
     manager, response = _retrying(endpoint, attempt)
     try:
-        driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        driver = reading.StreamDriver.open(response.http_response, assembler, endpoint.timeout)
         try:
             for data in response.http_response.iter_bytes():
                 yield from driver.feed(data)
             yield from driver.finish()
-        except _io_errors() as exc:
+        except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
         manager.__exit__(None, None, None)
@@ -513,14 +325,14 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 
     manager, response = await _aretrying(endpoint, attempt)
     try:
-        driver = _StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        driver = reading.StreamDriver.open(response.http_response, assembler, endpoint.timeout)
         try:
             async for data in response.http_response.aiter_bytes():
                 for delta in driver.feed(data):
                     yield delta
             for delta in driver.finish():
                 yield delta
-        except _io_errors() as exc:
+        except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
         await manager.__aexit__(None, None, None)
@@ -541,7 +353,7 @@ def _json_options(endpoint: Endpoint, params: dict[str, str] | None,
 
 
 def _json_body_of(response: httpx2.Response) -> Any:
-    return _json_body(response, response.content)
+    return reading.json_body(response, response.content)
 
 
 def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict | None = None,

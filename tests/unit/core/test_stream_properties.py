@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from openrouter_core import errors
 from openrouter_core.decode import ChatResult
+from openrouter_core.reading import StreamDriver
 from openrouter_core.stream import SSEParser, StreamAssembler
-from openrouter_core.transport import _StreamDriver
 from tests.unit.core import chunks as c
 
 COMMENT = b": OPENROUTER PROCESSING\n\n"
@@ -102,11 +102,11 @@ def test_same_result_for_any_split_comments_interleaving_and_duplication(
     assert result.finish_reason == "tool_calls"
 
 
-def _driver() -> _StreamDriver:
+def _driver() -> StreamDriver:
     request = httpx2.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
     response = httpx2.Response(200, headers={"content-type": "text/event-stream"},
                                request=request)
-    return _StreamDriver.open(response, StreamAssembler(), None)
+    return StreamDriver.open(response, StreamAssembler(), None)
 
 
 garbage_lines = st.one_of(

@@ -1,0 +1,210 @@
+"""HTTP response bytes → results, with every failure typed. No I/O happens here.
+
+The transport hands over a response and its bytes as they arrive; this module parses JSON bodies
+(error bodies under HTTP 200 included), drives the SSE parser and the stream state machine,
+enforces the whole-call deadline while bytes trickle in, and turns a broken read into the right
+error with whatever arrived attached. Sync and async callers share every line of it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openrouter_core import errors
+from openrouter_core.decode import (
+    ChatResult,
+    ChunkDelta,
+    ToolCallDelta,
+    body_error,
+    decode_response,
+)
+from openrouter_core.stream import SSEFormatError, SSEParser, StreamAssembler, StreamErrorChunk
+
+if TYPE_CHECKING:
+    import httpx2
+
+
+def response_body(response: httpx2.Response) -> Any:
+    import httpx2
+
+    try:
+        content = response.content
+    except httpx2.ResponseNotRead:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", "replace")
+
+
+def json_body(response: httpx2.Response, content: bytes) -> Any:
+    """Parse a JSON reply; an error body (even under HTTP 200) raises its typed error."""
+    try:
+        body = json.loads(content)
+    except ValueError as exc:
+        snippet = content[:200].decode("utf-8", "replace")
+        raise errors.malformed_error(
+            f"OpenRouter returned a non-JSON body ({response.headers.get('content-type')}): "
+            f"{snippet!r}", response, snippet) from exc
+    if body_error(body) is not None:
+        raise errors.error_from_body(response.status_code, body, response=response)
+    return body
+
+
+def decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
+    """Decode a non-streaming chat completion body."""
+    body = json_body(response, content)
+    if not isinstance(body, dict):
+        raise errors.malformed_error("OpenRouter returned JSON that is not an object", response,
+                                     body)
+    result = decode_response(body)
+    if result.id is None:
+        result.id = response.headers.get("x-generation-id")
+    return result
+
+
+@dataclass(slots=True)
+class BodyReader:
+    """Collects a non-streaming body under the same whole-call deadline as streams.
+
+    The SDK's timeout bounds each read; a body trickled in small pieces (OpenRouter pads
+    bodies with whitespace while it waits) would otherwise never time out.
+    """
+
+    response: httpx2.Response
+    deadline: float | None
+    parts: list[bytes] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, response: httpx2.Response, timeout: float | None) -> BodyReader:
+        return cls(response, None if timeout is None else time.monotonic() + timeout)
+
+    def add(self, data: bytes) -> None:
+        self.parts.append(data)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.timeout()
+
+    def timeout(self) -> errors.OpenRouterError:
+        exc = errors.connection_error("OpenRouter reply exceeded its timeout",
+                                      self.response.request, timeout=True)
+        exc.retryable = False  # the deadline covers the call: retrying would exceed it
+        return exc
+
+    def broken(self, exc: Exception) -> errors.OpenRouterError:
+        import httpx2
+
+        if isinstance(exc, httpx2.TimeoutException):
+            return self.timeout()
+        return errors.connection_error(
+            f"OpenRouter closed the connection before the reply was complete: {exc}",
+            self.response.request)
+
+    def result(self) -> ChatResult:
+        return decode_body(self.response, b"".join(self.parts))
+
+
+@dataclass(slots=True)
+class StreamDriver:
+    """Bytes of one HTTP response → normalised deltas, with every failure typed."""
+
+    response: httpx2.Response
+    assembler: StreamAssembler
+    deadline: float | None
+    parser: SSEParser = field(default_factory=SSEParser)
+    json_body: list[bytes] | None = None
+
+    @classmethod
+    def open(cls, response: httpx2.Response, assembler: StreamAssembler,
+             timeout: float | None) -> StreamDriver:
+        driver = cls(response, assembler, None if timeout is None else time.monotonic() + timeout)
+        kind = response.headers.get("content-type", "")
+        if kind.startswith("application/json"):
+            driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
+        elif kind and not kind.startswith("text/event-stream"):
+            raise errors.malformed_error(
+                f"OpenRouter answered a stream request with content type {kind!r}",
+                response, None)
+        return driver
+
+    def feed(self, data: bytes) -> Iterator[ChunkDelta]:
+        """Yield each delta as soon as it is parsed, so every delta that arrived before an
+        error in the same network read reaches the caller before the error is raised."""
+        if self.json_body is not None:
+            self.json_body.append(data)
+            return
+        try:
+            for event in self.parser.feed(data):
+                delta = self.assembler.feed_event(event)
+                if delta is not None:
+                    yield delta
+        except StreamErrorChunk as signal:
+            raise errors.error_from_body(
+                200, {"error": signal.error, "id": signal.chunk.get("id")},
+                response=self.response, partial=signal.partial, mid_stream=True) from None
+        except SSEFormatError as exc:
+            raise errors.malformed_error(str(exc), self.response,
+                                         exc.payload.decode("utf-8", "replace"),
+                                         partial=self.assembler.result()) from None
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise self.timeout()
+
+    def finish(self) -> list[ChunkDelta]:
+        if self.json_body is not None:
+            result = decode_body(self.response, b"".join(self.json_body))
+            return [_result_as_delta(result, self.assembler)]
+        out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
+               if d is not None] if not self.assembler.done else []
+        if not self.assembler.done:
+            raise errors.connection_error(
+                "OpenRouter stream ended before [DONE]; the reply is incomplete",
+                self.response.request, interrupted=True, partial=self.assembler.result())
+        return out
+
+    def fail(self, exc: Exception) -> errors.OpenRouterError:
+        """Type an I/O failure that happened after the response started."""
+        if isinstance(exc, errors.OpenRouterError):
+            return exc
+        import httpx2
+
+        if isinstance(exc, httpx2.TimeoutException):
+            return self.timeout()
+        if isinstance(exc, UnicodeDecodeError):
+            return errors.malformed_error(f"stream is not valid UTF-8: {exc}", self.response,
+                                          None, partial=self.assembler.result())
+        return errors.connection_error(
+            f"OpenRouter stream broke after {self.assembler.chunks} chunks: {exc}",
+            self.response.request, interrupted=True, partial=self.assembler.result())
+
+    def timeout(self) -> errors.OpenRouterError:
+        exc = errors.connection_error("OpenRouter stream exceeded its timeout",
+                                      self.response.request, timeout=True,
+                                      partial=self.assembler.result())
+        exc.retryable = False
+        return exc
+
+
+def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:
+    """A whole (non-SSE) reply fed through the assembler as one chunk."""
+    delta = ChunkDelta(
+        id=result.id, model=result.model, provider=result.provider, created=result.created,
+        content=result.content or None, reasoning=result.reasoning,
+        reasoning_details=result.reasoning_details,
+        tool_calls=[ToolCallDelta(index=t.index, id=t.id, name=t.name, arguments=t.arguments,
+                                  type=t.type) for t in result.tool_calls],
+        images=result.images, annotations=result.annotations, refusal=result.refusal,
+        finish_reason=result.finish_reason, native_finish_reason=result.native_finish_reason,
+        usage=result.usage, raw=result.raw,
+    )
+    assembler.mark_done()
+    return assembler.feed(delta)
+
+
+def io_errors() -> tuple[type[Exception], ...]:
+    """Failures of an open response body (httpx2 is loaded by then: a request was sent)."""
+    import httpx2
+
+    return (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
