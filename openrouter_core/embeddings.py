@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx2
-
 from openrouter_core import errors, transport
 from openrouter_core.decode import JSONDict, Usage, decode_usage
 from openrouter_core.settings import ProviderPreferences
@@ -158,6 +156,8 @@ def _checked(endpoint: Endpoint, body: Any, expected: int,
     try:
         result = decode_embeddings(body, expected)
     except (ValueError, struct.error) as exc:
+        import httpx2  # only to describe the failure; loaded by the request that got here
+
         url = endpoint.base_url.rstrip("/") + "/embeddings"
         response = httpx2.Response(200, request=httpx2.Request("POST", url))
         raise errors.malformed_error(f"OpenRouter embeddings response: {exc}", response,

@@ -67,6 +67,23 @@ def decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
     return result
 
 
+def _deadline(timeout: float | None) -> float | None:
+    """When a call started now must be over: ``timeout`` bounds the whole call."""
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
+
+
+def _deadline_error(response: httpx2.Response, what: str,
+                    partial: ChatResult | None = None) -> errors.OpenRouterError:
+    exc = errors.connection_error(f"OpenRouter {what} exceeded its timeout", response.request,
+                                  timeout=True, partial=partial)
+    exc.retryable = False  # the deadline covers the whole call: a retry would overrun it
+    return exc
+
+
 @dataclass(slots=True)
 class BodyReader:
     """Collects a non-streaming body under the same whole-call deadline as streams.
@@ -81,24 +98,18 @@ class BodyReader:
 
     @classmethod
     def open(cls, response: httpx2.Response, timeout: float | None) -> BodyReader:
-        return cls(response, None if timeout is None else time.monotonic() + timeout)
+        return cls(response, _deadline(timeout))
 
     def add(self, data: bytes) -> None:
         self.parts.append(data)
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise self.timeout()
-
-    def timeout(self) -> errors.OpenRouterError:
-        exc = errors.connection_error("OpenRouter reply exceeded its timeout",
-                                      self.response.request, timeout=True)
-        exc.retryable = False  # the deadline covers the call: retrying would exceed it
-        return exc
+        if _past(self.deadline):
+            raise _deadline_error(self.response, "reply")
 
     def broken(self, exc: Exception) -> errors.OpenRouterError:
         import httpx2
 
         if isinstance(exc, httpx2.TimeoutException):
-            return self.timeout()
+            return _deadline_error(self.response, "reply")
         return errors.connection_error(
             f"OpenRouter closed the connection before the reply was complete: {exc}",
             self.response.request)
@@ -120,7 +131,7 @@ class StreamDriver:
     @classmethod
     def open(cls, response: httpx2.Response, assembler: StreamAssembler,
              timeout: float | None) -> StreamDriver:
-        driver = cls(response, assembler, None if timeout is None else time.monotonic() + timeout)
+        driver = cls(response, assembler, _deadline(timeout))
         kind = response.headers.get("content-type", "")
         if kind.startswith("application/json"):
             driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
@@ -149,7 +160,7 @@ class StreamDriver:
             raise errors.malformed_error(str(exc), self.response,
                                          exc.payload.decode("utf-8", "replace"),
                                          partial=self.assembler.result()) from None
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if _past(self.deadline):
             raise self.timeout()
 
     def finish(self) -> list[ChunkDelta]:
@@ -180,11 +191,7 @@ class StreamDriver:
             self.response.request, interrupted=True, partial=self.assembler.result())
 
     def timeout(self) -> errors.OpenRouterError:
-        exc = errors.connection_error("OpenRouter stream exceeded its timeout",
-                                      self.response.request, timeout=True,
-                                      partial=self.assembler.result())
-        exc.retryable = False
-        return exc
+        return _deadline_error(self.response, "stream", self.assembler.result())
 
 
 def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:

@@ -6,10 +6,13 @@ recordings belong to other projects and are never part of this repository).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from openrouter_core import transport
+from openrouter_core.testing import Emulator
 from tests.conformance.recordings import ENV_VAR, Exchange, chat_exchanges, traffic_root
 
 _HERE = Path(__file__).parent
@@ -43,3 +46,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     exchanges: list[Exchange] = chat_exchanges(root)
     metafunc.parametrize("chat_exchange", exchanges, ids=[e.test_id for e in exchanges])
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    """One loopback emulator per test module (so the shared sync client is reused)."""
+    with Emulator() as emu:
+        yield emu
+        transport.close()  # before the server stops, so no idle keep-alive is cut
+
+
+@pytest.fixture
+def server(emulator: Emulator) -> Emulator:
+    """The emulator with an empty queue and no recorded requests."""
+    emulator.reset()
+    return emulator

@@ -41,6 +41,8 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # no stubs in the test environment
 
+from openrouter_core.testing import Emulator, Reply
+
 __all__ = [
     "ENV_VAR",
     "Exchange",
@@ -190,6 +192,22 @@ def is_chat_completion(exchange: Exchange) -> bool:
 def replay_headers(exchange: Exchange) -> dict[str, str]:
     """Response headers safe to serve again with the decoded body (transfer framing dropped)."""
     return {k: v for k, v in exchange.headers.items() if k not in _TRANSFER_HEADERS}
+
+
+def serve(emulator: Emulator, exchange: Exchange) -> None:
+    """Queue the recorded response on ``emulator``, byte-exact, for the next chat request."""
+    emulator.enqueue(Reply.raw(exchange.status, replay_headers(exchange), exchange.body))
+
+
+DEFAULT_MODEL = "openrouter/auto"
+"""The slug used when a recording has no request (raw body fixtures)."""
+
+
+def recorded_model(exchange: Exchange) -> str:
+    """The model slug the recorded request asked for, else :data:`DEFAULT_MODEL`."""
+    request = exchange.request_json if isinstance(exchange.request_json, dict) else {}
+    model = request.get("model")
+    return model if isinstance(model, str) and model else DEFAULT_MODEL
 
 
 # --- loading -----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ recorded, when the response is SSE); everything else with ``complete``/``acomple
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,14 +19,14 @@ from pydantic import SecretStr
 from openrouter_core import errors, transport
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.stream import StreamAssembler
-from openrouter_core.testing import Emulator, Reply
+from openrouter_core.testing import Emulator
 from tests.conformance.expected import (
     ExpectedError,
     ExpectedReply,
     expected_error,
     expected_reply,
 )
-from tests.conformance.recordings import Exchange, replay_headers
+from tests.conformance.recordings import Exchange, recorded_model, serve
 
 _ERROR_CLASSES: dict[int, type[errors.APIStatusError]] = {
     400: errors.BadRequestError,
@@ -44,21 +43,6 @@ _MINIMAL_MESSAGES = [{"role": "user", "content": "Hello"}]
 # --- fixtures and helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    """One loopback emulator for the module (so the shared sync client is reused)."""
-    with Emulator() as emu:
-        yield emu
-        transport.close()  # before the server stops, so no idle keep-alive is cut
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Emulator:
-    """The emulator with an empty queue and no recorded requests."""
-    emulator.reset()
-    return emulator
-
-
 def _endpoint(server: Emulator) -> transport.Endpoint:
     return transport.Endpoint(base_url=server.base_url, api_key=SecretStr("sk-or-v1-test"),
                               max_retries=0, timeout=30.0)
@@ -67,15 +51,11 @@ def _endpoint(server: Emulator) -> transport.Endpoint:
 def _request_body(exchange: Exchange) -> dict[str, Any]:
     """The recorded request JSON, completed where the recording has no request at all."""
     body: dict[str, Any] = dict(exchange.request_json or {})
-    body.setdefault("model", "openrouter/auto")
+    body.setdefault("model", recorded_model(exchange))
     body.setdefault("messages", _MINIMAL_MESSAGES)
     if exchange.streamed_request:
         body["stream"] = True
     return body
-
-
-def _queue(server: Emulator, exchange: Exchange) -> None:
-    server.enqueue(Reply.raw(exchange.status, replay_headers(exchange), exchange.body))
 
 
 def _error_class(expected: ExpectedError) -> type[errors.APIStatusError]:
@@ -91,7 +71,7 @@ _Fetched = tuple[ChatResult, list[ChunkDelta] | None]
 
 
 def _fetch(server: Emulator, exchange: Exchange) -> _Fetched:
-    _queue(server, exchange)
+    serve(server, exchange)
     endpoint, body = _endpoint(server), _request_body(exchange)
     try:
         if not exchange.streamed_request:
@@ -104,7 +84,7 @@ def _fetch(server: Emulator, exchange: Exchange) -> _Fetched:
 
 
 async def _afetch(server: Emulator, exchange: Exchange) -> _Fetched:
-    _queue(server, exchange)
+    serve(server, exchange)
     endpoint, body = _endpoint(server), _request_body(exchange)
     try:
         if not exchange.streamed_request:

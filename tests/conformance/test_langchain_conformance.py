@@ -10,7 +10,6 @@ streamed, ``ainvoke``/``astream`` in the async test). The LangChain objects are 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,14 +28,14 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors, transport
-from openrouter_core.testing import Emulator, Reply
+from openrouter_core.testing import Emulator
 from tests.conformance.expected import (
     ExpectedError,
     ExpectedReply,
     expected_error,
     expected_reply,
 )
-from tests.conformance.recordings import Exchange, replay_headers
+from tests.conformance.recordings import Exchange, recorded_model, serve
 
 _LC_CLASSES: dict[int, type[ModelError]] = {
     401: ModelAuthenticationError, 403: ModelPermissionDeniedError, 404: ModelNotFoundError,
@@ -44,25 +43,8 @@ _LC_CLASSES: dict[int, type[ModelError]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    """One loopback emulator for the module."""
-    with Emulator() as emu:
-        yield emu
-        transport.close()
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Emulator:
-    """The emulator with an empty queue."""
-    emulator.reset()
-    return emulator
-
-
 def _model(server: Emulator, exchange: Exchange) -> ChatOpenRouter:
-    recorded = exchange.request_json if isinstance(exchange.request_json, dict) else {}
-    slug = recorded.get("model") if isinstance(recorded.get("model"), str) else None
-    return ChatOpenRouter(model=slug or "openrouter/auto", api_key="sk-or-v1-conformance",
+    return ChatOpenRouter(model=recorded_model(exchange), api_key="sk-or-v1-conformance",
                           base_url=server.base_url, max_retries=0, timeout=30.0)
 
 
@@ -75,7 +57,7 @@ def _lc_class(expected: ExpectedError) -> type[ModelError]:
 
 
 def _fetch(server: Emulator, exchange: Exchange) -> tuple[BaseMessage, list[AIMessageChunk]]:
-    server.enqueue(Reply.raw(exchange.status, replay_headers(exchange), exchange.body))
+    serve(server, exchange)
     model = _model(server, exchange)
     if not exchange.streamed_request:
         return model.invoke("Hello"), []
@@ -95,7 +77,7 @@ def _fetch(server: Emulator, exchange: Exchange) -> tuple[BaseMessage, list[AIMe
 
 async def _afetch(server: Emulator, exchange: Exchange) -> tuple[BaseMessage,
                                                                  list[AIMessageChunk]]:
-    server.enqueue(Reply.raw(exchange.status, replay_headers(exchange), exchange.body))
+    serve(server, exchange)
     model = _model(server, exchange)
     try:
         if not exchange.streamed_request:

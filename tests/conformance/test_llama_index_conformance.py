@@ -10,10 +10,8 @@ thinking, images, annotations, token counts, cost, envelope, errors) is compared
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -25,9 +23,9 @@ from llama_index.core.callbacks.token_counting import get_tokens_from_response
 
 from llama_index_openrouter import OpenRouter
 from openrouter_core import errors, transport
-from openrouter_core.testing import Emulator, Reply
+from openrouter_core.testing import Emulator
 from tests.conformance.expected import ExpectedError, ExpectedReply, expected_error, expected_reply
-from tests.conformance.recordings import Exchange, replay_headers
+from tests.conformance.recordings import Exchange, recorded_model, serve
 
 _MESSAGES = [ChatMessage(role="user", content="Hello")]
 _CLASSES: dict[int, type[errors.APIStatusError]] = {
@@ -37,26 +35,9 @@ _CLASSES: dict[int, type[errors.APIStatusError]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    """One emulator for the module, so the shared client is reused."""
-    with Emulator() as emu:
-        yield emu
-        transport.close()
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Emulator:
-    """The emulator, reset."""
-    emulator.reset()
-    return emulator
-
-
 def _llm(server: Emulator, exchange: Exchange) -> OpenRouter:
-    request = exchange.request_json if isinstance(exchange.request_json, dict) else {}
-    model = request.get("model") if isinstance(request.get("model"), str) else None
-    server.enqueue(Reply.raw(exchange.status, replay_headers(exchange), exchange.body))
-    return OpenRouter(model=model or "openrouter/auto", api_key="sk-or-v1-conformance",
+    serve(server, exchange)
+    return OpenRouter(model=recorded_model(exchange), api_key="sk-or-v1-conformance",
                       api_base=server.base_url, max_retries=0, timeout=30.0)
 
 

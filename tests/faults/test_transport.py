@@ -1,5 +1,8 @@
 """Core transport against the loopback emulator: pools, retries, timeouts, typed failures.
 
+Fixtures ``emu`` (reset emulator, clients closed after) and ``sleeps`` (retry waits recorded,
+not slept) come from ``tests/faults/conftest.py``.
+
 Real HTTP bytes every time: the emulator is a socket server, the openai SDK client sends, and
 the core's decoder and state machine read what comes back.
 """
@@ -9,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-from collections.abc import Iterator
 
 import openai
 import pytest
@@ -23,30 +25,6 @@ from openrouter_core.testing import Emulator, Reply
 
 KEY = "sk-or-v1-" + "0123456789abcdef" * 4
 USER = [{"role": "user", "content": "hi"}]
-
-
-@pytest.fixture
-def emu(openrouter_emulator: Emulator) -> Iterator[Emulator]:
-    yield openrouter_emulator
-    transport.close()
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record the retry waits the transport asks for, without waiting them."""
-    seen: list[float] = []
-    real_sleep = asyncio.sleep
-
-    def fake_sleep(seconds: float) -> None:
-        seen.append(seconds)
-
-    async def fake_asleep(seconds: float) -> None:
-        seen.append(seconds)
-        await real_sleep(0)
-
-    monkeypatch.setattr(transport.time, "sleep", fake_sleep)
-    monkeypatch.setattr(transport.asyncio, "sleep", fake_asleep)
-    return seen
 
 
 def endpoint(emu: Emulator, **kwargs: object) -> transport.Endpoint:
