@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from io import IOBase
 from typing import Any
 
 import filetype  # type: ignore[import-untyped]
@@ -68,16 +69,22 @@ def _data_url(mime: str | None, b64: bytes, what: str) -> str:
     return f"data:{mime};base64,{b64.decode('ascii')}"
 
 
+def _media_url(url: object, data: object, resolve: Callable[[], IOBase],
+               mimetype: str | None, where: str, kind: str) -> str:
+    """A remote URL as-is (never downloaded), else the block's bytes as a data URL."""
+    if url is not None and data is None and _is_remote(str(url)):
+        return str(url)
+    try:
+        b64 = resolve().read()
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{where}: {kind} block has no readable data: {exc}") from exc
+    return _data_url(mimetype, b64, f"{where} ({kind})")
+
+
 def image_part(block: ImageBlock, where: str) -> JSONDict:
     """An ``image_url`` part: URLs are passed as-is (never downloaded), data is inlined."""
-    if block.url is not None and block.image is None and _is_remote(str(block.url)):
-        url = str(block.url)
-    else:
-        try:
-            b64 = block.resolve_image(as_base64=True).read()
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{where}: image block has no readable data: {exc}") from exc
-        url = _data_url(block.image_mimetype, b64, f"{where} (image)")
+    url = _media_url(block.url, block.image, lambda: block.resolve_image(as_base64=True),
+                     block.image_mimetype, where, "image")
     payload: JSONDict = {"url": url}
     if block.detail:
         payload["detail"] = block.detail
@@ -86,14 +93,8 @@ def image_part(block: ImageBlock, where: str) -> JSONDict:
 
 def video_part(block: VideoBlock, where: str) -> JSONDict:
     """A ``video_url`` part (URL as-is, or a data URL)."""
-    if block.url is not None and block.video is None and _is_remote(str(block.url)):
-        url = str(block.url)
-    else:
-        try:
-            b64 = block.resolve_video(as_base64=True).read()
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{where}: video block has no readable data: {exc}") from exc
-        url = _data_url(block.video_mimetype, b64, f"{where} (video)")
+    url = _media_url(block.url, block.video, lambda: block.resolve_video(as_base64=True),
+                     block.video_mimetype, where, "video")
     return {"type": "video_url", "video_url": {"url": url}}
 
 
