@@ -18,20 +18,20 @@ from langchain_core.language_models.chat_models import (
     agenerate_from_stream,
     generate_from_stream,
 )
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 from typing_extensions import Self
 
-from langchain_openrouter import outputs, params
+from langchain_openrouter import outputs, params, streaming
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import transport
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
-from openrouter_core.stream import StreamAssembler
+from openrouter_core.stream import StreamAssembler, TextBuilder
 
 
 class ChatOpenRouter(BaseChatModel):
@@ -317,8 +317,18 @@ class ChatOpenRouter(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        yield from self._chunks(messages, stop, run_manager, kwargs, StreamAssembler())
+
+    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
+                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+        async for chunk in self._achunks(messages, stop, run_manager, kwargs, StreamAssembler()):
+            yield chunk
+
+    def _chunks(self, messages: list[BaseMessage], stop: list[str] | None,
+                run_manager: CallbackManagerForLLMRun | None, kwargs: Mapping[str, Any],
+                assembler: StreamAssembler) -> Iterator[ChatGenerationChunk]:
         call = self._call(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler()
         with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
                 chunk = self._emit(delta)
@@ -331,11 +341,11 @@ class ChatOpenRouter(BaseChatModel):
             run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
 
-    async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                       run_manager: AsyncCallbackManagerForLLMRun | None = None,
-                       **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
+    async def _achunks(self, messages: list[BaseMessage], stop: list[str] | None,
+                       run_manager: AsyncCallbackManagerForLLMRun | None,
+                       kwargs: Mapping[str, Any],
+                       assembler: StreamAssembler) -> AsyncIterator[ChatGenerationChunk]:
         call = self._call(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler()
         with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):
@@ -348,6 +358,49 @@ class ChatOpenRouter(BaseChatModel):
         if run_manager:
             await run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
+
+    # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
+    def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+               stop: list[str] | None = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
+        """Stream the reply; as ``BaseChatModel.stream``, in memory flat in the chunk count."""
+        if not self._flat_streaming(async_api=False, kwargs=kwargs):
+            yield from super().stream(input, config, stop=stop, **kwargs)
+            return
+        yield from streaming.stream(self, input, config, stop, kwargs, self._chunk_source)
+
+    async def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
+                      *, stop: list[str] | None = None,
+                      **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
+        if not self._flat_streaming(async_api=True, kwargs=kwargs):
+            async for chunk in super().astream(input, config, stop=stop, **kwargs):
+                yield chunk
+            return
+        async for chunk in streaming.astream(self, input, config, stop, kwargs,
+                                             self._achunk_source):
+            yield chunk
+
+    def _flat_streaming(self, *, async_api: bool, kwargs: Mapping[str, Any]) -> bool:
+        # The inherited methods when streaming is off (they fall back to invoke), when the
+        # installed langchain-core lacks a helper we rely on, or when a subclass replaced
+        # _stream/_astream (their chunks may not match our assembler's text).
+        cls = type(self)
+        return (streaming.SUPPORTED
+                and cls._stream is ChatOpenRouter._stream
+                and cls._astream is ChatOpenRouter._astream
+                and self._should_stream(async_api=async_api, **{**kwargs, "stream": True}))
+
+    def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
+                      kwargs: dict[str, Any]
+                      ) -> tuple[Iterator[ChatGenerationChunk], TextBuilder | None]:
+        assembler = StreamAssembler()
+        return self._chunks(messages, stop, None, kwargs, assembler), assembler.content
+
+    def _achunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
+                       kwargs: dict[str, Any]
+                       ) -> tuple[AsyncIterator[ChatGenerationChunk], TextBuilder | None]:
+        assembler = StreamAssembler()
+        return self._achunks(messages, stop, None, kwargs, assembler), assembler.content
 
     # --- tools and structured output ------------------------------------------------------
     def bind_tools(

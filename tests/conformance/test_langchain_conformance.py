@@ -36,6 +36,7 @@ from tests.conformance.expected import (
     expected_reply,
 )
 from tests.conformance.recordings import Exchange, recorded_model, serve
+from tests.stream_parity import assert_same, record
 
 _LC_CLASSES: dict[int, type[ModelError]] = {
     401: ModelAuthenticationError, 403: ModelPermissionDeniedError, 404: ModelNotFoundError,
@@ -199,3 +200,20 @@ async def test_langchain_replay_async(server: Emulator, chat_exchange: Exchange)
         _assert_stream_error(info.value, expected)
         return
     _assert_message(*await _afetch(server, chat_exchange), expected)
+
+
+def test_langchain_stream_lifecycle_matches_langchain_core(server: Emulator,
+                                                           chat_exchange: Exchange) -> None:
+    """Our ``stream`` and ``BaseChatModel.stream`` give the same chunks and callback events.
+
+    ``ChatOpenRouter.stream`` re-implements langchain-core's lifecycle so as not to keep every
+    chunk; on every recorded reply (text, tools, reasoning, images, errors before and during
+    the stream) the two must be indistinguishable to a callback handler, tracer or consumer.
+    """
+    recordings = []
+    for inherited in (False, True):
+        serve(server, chat_exchange)
+        recordings.append(record(_model(server, chat_exchange), "Hello", inherited=inherited))
+    ours, theirs = recordings
+    assert_same(ours, theirs)
+    assert ours.events[-1][0] == ("error" if ours.error else "end")

@@ -1,0 +1,261 @@
+"""``ChatOpenRouter.stream``/``astream``: langchain-core's behaviour, without keeping chunks.
+
+Two kinds of evidence:
+
+* :class:`ChunkFold` equals ``merge_chat_generation_chunks`` on randomly generated chunk
+  sequences covering every field the merge touches (text, list content, tool-call fragments,
+  reasoning, usage, ids of all three ranks, generation_info, metadata that concatenates).
+* Every stream below runs through our ``stream``/``astream`` and through the inherited
+  ``BaseChatModel`` methods on the same model, against the same emulator bytes; the yielded
+  chunks and every callback event (start, tokens, end or error with the partial output) must
+  be equal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
+from langchain_core.rate_limiters import InMemoryRateLimiter
+from pydantic import BaseModel
+
+from langchain_openrouter import ChatOpenRouter, streaming
+from langchain_openrouter.streaming import ChunkFold
+from openrouter_core.stream import TextBuilder
+from openrouter_core.testing import Emulator, Reply
+from tests.stream_parity import Recording, arecord, assert_same, record
+from tests.unit.langchain.conftest import MODEL, TEST_KEY
+
+GEN_ID = "gen-1700000000-EmulatedIdForTests01"
+FIXED = {"id": GEN_ID, "created": 1700000000}
+PNG = "data:image/png;base64,iVBORw0KGgo="
+
+
+# --- ChunkFold against merge_chat_generation_chunks --------------------------------------
+def _random_chunk(rng: random.Random) -> ChatGenerationChunk:
+    kind = rng.choice(["text"] * 6 + ["empty", "tool", "reasoning", "image", "usage",
+                                      "final", "meta", "info"])
+    ids = [GEN_ID, None, "lc_run-abc", "lc_other", "gen-other"]
+    message_id = rng.choice(ids) if rng.random() < 0.2 else GEN_ID
+    meta: dict[str, Any] = {"model_provider": "openrouter"}
+    fields: dict[str, Any] = {"content": rng.choice(["a", "bc", " d", "é", "\n"])}
+    info: dict[str, Any] | None = None
+    if kind == "empty":
+        fields["content"] = ""
+    elif kind == "tool":
+        index = rng.choice([0, 1])
+        header = rng.random() < 0.3
+        fields["content"] = rng.choice(["", "x"])
+        fields["tool_call_chunks"] = [tool_call_chunk(
+            name=f"tool{index}" if header else None, args=rng.choice(['{"a"', ": 1", "}", ""]),
+            id=f"call_{index}" if header else None, index=index)]
+    elif kind == "reasoning":
+        fields["content"] = ""
+        fields["additional_kwargs"] = {"reasoning_content": rng.choice(["think ", "more"])}
+    elif kind == "image":
+        blocks: list[Any] = [{"type": "image", "url": PNG}]
+        if rng.random() < 0.5:
+            blocks.insert(0, {"type": "text", "text": "here"})
+        fields["content"] = blocks
+    elif kind == "usage":
+        fields["usage_metadata"] = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+    elif kind == "final":
+        fields["content"] = ""
+        fields["chunk_position"] = "last"
+        meta = {**meta, "model_name": "openai/gpt-4o-mini", "finish_reason": "stop"}
+    elif kind == "meta":
+        meta = {**meta, "note": "x"}  # an equal string merge_dicts concatenates
+    elif kind == "info":
+        info = {"finish_reason": "stop"}
+    message = AIMessageChunk(id=message_id, response_metadata=meta, **fields)
+    return ChatGenerationChunk(message=message, generation_info=info)
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own-text", "shared-text"])
+@pytest.mark.parametrize("batch", [1, 3, 64])
+def test_fold_equals_langchain_merge_on_random_streams(batch: int, shared: bool) -> None:
+    for seed in range(150):
+        rng = random.Random(seed)
+        chunks = [_random_chunk(rng) for _ in range(rng.randint(1, 120))]
+        builder = TextBuilder()
+        fold = ChunkFold(builder if shared else None, batch=batch)
+        check_at = rng.randrange(len(chunks))
+        for position, chunk in enumerate(chunks):
+            if isinstance(chunk.message.content, str) and chunk.message.content:
+                builder.append(chunk.message.content)  # the assembler is fed first
+            fold.add(chunk)
+            if position == check_at:  # a mid-stream result (the error path) changes nothing
+                assert fold.result() == merge_chat_generation_chunks(chunks[:position + 1])
+        assert fold.result() == merge_chat_generation_chunks(chunks), f"seed {seed}"
+
+
+def test_fold_keeps_no_chunk_objects_for_plain_text() -> None:
+    fold = ChunkFold()
+    first = ChatGenerationChunk(message=AIMessageChunk(content="a", id=GEN_ID,
+                                                       response_metadata={"p": 1}))
+    fold.add(first)
+    for _ in range(10_000):
+        fold.add(ChatGenerationChunk(message=AIMessageChunk(
+            content="word ", id=GEN_ID, response_metadata={"p": 1})))
+    assert len(fold._pending) == 1  # only the first chunk, with its text taken out
+    result = fold.result()
+    assert result is not None
+    assert result.message.content == "a" + "word " * 10_000
+
+
+def test_fold_does_not_modify_the_chunks_it_is_given() -> None:
+    chunk = ChatGenerationChunk(message=AIMessageChunk(content="text", id=GEN_ID,
+                                                       additional_kwargs={"k": "v"}))
+    fold = ChunkFold()
+    fold.add(chunk)
+    fold.add(ChatGenerationChunk(message=AIMessageChunk(content=[{"type": "text",
+                                                                  "text": "x"}])))
+    assert fold.result() is not None
+    assert chunk.message.content == "text"
+
+
+def test_shared_text_that_lost_characters_is_an_error_not_a_wrong_answer() -> None:
+    builder = TextBuilder()
+    fold = ChunkFold(builder)
+    fold.add(ChatGenerationChunk(message=AIMessageChunk(content="abc", id=GEN_ID)))
+    builder.append("ab")
+    with pytest.raises(RuntimeError, match="3 characters of text but the assembled text has 2"):
+        fold.result()
+
+
+# --- the lifecycle against BaseChatModel.stream/astream, over the emulator -----------------
+class Weather(BaseModel):
+    """Weather in a city."""
+
+    city: str
+
+
+def _model(emu: Emulator, **fields: Any) -> ChatOpenRouter:
+    return ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
+                          **fields)
+
+
+Case = tuple[Reply, dict[str, Any], dict[str, Any]]
+"""A reply, model fields, and stream keyword arguments (``config`` among them)."""
+
+CASES: dict[str, Case] = {
+    "text": (Reply.text("one two three four five", **FIXED), {}, {}),
+    "text-no-usage": (Reply.text("no usage here", send_usage=False, **FIXED),
+                      {"stream_usage": False}, {}),
+    "separate-usage-chunk": (Reply.text("a b c", usage_shape="separate", **FIXED), {}, {}),
+    "reasoning": (Reply.text("answer", reasoning="step one, step two", signature="sig",
+                             reasoning_kind="reasoning.text", **FIXED), {}, {}),
+    "tool-call": (Reply.tool_calls(("get_weather", {"city": "Paris"}, "call_1"), **FIXED),
+                  {}, {}),
+    "parallel-tools": (Reply.tool_calls(("a", {"x": 1}, "call_a"), ("b", {"y": [1, 2]}, "call_b"),
+                                        **FIXED), {}, {}),
+    "image": (Reply.text("Here it is", images=[PNG], **FIXED), {}, {}),
+    "citations": (Reply.text("cited", annotations=[{"type": "url_citation", "url_citation": {
+        "url": "https://example.test", "title": "t", "start_index": 0, "end_index": 5}}],
+        **FIXED), {}, {}),
+    "v1-output": (Reply.text("blocks please", reasoning="thought", **FIXED),
+                  {"output_version": "v1"}, {}),
+    "stop-and-kwargs": (Reply.text("short", **FIXED), {},
+                        {"stop": ["\n"], "temperature": 0.1, "max_tokens": 5}),
+    "config": (Reply.text("tagged", **FIXED), {"tags": ["model-tag"], "metadata": {"m": 1}},
+               {"config": {"tags": ["t1"], "metadata": {"k": "v"}, "run_name": "named"}}),
+    "structured-format": (Reply.tool_calls(("Weather", {"city": "Oslo"}, "call_w"), **FIXED), {},
+                          {"ls_structured_output_format": {
+                              "kwargs": {"method": "function_calling"}, "schema": Weather}}),
+    "rate-limited": (Reply.text("slow down", **FIXED),
+                     {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
+    "error-mid-stream": (Reply.text("partial answer then", error_after=2, **FIXED), {}, {}),
+    "cut-connection": (Reply.fault("reset_after", 2, **FIXED), {}, {}),
+    "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
+    "bad-input": (Reply.text("never sent", **FIXED), {},
+                  {"model_input": [{"role": "user", "content": [{"type": "nonsense"}]}]}),
+}
+
+
+def _run_both(emu: Emulator, case: Case,
+              runner: Callable[..., Recording]) -> tuple[Recording, Recording]:
+    reply, fields, kwargs = case
+    kwargs = dict(kwargs)
+    model_input = kwargs.pop("model_input", "Hello")
+    recordings = []
+    for inherited in (False, True):
+        emu.enqueue(reply)
+        model = _model(emu, **fields)
+        recordings.append(runner(model, model_input, inherited=inherited, **kwargs))
+    return recordings[0], recordings[1]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str) -> None:
+    ours, theirs = _run_both(emu, CASES[name], record)
+    assert_same(ours, theirs)
+    assert ours.events[0][0] == "start"
+    assert ours.events[-1][0] == ("error" if ours.error else "end")
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_astream_matches_base_chat_model_astream(emu: Emulator, name: str) -> None:
+    def runner(model: ChatOpenRouter, model_input: Any, **kwargs: Any) -> Recording:
+        return asyncio.run(arecord(model, model_input, **kwargs))
+
+    ours, theirs = _run_both(emu, CASES[name], runner)
+    assert_same(ours, theirs)
+
+
+def test_parity_cases_cover_what_they_claim(emu: Emulator) -> None:
+    # Guards the table above: each case must exercise its feature, or parity proves little.
+    ours, _ = _run_both(emu, CASES["tool-call"], record)
+    end = ours.end().generations[0][0].message
+    assert isinstance(end, AIMessageChunk)
+    assert end.tool_calls[0]["args"] == {"city": "Paris"}
+    ours, _ = _run_both(emu, CASES["image"], record)
+    assert isinstance(ours.end().generations[0][0].message.content, list)
+    ours, _ = _run_both(emu, CASES["error-mid-stream"], record)
+    assert ours.error is not None
+    (_, (_, _, kwargs)), = [e for e in ours.events if e[0] == "error"]
+    partial = kwargs["response"].generations[0][0]
+    assert partial.message.content  # the text before the error travels with it
+    ours, _ = _run_both(emu, CASES["v1-output"], record)
+    assert ours.end().generations[0][0].message.content[0]["type"] == "reasoning"
+
+
+def test_long_stream_end_result_is_exact(emu: Emulator) -> None:
+    words = [f"w{i} " for i in range(3000)]
+    ours, theirs = _run_both(emu, (Reply.text(chunks=words, **FIXED), {}, {}), record)
+    assert_same(ours, theirs)
+    assert ours.end().generations[0][0].message.content == "".join(words)
+
+
+def test_streaming_disabled_falls_back_to_invoke_like_langchain(emu: Emulator) -> None:
+    ours, theirs = _run_both(emu, (Reply.text("whole", **FIXED), {"disable_streaming": True},
+                                   {}), record)
+    assert_same(ours, theirs)
+    assert len(ours.chunks) == 1
+
+
+def test_subclass_with_its_own_stream_uses_the_inherited_lifecycle(emu: Emulator) -> None:
+    class Custom(ChatOpenRouter):
+        def _stream(self, *args: Any, **kwargs: Any) -> Any:
+            for chunk in super()._stream(*args, **kwargs):
+                chunk.message.content = str(chunk.message.content).upper()
+                yield chunk
+
+    emu.enqueue(Reply.text("shout", **FIXED))
+    model = Custom(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    assert not model._flat_streaming(async_api=False, kwargs={})
+    assert "".join(str(c.content) for c in model.stream("hi")) == "SHOUT"
+
+
+def test_lifecycle_helpers_are_present_in_this_langchain_core() -> None:
+    # If a langchain-core release drops one, ChatOpenRouter silently falls back to the
+    # inherited methods (correct, but memory-hungry); this test makes that visible.
+    assert streaming.SUPPORTED
+    assert ChatOpenRouter.stream is not BaseChatModel.stream
