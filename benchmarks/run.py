@@ -3,7 +3,7 @@
 Usage (from the repository root)::
 
     bash benchmarks/setup_peers.sh             # once: peer virtualenvs in benchmarks/.venvs
-    .venv/bin/python benchmarks/run.py         # full run (~10 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py         # full run (~11 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --quick # smoke run, small payloads, one trial
     .venv/bin/python benchmarks/run.py --markdown > table.md
 
