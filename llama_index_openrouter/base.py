@@ -36,7 +36,6 @@ from llama_index.core.types import BasePydanticProgram, Model
 from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ConfigDict
 
-from llama_index_openrouter import model_info
 from llama_index_openrouter.calls import adrive, drive, prepare
 from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.responses import to_chat_response, to_completion_response
@@ -90,6 +89,9 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
     @property
     def metadata(self) -> LLMMetadata:
         """Context window, output budget and tool support of the configured model."""
+        # Imported here, like the catalog in ``calls.prepare``: not needed at import.
+        from llama_index_openrouter import model_info
+
         facts = model_info.lookup(self.model, self.endpoint())
         tools = self.is_function_calling_model
         return LLMMetadata(
@@ -253,6 +255,8 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
 
     def _program(self, output_cls: type[Model],
                  prompt: PromptTemplate) -> BasePydanticProgram[Model]:
+        from llama_index_openrouter import model_info
+
         native = model_info.lookup(self.model, self.endpoint()).supports_json_schema
         return program_for(output_cls, prompt, self, native=native)
 

@@ -15,7 +15,6 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.messages import to_openrouter_messages
 from llama_index_openrouter.streaming import ChatStream, Snapshot
-from openrouter_core import catalog
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers
@@ -46,6 +45,9 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
         tools=tools, tool_choice=tool_choice,
         parallel_tool_calls=parallel, response_format=response_format,
     )
+    # The model catalog (~7 ms to import) loads on the first request, not at import.
+    from openrouter_core import catalog
+
     catalog.check_request(body, config.endpoint())  # warns once per unsupported parameter
     return body, build_headers(config.attribution_headers(), config.default_headers)
 
