@@ -14,6 +14,7 @@ Two kinds of evidence:
 from __future__ import annotations
 
 import asyncio
+import gc
 import random
 from collections.abc import Callable
 from typing import Any
@@ -259,3 +260,26 @@ def test_lifecycle_helpers_are_present_in_this_langchain_core() -> None:
     # inherited methods (correct, but memory-hungry); this test makes that visible.
     assert streaming.SUPPORTED
     assert ChatOpenRouter.stream is not BaseChatModel.stream
+
+
+def _live_generation_chunks() -> int:
+    gc.collect()
+    return sum(isinstance(o, ChatGenerationChunk) for o in gc.get_objects())
+
+
+def test_a_long_stream_does_not_keep_its_chunks(emu: Emulator) -> None:
+    # The point of the override: near the end of a 3,000-chunk stream, langchain-core's
+    # BaseChatModel.stream holds every chunk; ours holds at most a batch.
+    model = _model(emu)
+    assert model._flat_streaming(async_api=False, kwargs={})
+    assert model._flat_streaming(async_api=True, kwargs={})
+    words = [f"w{i} " for i in range(3000)]
+    held = {}
+    for name, method in (("ours", ChatOpenRouter.stream), ("inherited", BaseChatModel.stream)):
+        emu.enqueue(Reply.text(chunks=words, **FIXED))
+        baseline = _live_generation_chunks()
+        for position, _ in enumerate(method(model, "Hello")):
+            if position == 2990:
+                held[name] = _live_generation_chunks() - baseline
+    assert held["inherited"] >= 2990  # the measurement can see retention
+    assert held["ours"] < 100
