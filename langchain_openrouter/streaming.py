@@ -262,11 +262,11 @@ class _Run:
 
 def stream(model: BaseChatModel, model_input: LanguageModelInput,
            config: RunnableConfig | None, stop: list[str] | None,
-           kwargs: dict[str, Any], source: ChunkSource | None = None) -> Iterator[AIMessageChunk]:
-    """``BaseChatModel.stream``'s lifecycle over ``model._stream``, without keeping chunks.
+           kwargs: dict[str, Any], source: ChunkSource) -> Iterator[AIMessageChunk]:
+    """``BaseChatModel.stream``'s lifecycle without keeping chunks.
 
-    ``source`` replaces ``model._stream`` when the model can also hand over the builder that
-    receives the streamed text (see :class:`ChunkFold`).
+    ``source`` opens the model's stream (as ``model._stream`` would) and hands over the builder
+    that receives the streamed text (see :class:`ChunkFold`).
     """
     start = _start(model, model_input, config, stop, kwargs)
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
@@ -276,8 +276,7 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     run: _Run | None = None
     try:
         messages = _lcu._normalize_messages(start.messages)
-        chunks, text = (source(messages, stop, start.kwargs) if source is not None else
-                        (model._stream(messages, stop=stop, **start.kwargs), None))
+        chunks, text = source(messages, stop, start.kwargs)
         run = _Run(model, run_manager.run_id, text)
         for chunk in chunks:
             chunk = run.step(chunk)
@@ -301,7 +300,7 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
 async def astream(model: BaseChatModel, model_input: LanguageModelInput,
                   config: RunnableConfig | None, stop: list[str] | None,
                   kwargs: dict[str, Any],
-                  source: AsyncChunkSource | None = None) -> AsyncIterator[AIMessageChunk]:
+                  source: AsyncChunkSource) -> AsyncIterator[AIMessageChunk]:
     """The async twin of :func:`stream`; only the awaited lines differ."""
     start = _start(model, model_input, config, stop, kwargs)
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
@@ -311,8 +310,7 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
     run: _Run | None = None
     try:
         messages = _lcu._normalize_messages(start.messages)
-        chunks, text = (source(messages, stop, start.kwargs) if source is not None else
-                        (model._astream(messages, stop=stop, **start.kwargs), None))
+        chunks, text = source(messages, stop, start.kwargs)
         run = _Run(model, run_manager.run_id, text)
         async for chunk in chunks:
             chunk = run.step(chunk)
