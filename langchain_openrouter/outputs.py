@@ -18,7 +18,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.messages.tool import (
+    ToolCallChunk,
+    invalid_tool_call,
+    tool_call,
+    tool_call_chunk,
+)
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from openrouter_core.decode import (
@@ -159,13 +164,52 @@ def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
     text = delta.content or ""
     if not (text or chunks or extra or delta.images):
         return None
-    return AIMessageChunk(
-        content=_content(text, delta.images),
-        additional_kwargs=extra,
-        tool_call_chunks=chunks,
-        response_metadata={"model_provider": PROVIDER},
-        id=delta.id,
-    )
+    fields: JSONDict = {
+        "content": _content(text, delta.images),
+        "additional_kwargs": extra,
+        "response_metadata": {"model_provider": PROVIDER},
+        "id": delta.id,
+    }
+    if chunks and all(_never_an_object(c["args"]) for c in chunks):
+        return _unparsed_fragment_chunk(fields, chunks)
+    return AIMessageChunk(tool_call_chunks=chunks, **fields)
+
+
+_JSON_WHITESPACE = " \t\n\r"
+"""What ``json.loads`` skips before a value (narrower than ``str.isspace``)."""
+
+
+def _never_an_object(args: str | None) -> bool:
+    """Whether langchain-core's partial-JSON reading of ``args`` can never give a dict.
+
+    ``AIMessageChunk``'s validator runs ``parse_partial_json`` on every fragment and keeps the
+    result as a tool call only if it is a dict. That parser only escapes characters inside
+    strings, trims the end and appends closing brackets, so the first character after JSON
+    whitespace stays the same in every attempt, and ``json.loads`` decides the value's type by
+    that character: without a leading ``{`` no attempt can yield a dict. Empty ``args`` are
+    not covered (the validator turns them into ``{}``).
+    """
+    if not args:
+        return False
+    return not args.lstrip(_JSON_WHITESPACE).startswith("{")
+
+
+def _unparsed_fragment_chunk(fields: JSONDict, chunks: list[ToolCallChunk]) -> AIMessageChunk:
+    """The chunk ``AIMessageChunk(tool_call_chunks=chunks, **fields)`` would build, cheaply.
+
+    For fragments that cannot parse to an object (see :func:`_never_an_object`), the validator
+    would make about one failing ``json.loads`` per character (~90 % of a fragment's cost, and
+    ``ChatOpenAI`` pays it too) only to record each fragment as an invalid tool call. Here the
+    validator is given that outcome instead: with ``tool_call_chunks`` empty it only derives
+    chunks from the invalid calls, which are then replaced by the real ones (assignment is not
+    validated). Every field, and the set of fields marked as set, equals the validated build;
+    ``tests/unit/langchain/test_lc_fragment_chunks.py`` checks that on generated fragments.
+    """
+    invalid = [invalid_tool_call(name=c["name"], args=c["args"], id=c["id"], error=None)
+               for c in chunks]
+    message = AIMessageChunk(tool_calls=[], invalid_tool_calls=invalid, **fields)
+    message.tool_call_chunks = chunks
+    return message
 
 
 def final_chunk(result: CoreResult, requested_model: str) -> AIMessageChunk:
