@@ -121,12 +121,17 @@ class Worker:
 
     def __init__(self, integration: str, python: Path, base_url: str) -> None:
         self.integration = integration
+        self.python = python
+        self.base_url = base_url
+        self.dead: str | None = None
+        self._start()
+
+    def _start(self) -> None:
         self.proc = subprocess.Popen(
-            [str(python), str(HERE / "worker.py"), integration, "--serve",
-             "--base-url", base_url],
+            [str(self.python), str(HERE / "worker.py"), self.integration, "--serve",
+             "--base-url", self.base_url],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             text=True, bufsize=1, cwd=HERE.parent)
-        self.dead: str | None = None
         ready = self._read(60)
         if not ready.get("ready"):
             self.dead = ready.get("error", "worker did not start")
@@ -135,7 +140,10 @@ class Worker:
         assert self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         if not ready:
+            # The worker may be stuck mid-trial: replace it, so that this trial fails but the
+            # later workloads still run (in a fresh process, as every workload could).
             self.close()
+            self._start()
             return {"error": f"timeout after {timeout:.0f}s"}
         line = self.proc.stdout.readline()
         if not line:
@@ -163,6 +171,7 @@ class Worker:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
 
 
 def check(command: str, result: dict[str, Any]) -> str | None:
