@@ -27,12 +27,16 @@ UNITS: dict[str, str] = {
 
 
 class WorkloadLike(Protocol):
-    """What the report needs from ``run.Workload``."""
+    """What the report needs from ``run.Workload`` (read-only: that dataclass is frozen)."""
 
-    key: str
-    title: str
-    unit: str
-    integrations: list[str]
+    @property
+    def key(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def integrations(self) -> list[str]: ...
 
 
 @dataclass(slots=True)
@@ -76,7 +80,8 @@ def _memory_ratio(cells: Cells, who: str) -> float | None:
     cell = cells.get("memory-100k", {}).get(who)
     if cell is None or not cell.ok or cell.value is None:
         return None
-    return cell.value / max(1, cell.extra.get("text_bytes", 1))
+    text_bytes = int(cell.extra.get("text_bytes", 1))
+    return cell.value / max(1, text_bytes)
 
 
 @dataclass(frozen=True, slots=True)
