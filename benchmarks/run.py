@@ -134,17 +134,14 @@ class Worker:
             text=True, bufsize=1, cwd=HERE.parent)
         ready = self._read(60)
         if not ready.get("ready"):
+            self.close()
             self.dead = ready.get("error", "worker did not start")
 
     def _read(self, timeout: float) -> dict[str, Any]:
         assert self.proc.stdout is not None
         ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
         if not ready:
-            # The worker may be stuck mid-trial: replace it, so that this trial fails but the
-            # later workloads still run (in a fresh process, as every workload could).
-            self.close()
-            self._start()
-            return {"error": f"timeout after {timeout:.0f}s"}
+            return {"error": f"timeout after {timeout:.0f}s", "timed_out": True}
         line = self.proc.stdout.readline()
         if not line:
             return {"error": f"worker exited ({self.proc.poll()})"}
@@ -158,7 +155,12 @@ class Worker:
         assert self.proc.stdin is not None
         self.proc.stdin.write(json.dumps({"workload": command, "budget": budget}) + "\n")
         answer = self._read(timeout)
-        if "error" in answer and self.proc.poll() is not None:
+        if answer.pop("timed_out", False):
+            # Stuck mid-trial: replace the worker, so that this trial fails but the later
+            # workloads still run (in a fresh process, as every workload could).
+            self.close()
+            self._start()
+        elif "error" in answer and self.proc.poll() is not None:
             self.dead = answer["error"]
         return answer
 

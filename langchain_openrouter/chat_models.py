@@ -392,13 +392,13 @@ class ChatOpenRouter(BaseChatModel):
 
     def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
                       kwargs: dict[str, Any]
-                      ) -> tuple[Iterator[ChatGenerationChunk], TextBuilder | None]:
+                      ) -> tuple[Iterator[ChatGenerationChunk], TextBuilder]:
         assembler = StreamAssembler()
         return self._chunks(messages, stop, None, kwargs, assembler), assembler.content
 
     def _achunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
                        kwargs: dict[str, Any]
-                       ) -> tuple[AsyncIterator[ChatGenerationChunk], TextBuilder | None]:
+                       ) -> tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]:
         assembler = StreamAssembler()
         return self._achunks(messages, stop, None, kwargs, assembler), assembler.content
 

@@ -47,10 +47,10 @@ SUPPORTED: bool = all(hasattr(module, name) for module, names in _HELPERS.items(
 """Whether the installed langchain-core has every helper this module's lifecycle uses."""
 
 ChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any]],
-                      tuple[Iterator[ChatGenerationChunk], TextBuilder | None]]
+                      tuple[Iterator[ChatGenerationChunk], TextBuilder]]
 """Opens a stream: messages, stop, kwargs → the chunks and the builder receiving their text."""
 AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any]],
-                           tuple[AsyncIterator[ChatGenerationChunk], TextBuilder | None]]
+                           tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]]
 """The async :data:`ChunkSource`."""
 
 _BATCH = 64
