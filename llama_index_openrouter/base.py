@@ -24,6 +24,7 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
+from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
@@ -33,7 +34,6 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model
-from llama_index_instrumentation import get_dispatcher
 from pydantic import BaseModel, ConfigDict
 
 from llama_index_openrouter.calls import adrive, drive, prepare

@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.exception import ExceptionEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
-from llama_index_instrumentation import get_dispatcher
-from llama_index_instrumentation.event_handlers import BaseEventHandler
 from pydantic import PrivateAttr
 
 from llama_index_openrouter.embedding import OpenRouterEmbeddingUsageEvent

@@ -11,9 +11,9 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-import httpx2
 import openai
 
+from openrouter_core._sdk_http import http
 from openrouter_core.decode import JSONDict
 from openrouter_core.errors import OpenRouterError, parse_retry_after, redact
 
@@ -177,7 +177,7 @@ def error_from_body(
     status: int,
     body: Any,
     *,
-    response: httpx2.Response | None = None,
+    response: http.Response | None = None,
     partial: ChatResult | None = None,
     mid_stream: bool = False,
     generation_id: str | None = None,
@@ -209,7 +209,7 @@ def error_from_body(
     if detail and detail not in message:
         text += f" (upstream: {detail})"
     if response is None:
-        response = httpx2.Response(status, request=httpx2.Request("POST", _PLACEHOLDER_URL))
+        response = http.Response(status, request=http.Request("POST", _PLACEHOLDER_URL))
     gen_id = (generation_id or (headers.get("x-generation-id") if headers is not None else None)
               or (envelope.get("id") if isinstance(envelope.get("id"), str) else None))
     exc = cls(redact(text), response=response, body=body)
@@ -234,14 +234,14 @@ def error_from_body(
 
 def connection_error(
     message: str,
-    request: httpx2.Request | None,
+    request: http.Request | None,
     *,
     timeout: bool = False,
     interrupted: bool = False,
     partial: ChatResult | None = None,
 ) -> APIConnectionError:
     """Build a connection, timeout or interrupted-stream error (retryable unless interrupted)."""
-    request = request or httpx2.Request("POST", _PLACEHOLDER_URL)
+    request = request or http.Request("POST", _PLACEHOLDER_URL)
     exc: APIConnectionError
     if timeout:
         exc = APITimeoutError(request)
@@ -257,7 +257,7 @@ def connection_error(
 
 
 def malformed_error(
-    message: str, response: httpx2.Response, body: Any, *, partial: ChatResult | None = None
+    message: str, response: http.Response, body: Any, *, partial: ChatResult | None = None
 ) -> MalformedResponseError:
     """Build the error for bytes that are not valid OpenRouter JSON or SSE."""
     exc = MalformedResponseError(response, body, message=redact(message))

@@ -156,10 +156,10 @@ def _checked(endpoint: Endpoint, body: Any, expected: int,
     try:
         result = decode_embeddings(body, expected)
     except (ValueError, struct.error) as exc:
-        import httpx2  # only to describe the failure; loaded by the request that got here
+        from openrouter_core._sdk_http import http  # loaded by the request that got here
 
         url = endpoint.base_url.rstrip("/") + "/embeddings"
-        response = httpx2.Response(200, request=httpx2.Request("POST", url))
+        response = http.Response(200, request=http.Request("POST", url))
         raise errors.malformed_error(f"OpenRouter embeddings response: {exc}", response,
                                      body) from exc
     if on_batch is not None:

@@ -25,15 +25,15 @@ from openrouter_core.decode import (
 from openrouter_core.stream import SSEFormatError, SSEParser, StreamAssembler, StreamErrorChunk
 
 if TYPE_CHECKING:
-    import httpx2
+    from openrouter_core._sdk_http import http
 
 
-def response_body(response: httpx2.Response) -> Any:
-    import httpx2
+def response_body(response: http.Response) -> Any:
+    from openrouter_core._sdk_http import http
 
     try:
         content = response.content
-    except httpx2.ResponseNotRead:
+    except http.ResponseNotRead:
         return None
     try:
         return json.loads(content)
@@ -41,7 +41,7 @@ def response_body(response: httpx2.Response) -> Any:
         return content.decode("utf-8", "replace")
 
 
-def json_body(response: httpx2.Response, content: bytes) -> Any:
+def json_body(response: http.Response, content: bytes) -> Any:
     """Parse a JSON reply; an error body (even under HTTP 200) raises its typed error."""
     try:
         body = json.loads(content)
@@ -55,7 +55,7 @@ def json_body(response: httpx2.Response, content: bytes) -> Any:
     return body
 
 
-def decode_body(response: httpx2.Response, content: bytes) -> ChatResult:
+def decode_body(response: http.Response, content: bytes) -> ChatResult:
     """Decode a non-streaming chat completion body."""
     body = json_body(response, content)
     if not isinstance(body, dict):
@@ -76,7 +76,7 @@ def _past(deadline: float | None) -> bool:
     return deadline is not None and time.monotonic() > deadline
 
 
-def _deadline_error(response: httpx2.Response, what: str,
+def _deadline_error(response: http.Response, what: str,
                     partial: ChatResult | None = None) -> errors.OpenRouterError:
     exc = errors.connection_error(f"OpenRouter {what} exceeded its timeout", response.request,
                                   timeout=True, partial=partial)
@@ -92,12 +92,12 @@ class BodyReader:
     bodies with whitespace while it waits) would otherwise never time out.
     """
 
-    response: httpx2.Response
+    response: http.Response
     deadline: float | None
     parts: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def open(cls, response: httpx2.Response, timeout: float | None) -> BodyReader:
+    def open(cls, response: http.Response, timeout: float | None) -> BodyReader:
         return cls(response, _deadline(timeout))
 
     def add(self, data: bytes) -> None:
@@ -106,9 +106,9 @@ class BodyReader:
             raise _deadline_error(self.response, "reply")
 
     def broken(self, exc: Exception) -> errors.OpenRouterError:
-        import httpx2
+        from openrouter_core._sdk_http import http
 
-        if isinstance(exc, httpx2.TimeoutException):
+        if isinstance(exc, http.TimeoutException):
             return _deadline_error(self.response, "reply")
         return errors.connection_error(
             f"OpenRouter closed the connection before the reply was complete: {exc}",
@@ -122,14 +122,14 @@ class BodyReader:
 class StreamDriver:
     """Bytes of one HTTP response → normalised deltas, with every failure typed."""
 
-    response: httpx2.Response
+    response: http.Response
     assembler: StreamAssembler
     deadline: float | None
     parser: SSEParser = field(default_factory=SSEParser)
     json_body: list[bytes] | None = None
 
     @classmethod
-    def open(cls, response: httpx2.Response, assembler: StreamAssembler,
+    def open(cls, response: http.Response, assembler: StreamAssembler,
              timeout: float | None) -> StreamDriver:
         driver = cls(response, assembler, _deadline(timeout))
         kind = response.headers.get("content-type", "")
@@ -179,9 +179,9 @@ class StreamDriver:
         """Type an I/O failure that happened after the response started."""
         if isinstance(exc, errors.OpenRouterError):
             return exc
-        import httpx2
+        from openrouter_core._sdk_http import http
 
-        if isinstance(exc, httpx2.TimeoutException):
+        if isinstance(exc, http.TimeoutException):
             return self.timeout()
         if isinstance(exc, UnicodeDecodeError):
             return errors.malformed_error(f"stream is not valid UTF-8: {exc}", self.response,
@@ -211,7 +211,7 @@ def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDel
 
 
 def io_errors() -> tuple[type[Exception], ...]:
-    """Failures of an open response body (httpx2 is loaded by then: a request was sent)."""
-    import httpx2
+    """Failures of an open response body (the HTTP library is loaded: a request was sent)."""
+    from openrouter_core._sdk_http import http
 
-    return (httpx2.TransportError, httpx2.StreamError, UnicodeDecodeError, OSError)
+    return (http.TransportError, http.StreamError, UnicodeDecodeError, OSError)

@@ -44,8 +44,9 @@ from openrouter_core.stream import (
 )
 
 if TYPE_CHECKING:
-    import httpx2
     import openai
+
+    from openrouter_core._sdk_http import http
 
 logger = logging.getLogger("openrouter_core")
 T = TypeVar("T")
@@ -188,8 +189,9 @@ class _RetryPolicy:
 
 def _convert(exc: Exception) -> errors.OpenRouterError:
     """Map an SDK or httpx exception raised before a response body is read."""
-    import httpx2
     import openai
+
+    from openrouter_core._sdk_http import http
 
     if isinstance(exc, errors.OpenRouterError):
         return exc
@@ -197,9 +199,9 @@ def _convert(exc: Exception) -> errors.OpenRouterError:
         return errors.error_from_body(exc.response.status_code, reading.response_body(exc.response),
                                       response=exc.response)
     request = getattr(exc, "request", None)
-    if isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException)):
+    if isinstance(exc, (openai.APITimeoutError, http.TimeoutException)):
         return errors.connection_error("Request to OpenRouter timed out", request, timeout=True)
-    if isinstance(exc, (openai.APIConnectionError, httpx2.TransportError)):
+    if isinstance(exc, (openai.APIConnectionError, http.TransportError)):
         return errors.connection_error(f"Could not reach OpenRouter: {exc}", request)
     raise exc
 
@@ -352,7 +354,7 @@ def _json_options(endpoint: Endpoint, params: dict[str, str] | None,
     return options
 
 
-def _json_body_of(response: httpx2.Response) -> Any:
+def _json_body_of(response: http.Response) -> Any:
     return reading.json_body(response, response.content)
 
 
@@ -363,15 +365,15 @@ def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict |
 
     Uses the shared client and the same retry policy and error types as chat requests.
     """
-    import httpx2
+    from openrouter_core._sdk_http import http
 
     options = _json_options(endpoint, params, headers)
 
     def attempt() -> Any:
         client = sync_client(endpoint)
         if method.upper() == "GET":
-            return _json_body_of(client.get(path, cast_to=httpx2.Response, options=options))
-        return _json_body_of(client.post(path, cast_to=httpx2.Response, body=body,
+            return _json_body_of(client.get(path, cast_to=http.Response, options=options))
+        return _json_body_of(client.post(path, cast_to=http.Response, body=body,
                                         options=options))
 
     return _retrying(endpoint, attempt)
@@ -381,16 +383,16 @@ async def arequest_json(endpoint: Endpoint, method: str, path: str, *,
                         body: JSONDict | None = None, params: dict[str, str] | None = None,
                         headers: dict[str, str] | None = None) -> Any:
     """Async :func:`request_json`."""
-    import httpx2
+    from openrouter_core._sdk_http import http
 
     options = _json_options(endpoint, params, headers)
 
     async def attempt() -> Any:
         client = async_client(endpoint)
         if method.upper() == "GET":
-            return _json_body_of(await client.get(path, cast_to=httpx2.Response,
+            return _json_body_of(await client.get(path, cast_to=http.Response,
                                                  options=options))
-        return _json_body_of(await client.post(path, cast_to=httpx2.Response, body=body,
+        return _json_body_of(await client.post(path, cast_to=http.Response, body=body,
                                               options=options))
 
     return await _aretrying(endpoint, attempt)

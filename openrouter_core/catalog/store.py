@@ -26,7 +26,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -113,7 +113,7 @@ def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = 
     """Write ``catalog`` (reduced fields only, sorted by id) as the snapshot file."""
     path = path or snapshot_path()
     document = {
-        "generated_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "source": source,
         "data": sorted(catalog.to_wire(), key=lambda entry: str(entry["id"])),
     }

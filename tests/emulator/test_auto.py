@@ -22,7 +22,7 @@ TIME_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": 
     "type": "object", "properties": {"tz": {"type": "string", "format": "date-time"}}}}}
 
 
-class Color(str, Enum):
+class Color(str, Enum):  # noqa: UP042  (the str-mixin enum users write, not StrEnum)
     RED = "red"
     BLUE = "blue"
 

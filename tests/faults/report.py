@@ -94,7 +94,7 @@ def render(collector: Collector, command: str) -> str:
         "",
         f"    {command}",
         "",
-        f"Last generated: {_dt.datetime.now(_dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.",
+        f"Last generated: {_dt.datetime.now(_dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
         "Cells: `pass`, `xfail (bug)` (a known bug, test marked `xfail(strict=True)`; see the "
         "footnotes), `n/a` (case does not apply to that call style), `**FAIL**`.",
         "",

@@ -127,8 +127,8 @@ def test_langchain_callbacks_carry_no_key(request: pytest.FixtureRequest,
 @pytest.fixture
 def llama_events() -> Iterator[list[Any]]:
     """LlamaIndex instrumentation events and spans dispatched while the test runs."""
-    from llama_index_instrumentation import get_dispatcher
-    from llama_index_instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 
     seen: list[Any] = []
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 
-import httpx2
 import openai
 import pytest
 
 from openrouter_core import errors
+from openrouter_core._sdk_http import http
 from openrouter_core.decode import ChatResult
 from openrouter_core.transport import _RetryPolicy
 
-REQUEST = httpx2.Request("POST", "https://openrouter.ai/api/v1/chat/completions")
+REQUEST = http.Request("POST", "https://openrouter.ai/api/v1/chat/completions")
 
 
 def make(status: int, body: object, headers: dict[str, str] | None = None,
          **kwargs: object) -> errors.APIStatusError:
-    response = httpx2.Response(status, headers=headers or {}, request=REQUEST,
+    response = http.Response(status, headers=headers or {}, request=REQUEST,
                                content=json.dumps(body).encode())
     return errors.error_from_body(status, body, response=response, **kwargs)  # type: ignore[arg-type]
 

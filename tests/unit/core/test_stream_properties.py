@@ -12,11 +12,11 @@ import itertools
 import json
 from typing import Any
 
-import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from openrouter_core import errors
+from openrouter_core._sdk_http import http
 from openrouter_core.decode import ChatResult
 from openrouter_core.reading import StreamDriver
 from openrouter_core.stream import SSEParser, StreamAssembler
@@ -103,8 +103,8 @@ def test_same_result_for_any_split_comments_interleaving_and_duplication(
 
 
 def _driver() -> StreamDriver:
-    request = httpx2.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
-    response = httpx2.Response(200, headers={"content-type": "text/event-stream"},
+    request = http.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
+    response = http.Response(200, headers={"content-type": "text/event-stream"},
                                request=request)
     return StreamDriver.open(response, StreamAssembler(), None)
 

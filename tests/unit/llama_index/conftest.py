@@ -70,7 +70,7 @@ class Collected:
     """Instrumentation events and spans seen during one test."""
 
     def __init__(self) -> None:
-        from llama_index_instrumentation.span_handlers import SimpleSpanHandler
+        from llama_index.core.instrumentation.span_handlers import SimpleSpanHandler
 
         self.events: list[Any] = []
         self.spans = SimpleSpanHandler()
@@ -87,8 +87,8 @@ class Collected:
 @pytest.fixture
 def instrumentation() -> Iterator[Collected]:
     """Events and spans dispatched to the root dispatcher while the test runs."""
-    from llama_index_instrumentation import get_dispatcher
-    from llama_index_instrumentation.event_handlers import BaseEventHandler
+    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 
     collected = Collected()
 
