@@ -4,7 +4,8 @@
 
 Each ``--8<--`` section below is included in the guide. Live with ``OPENROUTER_API_KEY`` set
 (the real ``GET /models``); otherwise against the offline emulator, whose ``/models`` lists a
-handful of well-known models (see ``_offline.py``).
+handful of well-known models (see ``_offline.py``). Before any fetch, the bundled snapshot
+answers.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ def adapters() -> None:
     """What the adapters know about a model before and after the catalog is warmed."""
     # --8<-- [start:adapters]
     # Constructing a model never fetches: it sees a catalog fetched earlier in the process,
-    # else the bundled snapshot (else the adapters' defaults).
-    cold = ChatOpenRouter(model="anthropic/claude-sonnet-4.5")
-    print("profile before warm-up:", cold.profile)
-    print("LlamaIndex context window from the fallback table:",
-          OpenRouter(model="anthropic/claude-sonnet-4.5").metadata.context_window)
+    # else the bundled snapshot (a real GET /models; see openrouter_core/data/README.md).
+    cold = ChatOpenRouter(model="anthropic/claude-sonnet-4").profile or {}
+    print(f"snapshot profile: {cold.get('max_input_tokens')} input tokens, "
+          f"{cold.get('max_output_tokens')} output, structured output "
+          f"{cold.get('structured_output')}")
+    llm = OpenRouter(model="anthropic/claude-sonnet-4")
+    print(f"snapshot LlamaIndex metadata: context_window={llm.metadata.context_window}, "
+          f"num_output={llm.metadata.num_output}")
 
     catalog.get_catalog()  # at start-up: one GET /models, cached for OPENROUTER_CATALOG_TTL
 
@@ -88,10 +92,9 @@ def for_adapters() -> None:
             "temperature": 0.2, "top_k": 40, "provider": {"sort": "price"}}
 
     info = catalog.lookup_cached(body["model"])  # no fetch: cached live data or the snapshot
-    profile = catalog.langchain_profile(info) if info else None  # LangChain ModelProfile keys
-    metadata = catalog.llama_index_metadata(info) if info else {}  # context_window, num_output
-    print("tool calling:", profile and profile["tool_calling"],
-          "| context window:", metadata.get("context_window"))
+    print("tool calling:", info and info.supports_tools,
+          "| context window:", info and info.context_length,
+          "| native JSON schema:", catalog.native_structured_output(info))
 
     if info is not None:
         print("not supported:", catalog.unsupported_parameters(info, body))  # routing keys ignored

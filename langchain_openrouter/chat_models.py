@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -227,7 +227,11 @@ class ChatOpenRouter(BaseChatModel):
         from openrouter_core import catalog  # on first construction, not at import
 
         info = catalog.lookup_cached(self.model_name, self._connection().endpoint())
-        return cast(ModelProfile, catalog.langchain_profile(info)) if info is not None else None
+        if info is None:
+            return None
+        from langchain_openrouter.profile import model_profile
+
+        return model_profile(info)
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         ls = LangSmithParams(ls_provider="openrouter", ls_model_type="chat",
@@ -464,7 +468,8 @@ class ChatOpenRouter(BaseChatModel):
                                          strict=strict, kwargs=kwargs)
 
     def _default_structured_method(self) -> Literal["function_calling", "json_schema"]:
-        # Without catalog data we assume native structured outputs; a profile can say no.
+        # One rule for both adapters (openrouter_core.catalog.native_structured_output): native
+        # JSON schema when the catalog lists it, else a forced tool.
         profile = self.profile or {}
-        return "function_calling" if profile.get("structured_output") is False else "json_schema"
+        return "json_schema" if profile.get("structured_output") is True else "function_calling"
 

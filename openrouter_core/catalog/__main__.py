@@ -2,7 +2,8 @@
 
 ``refresh`` fetches ``GET /models`` (+ ``/embeddings/models``) from ``--base-url`` (default
 ``$OPENROUTER_API_BASE`` or openrouter.ai) with ``$OPENROUTER_API_KEY`` and rewrites the
-bundled snapshot (or ``--output``). ``show MODEL`` prints one resolved entry; ``list`` prints
+bundled snapshot (or ``--output``); ``refresh --from-file PATH`` builds it from a saved
+``/models`` body the same way. ``show MODEL`` prints one resolved entry; ``list`` prints
 ids filtered by ``--supports`` / ``--input`` / ``--max-prompt-price``.
 """
 
@@ -25,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     refresh = commands.add_parser("refresh", help="fetch /models and rewrite the snapshot")
     refresh.add_argument("--output", type=Path, help="snapshot path (default: bundled file)")
+    refresh.add_argument("--from-file", type=Path, metavar="PATH",
+                         help="build from a saved GET /models body instead of the network")
     show = commands.add_parser("show", help="print one model's catalog entry")
     show.add_argument("model")
     listing = commands.add_parser("list", help="print model ids matching filters")
@@ -41,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.base_url:
         endpoint = dataclasses.replace(endpoint, base_url=args.base_url)
     if args.command == "refresh":
-        models, path = catalog.refresh(endpoint, args.output)
+        if args.from_file is not None:
+            models, path = catalog.refresh_from_file(args.from_file, args.output)
+        else:
+            models, path = catalog.refresh(endpoint, args.output)
         print(f"wrote {len(models)} models to {path}")
         return 0
     if args.command == "show":

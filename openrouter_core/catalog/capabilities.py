@@ -1,7 +1,6 @@
 """What a :class:`ModelInfo` means for a request or a framework: pure functions.
 
-* :func:`langchain_profile` — LangChain ``ModelProfile`` keys;
-* :func:`llama_index_metadata` — ``LLMMetadata`` keyword arguments;
+* :func:`native_structured_output` — native JSON schema or the tool route, for both adapters;
 * :func:`unsupported_parameters` / :func:`warn_unsupported_once` — request parameters the model
   does not list in ``supported_parameters`` (warned about once per model and parameter, never
   silently dropped: the request still carries them);
@@ -42,44 +41,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def langchain_profile(info: ModelInfo) -> JSONDict:
-    """LangChain ``ModelProfile`` fields derived from ``info`` (only the known ones)."""
-    inputs, outputs = set(info.input_modalities), set(info.output_modalities)
-    profile: JSONDict = {
-        "text_inputs": "text" in inputs or not inputs,
-        "image_inputs": "image" in inputs,
-        "image_url_inputs": "image" in inputs,
-        "pdf_inputs": "file" in inputs,
-        "audio_inputs": "audio" in inputs,
-        "video_inputs": "video" in inputs,
-        "text_outputs": "text" in outputs or not outputs,
-        "image_outputs": "image" in outputs,
-        "audio_outputs": "audio" in outputs,
-        "tool_calling": info.supports_tools,
-        "tool_choice": info.supports("tool_choice"),
-        "tool_call_streaming": info.supports_tools,
-        "structured_output": info.supports_structured_output,
-        "reasoning_output": info.reasoning.supported,
-    }
-    if info.name:
-        profile["name"] = info.name
-    if info.context_length:
-        profile["max_input_tokens"] = info.context_length
-    if info.max_completion_tokens:
-        profile["max_output_tokens"] = info.max_completion_tokens
-    if info.reasoning.efforts:
-        profile["reasoning_effort_levels"] = list(info.reasoning.efforts)
-    return profile
+def native_structured_output(info: ModelInfo | None) -> bool:
+    """Whether structured output should use the model's native JSON schema.
 
-
-def llama_index_metadata(info: ModelInfo, *, default_num_output: int = 4096) -> JSONDict:
-    """``LLMMetadata`` keyword arguments: ``context_window``, ``num_output``, tool support."""
-    out: JSONDict = {"model_name": info.id, "is_chat_model": True,
-                     "is_function_calling_model": info.supports_tools,
-                     "num_output": info.max_completion_tokens or default_num_output}
-    if info.context_length:
-        out["context_window"] = info.context_length
-    return out
+    Only when the catalog lists ``structured_outputs`` for the model. An unknown model gets the
+    tool-calling route instead: a forced tool works on every tool-calling model, while a
+    ``json_schema`` response format sent to a model without it can be ignored upstream and come
+    back as free text. Both adapters decide with this one function.
+    """
+    return info is not None and info.supports_structured_output
 
 
 def _needed(key: str, value: Any) -> tuple[str, ...] | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 JSONDict = dict[str, Any]
 
-VARIANT_SUFFIXES = ("free", "nitro", "floor", "exacto", "online", "thinking", "beta",
+VARIANT_SUFFIXES = ("free", "nitro", "floor", "exacto", "online", "thinking", "batch", "beta",
                     "extended")
 """Known ``:variant`` suffixes; any other ``:suffix`` is stripped too, as a last resort."""
 
@@ -27,12 +27,17 @@ _PRICE_FIELDS = {
     "prompt": "prompt", "completion": "completion", "image": "image", "request": "request",
     "input_cache_read": "cache_read", "input_cache_write": "cache_write",
     "internal_reasoning": "internal_reasoning", "web_search": "web_search",
+    "image_output": "image_output", "audio": "audio",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """USD per token (``image``: per input image, ``request``: per request); ``None`` = unknown."""
+    """USD per token (``image``: per input image, ``request``: per request); ``None`` = unknown.
+
+    ``image_output`` is per generated-image token and ``audio`` per audio input token, where the
+    model lists them. OpenRouter's ``-1`` ("price varies", on router entries) reads as ``None``.
+    """
 
     prompt: Decimal | None = None
     completion: Decimal | None = None
@@ -42,6 +47,8 @@ class Pricing:
     cache_write: Decimal | None = None
     internal_reasoning: Decimal | None = None
     web_search: Decimal | None = None
+    image_output: Decimal | None = None
+    audio: Decimal | None = None
 
     @property
     def is_free(self) -> bool:
@@ -60,12 +67,21 @@ class ReasoningSupport:
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """What the catalog knows about one model."""
+    """What the catalog knows about one model.
+
+    ``context_length`` is the window a plain request gets: the top provider's
+    (``top_provider.context_length``), which is what OpenRouter routes an ordinary request to.
+    ``max_context_length`` is the listing's ``context_length``, the largest window any provider
+    offers, which can need a provider-specific opt-in (``anthropic/claude-sonnet-4`` lists
+    1,000,000 but serves 200,000 by default). ``max_completion_tokens`` is the top provider's
+    output cap, ``None`` when the listing gives none.
+    """
 
     id: str
     canonical_slug: str | None = None
     name: str | None = None
     context_length: int | None = None
+    max_context_length: int | None = None
     max_completion_tokens: int | None = None
     input_modalities: tuple[str, ...] = ()
     output_modalities: tuple[str, ...] = ()
@@ -94,14 +110,15 @@ class ModelInfo:
             reasoning["mandatory"] = self.reasoning.mandatory
         if self.reasoning.efforts:
             reasoning["supported_efforts"] = list(self.reasoning.efforts)
-        pricing = {wire: str(value) for wire, attr in _PRICE_FIELDS.items()
+        pricing = {wire: format(value, "f") for wire, attr in _PRICE_FIELDS.items()
                    if (value := getattr(self.pricing, attr)) is not None}
         out: JSONDict = {
             "id": self.id, "canonical_slug": self.canonical_slug, "name": self.name,
-            "context_length": self.context_length,
+            "context_length": self.max_context_length,
             "architecture": {"input_modalities": list(self.input_modalities),
                              "output_modalities": list(self.output_modalities)},
-            "top_provider": {"max_completion_tokens": self.max_completion_tokens},
+            "top_provider": {"context_length": self.context_length,
+                             "max_completion_tokens": self.max_completion_tokens},
             "supported_parameters": sorted(self.supported_parameters),
             "pricing": pricing,
         }
@@ -161,11 +178,13 @@ def parse_model(raw: Any) -> ModelInfo | None:
                                                               dict) else {}
     top: JSONDict = raw["top_provider"] if isinstance(raw.get("top_provider"), dict) else {}
     parameters = frozenset(_strings(raw.get("supported_parameters")))
+    listed, served = _int(raw.get("context_length")), _int(top.get("context_length"))
     return ModelInfo(
         id=raw["id"],
         canonical_slug=_str(raw.get("canonical_slug")),
         name=_str(raw.get("name")),
-        context_length=_int(raw.get("context_length")) or _int(top.get("context_length")),
+        context_length=served or listed,
+        max_context_length=max(listed or 0, served or 0) or None,
         max_completion_tokens=_int(top.get("max_completion_tokens")),
         input_modalities=_strings(architecture.get("input_modalities")),
         output_modalities=_strings(architecture.get("output_modalities")),

@@ -110,22 +110,32 @@ def load_snapshot(path: Path | None = None) -> Catalog:
 
 
 def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = "") -> Path:
-    """Write ``catalog`` (reduced fields only, sorted by id) as the snapshot file."""
+    """Write ``catalog`` (reduced fields only, sorted by id) as the snapshot file.
+
+    The output depends on nothing but ``catalog`` and ``source`` (no timestamp), so the same
+    ``/models`` body always gives the same bytes, and a test can prove the bundled file is
+    what the command produces.
+    """
     path = path or snapshot_path()
-    document = {
-        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "source": source,
-        "data": sorted(catalog.to_wire(), key=lambda entry: str(entry["id"])),
-    }
+    entries = sorted(catalog.to_wire(), key=lambda entry: str(entry["id"]))
+    # One model per line: small, and a refresh reads as a per-model diff.
+    lines = ",\n".join(json.dumps(entry, sort_keys=True, separators=(",", ":"))
+                       for entry in entries)
+    text = f'{{"source": {json.dumps(source)},\n"data": [\n{lines}\n]}}\n'
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
 # --- live fetch ---------------------------------------------------------------------------
 
 
-def _merge(chat: object, embedding: object) -> Catalog:
+def build_catalog(chat: object, embedding: object = None) -> Catalog:
+    """Parsed ``/models`` (and optional ``/embeddings/models``) bodies → one :class:`Catalog`.
+
+    Every way a snapshot is made (live :func:`refresh`, :func:`refresh_from_file`) goes through
+    here once the JSON is parsed.
+    """
     models = {info.id: info for info in parse_models(embedding)}
     models.update((info.id, info) for info in parse_models(chat))
     return Catalog(models.values())
@@ -143,7 +153,7 @@ def fetch(endpoint: Endpoint) -> Catalog:
         embedding = transport.request_json(endpoint, "GET", "embeddings/models")
     except errors.APIStatusError:
         embedding = None  # older deployments have no embeddings listing
-    return _merge(chat, embedding)
+    return build_catalog(chat, embedding)
 
 
 async def afetch(endpoint: Endpoint) -> Catalog:
@@ -155,7 +165,7 @@ async def afetch(endpoint: Endpoint) -> Catalog:
         embedding = await transport.arequest_json(endpoint, "GET", "embeddings/models")
     except errors.APIStatusError:
         embedding = None
-    return _merge(chat, embedding)
+    return build_catalog(chat, embedding)
 
 
 # --- cache --------------------------------------------------------------------------------
@@ -273,7 +283,28 @@ async def aget_catalog(endpoint: Endpoint | None = None, *, mode: str | None = N
 def refresh(endpoint: Endpoint | None = None, path: Path | None = None) -> tuple[Catalog, Path]:
     """Fetch the live catalog (raising on failure) and rewrite the snapshot file."""
     endpoint = endpoint or default_endpoint()
-    catalog = fetch(endpoint)
-    written = write_snapshot(catalog, path, source=endpoint.base_url.rstrip("/") + "/models")
+    today = datetime.now(UTC).date().isoformat()
+    return _rewrite(fetch(endpoint), path,
+                    source=f"{endpoint.base_url.rstrip('/')}/models on {today}")
+
+
+def refresh_from_file(source: Path, path: Path | None = None) -> tuple[Catalog, Path]:
+    """Rewrite the snapshot from a saved ``GET /models`` body (``{"data": [...]}``).
+
+    After reading the bytes this is :func:`refresh`'s path exactly: :func:`build_catalog`, then
+    :func:`write_snapshot`. The snapshot records the file's name as its source.
+    """
+    try:
+        body = json.loads(source.read_bytes())
+    except ValueError as exc:
+        raise ValueError(f"{source} is not a JSON /models body: {exc}") from exc
+    catalog = build_catalog(body)
+    if not len(catalog):
+        raise ValueError(f"{source} holds no /models entries (expected {{'data': [...]}})")
+    return _rewrite(catalog, path, source=source.name)
+
+
+def _rewrite(catalog: Catalog, path: Path | None, *, source: str) -> tuple[Catalog, Path]:
+    written = write_snapshot(catalog, path, source=source)
     clear_cache()
     return catalog, written

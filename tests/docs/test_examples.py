@@ -67,8 +67,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "Hi from llama-index-llms-openrouter style arguments!",
     ),
     "catalog_guide.py": (
-        "profile before warm-up: None\n"
-        "LlamaIndex context window from the fallback table: 200000\n"
+        "snapshot profile: 200000 input tokens, 64000 output, structured output False\n"
+        "snapshot LlamaIndex metadata: context_window=200000, num_output=64000\n"
         "profile after warm-up: 1000000 input tokens, tools True, reasoning True\n"
         "LlamaIndex metadata: context_window=1000000, num_output=16384",
         "anthropic/claude-haiku-4.5 200000 64000\n$1 per million prompt tokens\n"
@@ -78,7 +78,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "  anthropic/claude-haiku-4.5       $1 per million\n",
         "== unsupported ==\nUnsupportedParameterWarning: meta-llama/llama-3.3-70b-instruct:free "
         "does not list seed among its supported parameters",
-        "not supported: ['top_k']\nwarned about now: ['top_k']\nwarned about again: []",
+        "tool calling: True | context window: 128000 | native JSON schema: True\n"
+        "not supported: ['top_k']",
+        "warned about now: ['top_k']\nwarned about again: []",
         "ModelInfo(id='anthropic/claude-haiku-4.5', "
         "canonical_slug='anthropic/claude-4.5-haiku-20251001'",
     ),

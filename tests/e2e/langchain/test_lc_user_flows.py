@@ -74,8 +74,8 @@ def assert_two_turn_wire(emu: Emulator) -> None:
 
 
 def make_model(emu: Emulator, **kwargs: object) -> ChatOpenRouter:
-    return ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url, max_retries=0,
-                          **kwargs)
+    settings: dict[str, object] = {"model": MODEL, **kwargs}
+    return ChatOpenRouter(api_key=KEY, base_url=emu.base_url, max_retries=0, **settings)
 
 
 def test_agent_two_tools_two_turns_sync(openrouter_emulator: Emulator) -> None:
@@ -135,19 +135,47 @@ class Forecast(BaseModel):
     summary: str
 
 
-def test_agent_with_response_format(openrouter_emulator: Emulator) -> None:
+# From the bundled catalog: claude-sonnet-4 calls tools but lists no `structured_outputs`;
+# claude-haiku-4.5 (MODEL) lists both.
+NO_NATIVE_SCHEMA = "anthropic/claude-sonnet-4"
+
+
+def test_agent_response_format_uses_the_tool_strategy_without_native_schemas(
+        openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
-    agent = create_agent(make_model(emu), tools=[get_weather], response_format=Forecast)
+    model = make_model(emu, model=NO_NATIVE_SCHEMA)
+    assert model.profile is not None
+    assert model.profile["structured_output"] is False
+    agent = create_agent(model, tools=[get_weather], response_format=Forecast)
     emu.enqueue(Reply.tool_calls(("get_weather", {"city": "Oslo"})),
                 Reply.tool_calls(("Forecast", {"city": "Oslo", "summary": "Sunny"})))
     result = agent.invoke({"messages": [HumanMessage("Forecast for Oslo?")]})
     assert result["structured_response"] == Forecast(city="Oslo", summary="Sunny")
-    # Without catalog data the agent picks its tool strategy: a forced "Forecast" tool.
+    # The profile says no native JSON schema: the agent forces a "Forecast" tool instead.
     last_body = emu.chat_requests[-1].json
     assert [t["function"]["name"] for t in last_body["tools"]] == ["get_weather", "Forecast"]
     assert last_body["tool_choice"] == "required"
+    assert "response_format" not in last_body
     assert last_body["messages"][-1] == {"role": "tool", "tool_call_id": ANY_ID,
                                          "content": "Sunny in Oslo"}
+
+
+def test_agent_response_format_uses_the_provider_strategy_when_the_profile_allows(
+        openrouter_emulator: Emulator) -> None:
+    emu = openrouter_emulator
+    model = make_model(emu)
+    assert model.profile is not None
+    assert model.profile["structured_output"] is True
+    agent = create_agent(model, tools=[get_weather], response_format=Forecast)
+    emu.enqueue(Reply.tool_calls(("get_weather", {"city": "Oslo"})),
+                Reply.text('{"city": "Oslo", "summary": "Sunny"}'))
+    result = agent.invoke({"messages": [HumanMessage("Forecast for Oslo?")]})
+    assert result["structured_response"] == Forecast(city="Oslo", summary="Sunny")
+    last_body = emu.chat_requests[-1].json
+    assert last_body["response_format"]["type"] == "json_schema"
+    assert last_body["response_format"]["json_schema"]["schema"]["required"] == ["city",
+                                                                                "summary"]
+    assert [t["function"]["name"] for t in last_body["tools"]] == ["get_weather"]
 
 
 def test_agent_with_provider_strategy(openrouter_emulator: Emulator) -> None:

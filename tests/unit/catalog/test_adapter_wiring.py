@@ -56,7 +56,7 @@ def test_construction_never_fetches_and_profile_comes_from_a_fetched_catalog(
 def test_llama_index_metadata_uses_the_catalog_then_falls_back(emu: Emulator) -> None:
     llm = OpenRouter(model="meta-llama/llama-3.3-70b-instruct:free", api_base=emu.base_url,
                      api_key=KEY)
-    assert llm.metadata.context_window == 131_072  # the fallback table's entry
+    assert llm.metadata.context_window == 128_000  # no snapshot here: the documented default
     warm(emu)
     assert llm.metadata.context_window == 65_536  # the :free endpoint's catalog entry wins
     assert llm.metadata.is_function_calling_model is False  # no "tools" for that model

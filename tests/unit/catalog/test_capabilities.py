@@ -11,11 +11,12 @@ import pytest
 from langchain_core.language_models import ModelProfile
 from llama_index.core.base.llms.types import LLMMetadata
 
+from langchain_openrouter.profile import model_profile as langchain_profile
+from llama_index_openrouter.model_info import facts_of
 from openrouter_core.catalog import (
     UnsupportedParameterWarning,
     filter_models,
-    langchain_profile,
-    llama_index_metadata,
+    native_structured_output,
     parse_model,
     parse_models,
     unsupported_parameters,
@@ -43,16 +44,21 @@ def test_langchain_profile_uses_model_profile_keys() -> None:
     assert langchain_profile(BY_ID["openai/gpt-4o-mini"])["pdf_inputs"]
 
 
-def test_llama_index_metadata_builds_llm_metadata() -> None:
-    meta = llama_index_metadata(BY_ID["openai/gpt-4o-mini"])
-    assert meta["context_window"] == 128000 and meta["num_output"] == 16384
-    assert meta["is_function_calling_model"] is True
-    LLMMetadata(**meta)
+def test_llama_index_facts_and_the_shared_structured_output_rule() -> None:
+    facts = facts_of(BY_ID["openai/gpt-4o-mini"])
+    assert (facts.context_window, facts.num_output) == (128000, 16384)
+    assert facts.supports_tools and facts.supports_json_schema and facts.known
+    LLMMetadata(context_window=facts.context_window, num_output=facts.num_output)
     bare = parse_model({"id": "x/y"})
     assert bare is not None
-    assert llama_index_metadata(bare) == {"model_name": "x/y", "is_chat_model": True,
-                                          "is_function_calling_model": False,
-                                          "num_output": 4096}
+    assert facts_of(bare).num_output == 4096
+    assert not facts_of(bare).supports_tools
+    assert facts_of(None) == facts_of(None)
+    assert not facts_of(None).known
+    # One rule in the core decides native JSON schema vs a forced tool, for both adapters.
+    assert native_structured_output(BY_ID["openai/gpt-4o-mini"])
+    assert not native_structured_output(bare)
+    assert not native_structured_output(None)
 
 
 @pytest.mark.parametrize(("model", "body", "expected"), [

@@ -176,7 +176,8 @@ def test_refresh_command_writes_a_small_snapshot(openrouter_emulator: Emulator,
                  str(output)]) == 0
     assert "wrote 9 models" in capsys.readouterr().out
     document = json.loads(output.read_text())
-    assert set(document) == {"generated_at", "source", "data"}
+    assert set(document) == {"source", "data"}
+    assert document["source"].startswith(f"{openrouter_emulator.base_url}/models on 20")
     entry = next(e for e in document["data"] if e["id"] == "anthropic/claude-haiku-4.5")
     assert set(entry) == {"id", "canonical_slug", "name", "context_length", "architecture",
                           "top_provider", "supported_parameters", "pricing", "reasoning"}

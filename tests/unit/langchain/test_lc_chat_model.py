@@ -168,5 +168,10 @@ def test_structured_output_methods_bind_the_right_request() -> None:
         model.with_structured_output(None)
 
 
-def test_profile_seam_is_empty_for_now() -> None:
-    assert make().profile is None
+def test_profile_comes_from_the_bundled_catalog() -> None:
+    profile = make().profile  # openai/gpt-4o-mini, no network at construction
+    assert profile is not None
+    assert profile["max_input_tokens"] == 128_000
+    assert profile["max_output_tokens"] == 16_384
+    assert profile["structured_output"] is True
+    assert make(model="someone/not-in-the-catalog").profile is None

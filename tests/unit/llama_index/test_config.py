@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
 from llama_index_openrouter.config import OpenRouterConfig
-from llama_index_openrouter.model_info import DEFAULT_CONTEXT_WINDOW, base_slug, lookup
+from llama_index_openrouter.model_info import DEFAULT_CONTEXT_WINDOW, lookup
 from openrouter_core import transport
 from openrouter_core.settings import SETTING_NAMES
 
@@ -130,8 +130,8 @@ def test_metadata() -> None:
 
 
 def test_model_info_lookup() -> None:
-    assert base_slug("openai/gpt-4o:nitro") == "openai/gpt-4o"
     assert lookup("openai/gpt-4o:floor").supports_json_schema
+    assert lookup("openai/gpt-4o:floor") == lookup("openai/gpt-4o")
     assert lookup("@preset/mine").context_window == DEFAULT_CONTEXT_WINDOW
     assert lookup("some/unknown").context_window != 3900
 
