@@ -118,9 +118,31 @@ def against_the_emulator() -> None:
     # --8<-- [end:emulator]
 
 
+def token_counts() -> None:
+    """Counting tokens offline: LangChain trimming, LlamaIndex memory."""
+    # --8<-- [start:tokens]
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, trim_messages
+    from llama_index.core.memory import ChatMemoryBuffer
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini")
+    print("tokens in 'Hello, world!':", model.get_num_tokens("Hello, world!"))
+    history = [SystemMessage("Be terse."), HumanMessage("Capital of France?"),
+               AIMessage("Paris."), HumanMessage("And of Italy?")]
+    print("tokens in the history:", model.get_num_tokens_from_messages(history))
+    kept = trim_messages(history, max_tokens=25, token_counter=model, include_system=True,
+                         strategy="last", start_on="human")
+    print("kept:", [m.content for m in kept])
+
+    llm = OpenRouter(model="anthropic/claude-sonnet-4")
+    memory = ChatMemoryBuffer.from_defaults(llm=llm, tokenizer_fn=llm.tokenizer)
+    print("LlamaIndex memory limit:", memory.token_limit)  # 75% of a 200,000-token window
+    # --8<-- [end:tokens]
+
+
 def main() -> None:
     """Run every section in order (the adapters section first: it starts cold)."""
-    for section in (adapters, lookups, unsupported, for_adapters, against_the_emulator):
+    for section in (adapters, lookups, unsupported, for_adapters, against_the_emulator,
+                    token_counts):
         print(f"\n== {section.__name__} ==")
         section()
 

@@ -233,6 +233,30 @@ class ChatOpenRouter(BaseChatModel):
 
         return model_profile(info)
 
+    # -- token counting (offline: see openrouter_core.tokens) --------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids of ``text`` for this model's family, never downloading anything.
+
+        OpenAI families use their tiktoken encoding when it is on disk; others, or a missing
+        file, get the documented approximation (pseudo ids, a slight over-count).
+        """
+        from openrouter_core.tokens import tokenizer_for
+
+        return tokenizer_for(self.model_name).encode(text)
+
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage],
+                                     tools: Sequence[Any] | None = None) -> int:
+        """Prompt tokens of ``messages`` (and ``tools``) as OpenAI-shaped APIs bill them:
+        per-message framing, text, tool calls, and images by tile; what
+        ``trim_messages(token_counter=model)`` and the summarization middleware call."""
+        from langchain_openrouter.tools import format_tools
+        from openrouter_core.tokens import count_messages, tokenizer_for
+
+        formatted = format_tools(list(tools)) if tools else None
+        return count_messages(convert_messages(messages), tokenizer_for(self.model_name),
+                              formatted)
+
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         ls = LangSmithParams(ls_provider="openrouter", ls_model_type="chat",
                              ls_model_name=kwargs.get("model") or self.model_name)

@@ -10,7 +10,7 @@ created (and shared) by the core on the first request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
@@ -101,6 +101,18 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
             is_function_calling_model=facts.supports_tools if tools is None else tools,
             model_name=self.model,
         )
+
+    @property
+    def tokenizer(self) -> Callable[[str], list[int]]:
+        """This model family's offline tokenizer, for ``ChatMemoryBuffer.from_defaults(
+        tokenizer_fn=llm.tokenizer)`` and ``TokenCountingHandler(tokenizer=llm.tokenizer)``.
+
+        OpenAI families use their tiktoken encoding from disk; others the documented
+        approximation (see ``openrouter_core.tokens``). It never downloads anything.
+        """
+        from openrouter_core.tokens import tokenizer_for
+
+        return tokenizer_for(self.model).encode
 
     def to_payload(self) -> JSONDict:
         """What instrumentation events carry: metadata and routing, never credentials."""

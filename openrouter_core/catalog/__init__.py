@@ -99,8 +99,12 @@ def lookup(model: str, endpoint: Endpoint | None = None, *,
 
 
 def lookup_cached(model: str, endpoint: Endpoint | None = None) -> ModelInfo | None:
-    """:func:`lookup` without any fetch: see :func:`peek_catalog`."""
-    return peek_catalog(endpoint).get(model)
+    """:func:`lookup` without any fetch: see :func:`peek_catalog`.
+
+    A model missing from a fetched catalog (a partial listing, a test server's, or a model
+    withdrawn since the snapshot) is looked up in the bundled snapshot next.
+    """
+    return peek_catalog(endpoint).get(model) or load_snapshot().get(model)
 
 
 def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> list[str]:

@@ -81,6 +81,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "tool calling: True | context window: 128000 | native JSON schema: True\n"
         "not supported: ['top_k']",
         "warned about now: ['top_k']\nwarned about again: []",
+        "== token_counts ==\ntokens in 'Hello, world!': 4\ntokens in the history: 32\n"
+        "kept: ['Be terse.', 'And of Italy?']\nLlamaIndex memory limit: 150000",
         "ModelInfo(id='anthropic/claude-haiku-4.5', "
         "canonical_slug='anthropic/claude-4.5-haiku-20251001'",
     ),
