@@ -106,13 +106,63 @@ def budget() -> None:
     # --8<-- [end:budget]
 
 
+def before_the_call() -> None:
+    """Cost before the call, from catalog prices, in both frameworks."""
+    # --8<-- [start:estimate]
+    from langchain_core.messages import HumanMessage, SystemMessage
+    from llama_index.core.base.llms.types import ChatMessage
+
+    from langchain_openrouter import estimate_cost
+    from llama_index_openrouter import estimate_cost as estimate_llama_index
+
+    messages = [SystemMessage("Answer in one paragraph."),
+                HumanMessage("What does OpenRouter's provider routing do?")]
+    guess = estimate_cost("openai/gpt-4o-mini", messages, completion_tokens=300)
+    print(f"{guess.prompt_tokens} prompt tokens: ${guess.prompt} + up to ${guess.completion} "
+          f"for 300 completion tokens = ${guess.total}")
+    print("a 100k-token prompt on claude-sonnet-4:",
+          f"${estimate_cost('anthropic/claude-sonnet-4', 100_000).total}")
+    same = estimate_llama_index("openai/gpt-4o-mini", [
+        ChatMessage(role="system", content="Answer in one paragraph."),
+        ChatMessage(role="user", content="What does OpenRouter's provider routing do?")],
+        completion_tokens=300)
+    print("LlamaIndex agrees:", same.total == guess.total)
+    # --8<-- [end:estimate]
+
+
+def spending_limit() -> None:
+    """A budget: an exception in a block, a clean stop in an agent."""
+    # --8<-- [start:spending_limit]
+    from langchain.agents import create_agent
+
+    from langchain_openrouter import ChatOpenRouter, get_openrouter_callback
+    from langchain_openrouter.middleware import OpenRouterBudgetMiddleware
+    from openrouter_core.errors import BudgetExceededError
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini")
+    try:
+        with get_openrouter_callback(max_cost=0.000001) as cb:
+            for question in ("Say one.", "Say two.", "Say three."):
+                model.invoke(question)
+    except BudgetExceededError as stop:
+        print(f"stopped after {stop.requests} requests: ${stop.spent} of ${stop.budget}")
+    print(f"callback total: ${cb.total.cost}")
+
+    agent = create_agent(model, tools=[get_weather],
+                         middleware=[OpenRouterBudgetMiddleware(max_cost=0.000001)])
+    state = agent.invoke({"messages": [("user", "Weather in Paris, Rome and Oslo?")]})
+    print(state["messages"][-1].content)
+    print("agent spent:", state["openrouter_cost"])
+    # --8<-- [end:spending_limit]
+
+
 def main() -> None:
     """Run every section in order (the process-wide handler last: it stays installed)."""
     print("\n== langchain ==")
     langchain()
     print("\n== llama_index ==")
     asyncio.run(llama_index())
-    for section in (budget, process_wide):
+    for section in (before_the_call, spending_limit, budget, process_wide):
         print(f"\n== {section.__name__} ==")
         section()
 
@@ -124,6 +174,9 @@ CANNED = (
     # llama_index
     Reply.tool_calls(("get_weather", {"city": "Paris"})),
     Reply.text("Paris: sunny, 22 °C."),
+    # spending_limit: the block stops after the first reply, the agent after one tool turn
+    Reply.text("One."),
+    Reply.tool_calls(("get_weather", {"city": "Paris"}), ("get_weather", {"city": "Rome"})),
     # budget
     Reply.text("OK."),
     # process_wide

@@ -11,7 +11,11 @@ from langchain_openrouter.chat_models import ChatOpenRouter
 from langchain_openrouter.translator import register as _register_translator
 
 if TYPE_CHECKING:
-    from langchain_openrouter.callbacks import OpenRouterCallbackHandler, get_openrouter_callback
+    from langchain_openrouter.callbacks import (
+        OpenRouterCallbackHandler,
+        estimate_cost,
+        get_openrouter_callback,
+    )
     from langchain_openrouter.embeddings import OpenRouterEmbeddings
     from langchain_openrouter.errors import (
         OpenRouterAPIError,
@@ -53,6 +57,7 @@ __all__ = [
     "OpenRouterStatusError",
     "OpenRouterStreamInterruptedError",
     "OpenRouterTimeoutError",
+    "estimate_cost",
     "get_openrouter_callback",
 ]
 
@@ -61,6 +66,7 @@ _LAZY = {
     "OpenRouterEmbeddings": "langchain_openrouter.embeddings",
     "OpenRouterCallbackHandler": "langchain_openrouter.callbacks",
     "get_openrouter_callback": "langchain_openrouter.callbacks",
+    "estimate_cost": "langchain_openrouter.callbacks",
 }
 
 

@@ -16,24 +16,34 @@ stream that fails after OpenRouter reported usage (a mid-stream error chunk) is 
 reasoning); ``cost`` is the exact decimal sum of the reported costs, per served model in
 ``by_model``. The handler is found through a context variable, so it is scoped to the ``with``
 block in this thread or task (and the tasks it starts); concurrent blocks count separately.
+
+A budget: ``get_openrouter_callback(max_cost=0.50)`` raises
+:class:`~openrouter_core.errors.BudgetExceededError` before the next ``ChatOpenRouter`` or
+``OpenRouterEmbeddings`` request once the reported cost has reached 0.50 USD; nothing more is
+sent. In an agent, :class:`~langchain_openrouter.middleware.OpenRouterBudgetMiddleware` ends the
+run cleanly instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.messages import AIMessage
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
 from openrouter_core.account import UsageTotals
+from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage
 
-__all__ = ["OpenRouterCallbackHandler", "get_openrouter_callback", "record_embedding_usage"]
+__all__ = ["OpenRouterCallbackHandler", "check_budget", "estimate_cost",
+           "get_openrouter_callback", "record_embedding_usage"]
 
 PROVIDER = "openrouter"
 
@@ -83,8 +93,10 @@ class OpenRouterCallbackHandler(UsageTotals, BaseCallbackHandler):
     raise_error = False
     run_inline = True  # record in the caller's thread and context, in call order
 
-    def __init__(self) -> None:
-        UsageTotals.__init__(self)
+    def __init__(self, max_cost: Decimal | float | str | None = None) -> None:
+        # The budget is checked by ChatOpenRouter itself before each request: an exception
+        # raised from a callback would also be logged by LangChain as a callback failure.
+        UsageTotals.__init__(self, max_cost)
         BaseCallbackHandler.__init__(self)
 
     def on_llm_end(self, response: LLMResult, **_kwargs: Any) -> None:
@@ -114,14 +126,28 @@ register_configure_hook(_current, inheritable=True)
 
 
 @contextmanager
-def get_openrouter_callback() -> Iterator[OpenRouterCallbackHandler]:
-    """Track OpenRouter usage and cost inside the ``with`` block (see the module docs)."""
-    handler = OpenRouterCallbackHandler()
+def get_openrouter_callback(
+        max_cost: Decimal | float | str | None = None) -> Iterator[OpenRouterCallbackHandler]:
+    """Track OpenRouter usage and cost inside the ``with`` block (see the module docs).
+
+    Args:
+        max_cost: A budget in USD of reported cost; once reached, the next request raises
+            ``BudgetExceededError`` instead of being sent. ``None``: no budget.
+    """
+    handler = OpenRouterCallbackHandler(max_cost)
     token = _current.set(handler)
     try:
         yield handler
     finally:
         _current.reset(token)
+
+
+def check_budget() -> None:
+    """Raise ``BudgetExceededError`` if the active block's budget is reached (embeddings have no
+    LangChain callbacks, so :class:`~langchain_openrouter.OpenRouterEmbeddings` calls this)."""
+    handler = _current.get()
+    if handler is not None:
+        handler.check_budget()
 
 
 def record_embedding_usage(model: str | None, usage: Usage | None) -> None:
@@ -130,3 +156,40 @@ def record_embedding_usage(model: str | None, usage: Usage | None) -> None:
     handler = _current.get()
     if handler is not None:
         handler.record(model, usage, embedding=True)
+
+
+def estimate_cost(model: str | BaseChatModel, messages_or_tokens: Sequence[BaseMessage] | str | int,
+                  *, completion_tokens: int = 0, tools: Sequence[Any] | None = None,
+                  cached_tokens: int = 0, cache_write_tokens: int = 0) -> CostEstimate:
+    """What a request would cost, from the model catalog's prices, before sending it.
+
+    Args:
+        model: A model id, or a ``ChatOpenRouter`` (its model and endpoint are used).
+        messages_or_tokens: The messages you would send (counted as
+            ``get_num_tokens_from_messages`` does), a prompt string, or a prompt token count.
+        completion_tokens: The output you expect, e.g. your ``max_tokens``.
+        tools: Tools you would bind (their definitions count as prompt tokens).
+        cached_tokens: Prompt tokens you expect to be read from the provider's cache.
+        cache_write_tokens: Prompt tokens you expect to be written to it.
+
+    Returns a :class:`~openrouter_core.cost.CostEstimate` (``total`` and each part in ``Decimal``
+    USD). Raises ``InputError`` when the catalog does not know the model or its prices.
+    """
+    from langchain_openrouter.messages import convert_messages
+    from langchain_openrouter.tools import format_tools
+
+    endpoint = None
+    name = model if isinstance(model, str) else getattr(model, "model_name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"estimate_cost needs a model id or a ChatOpenRouter, got "
+                        f"{type(model).__name__}")
+    connection = getattr(model, "_connection", None)
+    if connection is not None:
+        endpoint = connection().endpoint()
+    prompt: Sequence[Mapping[str, Any]] | str | int = (
+        messages_or_tokens if isinstance(messages_or_tokens, (str, int))
+        else convert_messages(list(messages_or_tokens)))
+    return estimate_request(name, prompt, completion_tokens=completion_tokens,
+                            tools=format_tools(list(tools)) if tools else None,
+                            cached_tokens=cached_tokens, cache_write_tokens=cache_write_tokens,
+                            endpoint=endpoint)

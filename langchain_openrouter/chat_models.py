@@ -28,6 +28,7 @@ from langchain_openrouter import outputs, params, streaming
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import transport
+from openrouter_core.account import UsageTotals
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
@@ -293,7 +294,14 @@ class ChatOpenRouter(BaseChatModel):
         )
 
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
-              kwargs: Mapping[str, Any], *, stream: bool) -> params.CallSpec:
+              kwargs: Mapping[str, Any], *, stream: bool,
+              run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
+              ) -> params.CallSpec:
+        # A cost handler with a budget (get_openrouter_callback(max_cost=...)) that has been
+        # reached stops the request here, before it is built or sent.
+        for handler in run_manager.handlers if run_manager is not None else ():
+            if isinstance(handler, UsageTotals):
+                handler.check_budget()
         call = params.build_call(
             model=self.model_name, messages=convert_messages(messages),
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
@@ -325,7 +333,7 @@ class ChatOpenRouter(BaseChatModel):
                   **kwargs: Any) -> ChatResult:
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        call = self._call(messages, stop, kwargs, stream=False)
+        call = self._call(messages, stop, kwargs, stream=False, run_manager=run_manager)
         with langchain_errors():
             result = transport.complete(call.endpoint, call.body, call.headers)
         return self._chat_result(result, call)
@@ -336,7 +344,7 @@ class ChatOpenRouter(BaseChatModel):
         if self.streaming:
             return await agenerate_from_stream(
                 self._astream(messages, stop, run_manager, **kwargs))
-        call = self._call(messages, stop, kwargs, stream=False)
+        call = self._call(messages, stop, kwargs, stream=False, run_manager=run_manager)
         with langchain_errors():
             result = await transport.acomplete(call.endpoint, call.body, call.headers)
         return self._chat_result(result, call)
@@ -355,7 +363,7 @@ class ChatOpenRouter(BaseChatModel):
     def _chunks(self, messages: list[BaseMessage], stop: list[str] | None,
                 run_manager: CallbackManagerForLLMRun | None, kwargs: Mapping[str, Any],
                 assembler: StreamAssembler) -> Iterator[ChatGenerationChunk]:
-        call = self._call(messages, stop, kwargs, stream=True)
+        call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
         with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
                 chunk = self._emit(delta)
@@ -372,7 +380,7 @@ class ChatOpenRouter(BaseChatModel):
                        run_manager: AsyncCallbackManagerForLLMRun | None,
                        kwargs: Mapping[str, Any],
                        assembler: StreamAssembler) -> AsyncIterator[ChatGenerationChunk]:
-        call = self._call(messages, stop, kwargs, stream=True)
+        call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
         with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):

@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from langchain_openrouter.callbacks import record_embedding_usage
+from langchain_openrouter.callbacks import check_budget, record_embedding_usage
 from langchain_openrouter.errors import langchain_errors
 from openrouter_core import embeddings as core
 from openrouter_core.decode import Usage
@@ -110,6 +110,7 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     # --- I/O ------------------------------------------------------------------------------
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embed ``texts``, one vector each, in order."""
+        check_budget()
         with langchain_errors():
             result = core.embed(self._endpoint(), self.model, texts, self._options(),
                                 **self._call_args())
@@ -121,6 +122,7 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`embed_documents`."""
+        check_budget()
         with langchain_errors():
             result = await core.aembed(self._endpoint(), self.model, texts, self._options(),
                                        **self._call_args())

@@ -6,7 +6,11 @@ process-wide ``OpenRouterCostHandler``.
 """
 
 from llama_index_openrouter.base import OpenRouter
-from llama_index_openrouter.callbacks import OpenRouterCostHandler, get_openrouter_callback
+from llama_index_openrouter.callbacks import (
+    OpenRouterCostHandler,
+    estimate_cost,
+    get_openrouter_callback,
+)
 from llama_index_openrouter.embedding import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
 from llama_index_openrouter.multi_modal import OpenRouterMultiModal
 from llama_index_openrouter.tools import OpenRouterToolSelection
@@ -18,5 +22,6 @@ __all__ = [
     "OpenRouterEmbeddingUsageEvent",
     "OpenRouterMultiModal",
     "OpenRouterToolSelection",
+    "estimate_cost",
     "get_openrouter_callback",
 ]

@@ -25,10 +25,11 @@ failed after OpenRouter reported usage (the error's ``partial.usage``) as failed
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
@@ -39,9 +40,17 @@ from pydantic import PrivateAttr
 
 from llama_index_openrouter.embedding import OpenRouterEmbeddingUsageEvent
 from openrouter_core.account import Tally, UsageTotals
+from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage
 
-__all__ = ["OpenRouterCostHandler", "event_usage", "get_openrouter_callback"]
+if TYPE_CHECKING:
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.core.tools import BaseTool
+
+    from llama_index_openrouter.base import OpenRouter
+
+__all__ = ["OpenRouterCostHandler", "check_budget", "estimate_cost", "event_usage",
+           "get_openrouter_callback"]
 
 
 def _int(value: Any) -> int | None:
@@ -94,10 +103,18 @@ class OpenRouterCostHandler(BaseEventHandler):
 
     _totals: UsageTotals = PrivateAttr(default_factory=UsageTotals)
 
+    def __init__(self, max_cost: Decimal | float | str | None = None, **data: Any) -> None:
+        super().__init__(**data)
+        self._totals = UsageTotals(max_cost)
+
     @classmethod
     def class_name(cls) -> str:
         """Handler name."""
         return "OpenRouterCostHandler"
+
+    def check_budget(self) -> None:
+        """Raise ``BudgetExceededError`` once the reported cost has reached ``max_cost``."""
+        self._totals.check_budget()
 
     def handle(self, event: BaseEvent, **kwargs: Any) -> None:  # noqa: ARG002 - LlamaIndex's signature
         """Record ``event`` if it reports OpenRouter usage."""
@@ -180,12 +197,58 @@ def _install_router() -> None:
 
 
 @contextmanager
-def get_openrouter_callback() -> Iterator[OpenRouterCostHandler]:
-    """Count OpenRouter usage and cost of LlamaIndex calls made inside the ``with`` block."""
+def get_openrouter_callback(
+        max_cost: Decimal | float | str | None = None) -> Iterator[OpenRouterCostHandler]:
+    """Count OpenRouter usage and cost of LlamaIndex calls made inside the ``with`` block.
+
+    Args:
+        max_cost: A budget in USD of reported cost; once reached, the next ``OpenRouter`` or
+            ``OpenRouterEmbedding`` request raises ``BudgetExceededError`` instead of being
+            sent. ``None``: no budget.
+    """
     _install_router()
-    handler = OpenRouterCostHandler()
+    handler = OpenRouterCostHandler(max_cost)
     token = _active.set((*_active.get(), handler))
     try:
         yield handler
     finally:
         _active.reset(token)
+
+
+def check_budget() -> None:
+    """Raise ``BudgetExceededError`` if a budget of an active block is reached; the adapter's
+    LLM and embedding classes call this before sending each request (LlamaIndex's event
+    dispatcher swallows exceptions, so the check cannot live in an event handler)."""
+    for handler in _active.get():
+        handler.check_budget()
+
+
+def estimate_cost(model: str | OpenRouter, messages_or_tokens: Sequence[ChatMessage] | str | int,
+                  *, completion_tokens: int = 0, tools: Sequence[BaseTool] | None = None,
+                  cached_tokens: int = 0, cache_write_tokens: int = 0) -> CostEstimate:
+    """What a request would cost, from the model catalog's prices, before sending it.
+
+    Args:
+        model: A model id, or an ``OpenRouter`` LLM (its model and endpoint are used).
+        messages_or_tokens: ``ChatMessage`` objects, a prompt string, or a prompt token count.
+        completion_tokens: The output you expect, e.g. your ``max_tokens``.
+        tools: Tools you would pass (their definitions count as prompt tokens).
+        cached_tokens: Prompt tokens you expect to be read from the provider's cache.
+        cache_write_tokens: Prompt tokens you expect to be written to it.
+
+    Returns a :class:`~openrouter_core.cost.CostEstimate` (``total`` and each part in ``Decimal``
+    USD). Raises ``InputError`` when the catalog does not know the model or its prices.
+    """
+    from llama_index_openrouter.messages import to_openrouter_messages
+    from llama_index_openrouter.tools import tool_spec
+
+    endpoint = None
+    if not isinstance(model, str):
+        endpoint, model = model.endpoint(), model.model
+    prompt: Sequence[Mapping[str, Any]] | str | int = (
+        messages_or_tokens if isinstance(messages_or_tokens, (str, int))
+        else to_openrouter_messages(list(messages_or_tokens)))
+    return estimate_request(model, prompt, completion_tokens=completion_tokens,
+                            tools=[tool_spec(t) for t in tools] if tools else None,
+                            cached_tokens=cached_tokens, cache_write_tokens=cache_write_tokens,
+                            endpoint=endpoint)

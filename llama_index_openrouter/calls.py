@@ -31,6 +31,9 @@ _FRAMEWORK_KWARGS = frozenset({"formatted", "verbose", "tool_required",
 def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: JSONDict,
             *, stream: bool) -> tuple[JSONDict, dict[str, str]]:
     """Build and validate the request; raises ``InputError`` before anything is sent."""
+    from llama_index_openrouter.callbacks import check_budget
+
+    check_budget()  # a reached budget stops the request here, before anything is built or sent
     call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
     tools = call.pop("tools", None)
     tool_choice = call.pop("tool_choice", None)

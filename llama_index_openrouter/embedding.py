@@ -139,11 +139,18 @@ class OpenRouterEmbedding(BaseEmbedding):
             total_tokens=usage.total_tokens, cost=usage.cost))
 
     # --- I/O ------------------------------------------------------------------------------
+    def _check_budget(self) -> None:
+        from llama_index_openrouter.callbacks import check_budget  # imports this module
+
+        check_budget()
+
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        self._check_budget()
         return core.embed(self._endpoint(), self.model_name, texts, self._options(),
                           **self._call_args()).vectors
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        self._check_budget()
         result = await core.aembed(self._endpoint(), self.model_name, texts, self._options(),
                                    **self._call_args())
         return result.vectors

@@ -242,13 +242,36 @@ class Tally:
             self.cost += Decimal(repr(usage.cost))
 
 
-class UsageTotals:
-    """Thread-safe running totals, overall and per model (the served model name)."""
+def parse_budget(value: Decimal | float | str) -> Decimal:
+    """A ``max_cost`` in USD as an exact decimal; an error naming it unless finite and > 0."""
+    try:
+        limit = Decimal(repr(value) if isinstance(value, float) else str(value))
+    except ArithmeticError:
+        limit = Decimal("NaN")
+    if isinstance(value, bool) or not limit.is_finite() or limit <= 0:
+        raise errors.InputError(f"max_cost must be a positive number of USD, got {value!r}")
+    return limit
 
-    def __init__(self) -> None:
+
+class UsageTotals:
+    """Thread-safe running totals, overall and per model (the served model name), with an
+    optional budget: ``max_cost`` USD of reported cost, checked by :meth:`check_budget`."""
+
+    def __init__(self, max_cost: Decimal | float | str | None = None) -> None:
         self._lock = threading.Lock()
         self.total = Tally()
         self.by_model: dict[str, Tally] = {}
+        self.max_cost: Decimal | None = None if max_cost is None else parse_budget(max_cost)
+
+    def check_budget(self) -> None:
+        """Raise :class:`~openrouter_core.errors.BudgetExceededError` when the reported cost
+        has reached ``max_cost``; adapters call it before sending each request."""
+        if self.max_cost is None:
+            return
+        with self._lock:
+            spent, requests = self.total.cost, self.total.requests
+        if spent >= self.max_cost:
+            raise errors.BudgetExceededError(spent, self.max_cost, requests)
 
     def record(self, model: str | None, usage: Usage | None, *, failed: bool = False,
                embedding: bool = False) -> None:

@@ -17,6 +17,7 @@ import email.utils
 import importlib
 import re
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from openrouter_core.decode import JSONDict
@@ -114,6 +115,23 @@ class InputError(OpenRouterError, ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self._attach(error_message=message)
+
+
+class BudgetExceededError(OpenRouterError):
+    """The cost OpenRouter reported so far has reached the budget: no further request is sent.
+
+    ``spent`` and ``budget`` are USD as exact decimals; ``requests`` is how many requests were
+    counted against the budget.
+    """
+
+    def __init__(self, spent: Decimal, budget: Decimal, requests: int) -> None:
+        message = (f"OpenRouter budget reached: ${spent} spent of ${budget} over {requests} "
+                   "requests; no further request was sent")
+        super().__init__(message)
+        self._attach(error_message=message)
+        self.spent = spent
+        self.budget = budget
+        self.requests = requests
 
 
 def parse_retry_after(headers: Any, *, now: float | None = None) -> float | None:

@@ -97,6 +97,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "for 2 requests\n", "  openai/gpt-4o-mini: 2 requests, $0.0000",
         "OpenRouter usage: 2 requests (0 failed, 0 embeddings)",
         "Paris: sunny, 22 °C.\n$0.0000", " for 2 requests, by model: {'openai/gpt-4o-mini': 2}",
+        "== before_the_call ==\n25 prompt tokens: $0.00000375 + up to $0.0001800 for 300 "
+        "completion tokens = $0.000183750\na 100k-token prompt on claude-sonnet-4: $0.30000000\n"
+        "LlamaIndex agrees: True",
+        "== spending_limit ==\nstopped after 1 requests: $0.000004 of $0.000001\n"
+        "callback total: $0.000004\n"
+        "Stopped: the OpenRouter budget of $0.000001 is reached ($0.000036 spent).\n"
+        "agent spent: 3.6e-05",
         "$0.75 used, $9.25 left (limit $10.0, monthly)",
         ": $0.000003 (10 prompt tokens, OpenAI, 250.0 ms)",
         "== process_wide ==\nOpenRouter usage: 1 requests (0 failed, 0 embeddings)",
