@@ -55,6 +55,13 @@ with Emulator() as emu:
         pass
     check(assembler.result().content == "streamed", assembler.result())
 
+# The wheel ships the catalog snapshot: an installed (non-editable) package answers offline.
+from openrouter_core import catalog  # noqa: E402
+
+info = catalog.lookup("anthropic/claude-sonnet-4", mode="offline")
+check(info is not None and info.context_length == 200_000, f"bundled catalog: {info}")
+check(len(catalog.load_snapshot()) > 400, "the bundled snapshot is missing from the wheel")
+
 import openai  # noqa: E402  (after the checks: importing it early would hide a lazy-import bug)
 
 print(f"core-only: ok (openai {openai.__version__}, HTTP library {http_library})")

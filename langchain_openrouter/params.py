@@ -89,7 +89,8 @@ def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -
         data.pop("stop", None)
     try:
         settings = RequestSettings.model_validate(data)
-        return settings.merged(_rename(model_kwargs)) if model_kwargs else settings
+        return (settings.merged(_rename(model_kwargs), source="model_kwargs") if model_kwargs
+                else settings)
     except ValidationError as exc:
         raise ValueError(describe_validation_error(exc)) from None
 

@@ -153,14 +153,20 @@ class OpenRouterConfig(BaseModel):
         if self.order is not None or self.allow_fallbacks is not None:
             provider = dict(data["provider"].model_dump(exclude_none=True)
                             if "provider" in data else {})
-            if self.order is not None:
-                provider.setdefault("order", self.order)
-            if self.allow_fallbacks is not None:
-                provider.setdefault("allow_fallbacks", self.allow_fallbacks)
+            # The shorthands of llama-index-llms-openrouter and provider={...} may both be
+            # given; they merge, and a disagreement is an error rather than a silent pick.
+            for name, value in (("order", self.order), ("allow_fallbacks", self.allow_fallbacks)):
+                if value is None:
+                    continue
+                if provider.get(name) not in (None, value):
+                    raise ValueError(
+                        f"{name}={value!r} and provider.{name}={provider[name]!r} disagree; "
+                        f"give {name} in one place")
+                provider[name] = value
             data["provider"] = provider
         try:
             settings = RequestSettings.model_validate(data)
-            settings = settings.merged(self.additional_kwargs)
+            settings = settings.merged(self.additional_kwargs, source="additional_kwargs")
             return settings.merged(overrides or {})
         except ValidationError as exc:
             problems = "; ".join(

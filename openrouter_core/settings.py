@@ -8,15 +8,51 @@ else verbatim: a new OpenRouter parameter never needs a release of this package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from openrouter_core.errors import InputError
 
 JSONDict = dict[str, Any]
 
 ReasoningEffort = Literal["xhigh", "high", "medium", "low", "minimal", "none"]
 ProviderSort = Literal["price", "throughput", "latency", "exacto"]
 Quantization = Literal["int4", "int8", "fp4", "fp6", "fp8", "fp16", "bf16", "fp32", "unknown"]
+
+
+class SettingsConflictError(InputError):
+    """Two places set the same key to values that cannot be merged (an object and a scalar)."""
+
+
+def merge_objects(base: Mapping[str, Any], update: Mapping[str, Any], *, first: str,
+                  second: str, path: str = "") -> JSONDict:
+    """``update`` laid over ``base``, objects merged key by key, later (``update``) wins.
+
+    ``provider={"order": [...]}`` from one place and ``{"provider": {"sort": "price"}}`` from
+    another give ``{"order": [...], "sort": "price"}``: nested preferences never replace each
+    other whole. Lists and scalars are replaced. An object in one place and a non-object in the
+    other cannot merge: :class:`SettingsConflictError` names the key and both places.
+    """
+    out = dict(base)
+    for key, value in update.items():
+        where = f"{path}.{key}" if path else str(key)
+        old = out.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            out[key] = merge_objects(old, value, first=first, second=second, path=where)
+        elif (old is not None and value is not None
+              and isinstance(old, Mapping) != isinstance(value, Mapping)):
+            raise SettingsConflictError(
+                f"{where} is {_kind(old)} in {first} but {_kind(value)} in {second}; they "
+                "cannot be merged: give it in one place")
+        else:
+            out[key] = value
+    return out
+
+
+def _kind(value: Any) -> str:
+    return "an object" if isinstance(value, Mapping) else f"a {type(value).__name__}"
 
 
 class _Open(BaseModel):
@@ -169,23 +205,40 @@ class RequestSettings(BaseModel):
         return value
 
     def to_body(self) -> JSONDict:
-        """The JSON body fragment for these settings (unset fields omitted)."""
+        """The JSON body fragment for these settings (unset fields omitted).
+
+        ``extra_body`` is merged over the typed settings key by key (see :func:`merge_objects`),
+        so ``extra_body={"provider": {"sort": "price"}}`` adds to ``provider``, never replaces it.
+        """
         body = self.model_dump(exclude_none=True, exclude={"extra_body"}, by_alias=True)
         if self.extra_body:
-            body.update(self.extra_body)
+            body = merge_objects(body, self.extra_body, first="the typed settings",
+                                 second="extra_body")
         return body
 
-    def merged(self, overrides: JSONDict) -> RequestSettings:
-        """A copy with per-call ``overrides`` validated and applied (unknown keys → extra_body)."""
+    def merged(self, overrides: JSONDict, *, source: str = "the per-call arguments"
+               ) -> RequestSettings:
+        """A copy with ``overrides`` validated and applied over these settings.
+
+        Precedence is "later wins per key": objects such as ``provider`` or ``reasoning`` merge
+        key by key with what is already set; unknown keys go to ``extra_body`` (merged the same
+        way). ``source`` names the overrides in a conflict's message.
+        """
         if not overrides:
             return self
-        known = {k: v for k, v in overrides.items() if k in type(self).model_fields}
-        unknown = {k: v for k, v in overrides.items() if k not in type(self).model_fields}
+        fields = type(self).model_fields
+        known = {k: _plain(v) for k, v in overrides.items() if k in fields and v is not None}
+        unknown = {k: v for k, v in overrides.items() if k not in fields}
         data = self.model_dump(exclude_none=True)
-        data.update({k: v for k, v in known.items() if v is not None})
+        data = merge_objects(data, known, first="the model's settings", second=source)
         if unknown:
-            data["extra_body"] = {**(data.get("extra_body") or {}), **unknown}
+            data["extra_body"] = merge_objects(data.get("extra_body") or {}, unknown,
+                                               first="extra_body", second=source)
         return type(self).model_validate(data)
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
 
 
 SETTING_NAMES: frozenset[str] = frozenset(RequestSettings.model_fields) - {"extra_body"}
