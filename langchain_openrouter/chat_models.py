@@ -178,11 +178,16 @@ class ChatOpenRouter(BaseChatModel):
         """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
         if not isinstance(values, dict):
             return values
-        known = {"provider", *cls.model_fields}
-        known.update(f.alias for f in cls.model_fields.values() if f.alias)
-        for key in params.collect_extra(values, known):
+        field_of = {name: name for name in cls.model_fields}
+        field_of.update({f.alias: name for name, f in cls.model_fields.items() if f.alias})
+        field_of["provider"] = "openrouter_provider"
+        for key in params.promote_fields(values, field_of):
+            warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
+                          f"was moved to the {key} parameter (pass it directly)", stacklevel=2)
+        for key in params.collect_extra(values, set(field_of)):
             warnings.warn(f"{key} is not a ChatOpenRouter parameter; it was moved to "
                           "model_kwargs and will be sent in the request body", stacklevel=2)
+        params.warn_if_milliseconds(values.get("timeout", values.get("request_timeout")))
         return values
 
     @model_validator(mode="after")

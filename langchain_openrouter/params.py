@@ -7,6 +7,7 @@ so that validation, and the error messages naming a bad parameter, come from one
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers
-from openrouter_core.settings import Attribution, RequestSettings
+from openrouter_core.settings import Attribution, RequestSettings, merge_objects
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
 
 JSONDict = dict[str, Any]
@@ -69,6 +70,58 @@ def collect_extra(values: dict[str, Any], known: set[str]) -> list[str]:
         extra.update({key: values.pop(key) for key in moved})
         values["model_kwargs"] = extra
     return moved
+
+
+def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[str]:
+    """Move ``model_kwargs`` entries that name a constructor parameter to that parameter.
+
+    ``field_of`` maps every accepted name (field names and aliases) to its field. Objects given
+    in both places merge per key (``model_kwargs`` wins); other values that differ are an error
+    naming both places. Returns the names moved (the caller warns about each), so that
+    ``model_kwargs={"temperature": 0.9}`` is validated like ``temperature=0.9`` and
+    ``model_kwargs={"model_name": ...}`` never reaches the request body.
+    """
+    extra = dict(values.get("model_kwargs") or {})
+    direct = {field_of[key]: (key, value) for key, value in values.items()
+              if key in field_of and key != "model_kwargs"}
+    moved = []
+    for key in [k for k in extra if k in field_of]:
+        value = plain(extra.pop(key))
+        field = field_of[key]
+        if field in direct:
+            name, given = direct[field]
+            if isinstance(given, Mapping) and isinstance(value, Mapping):
+                # Objects such as provider preferences merge, model_kwargs winning per key.
+                value = merge_objects(given, value, first=name, second="model_kwargs")
+            elif given != value:
+                raise ValueError(f"{name}={given!r} and model_kwargs[{key!r}]={value!r} "
+                                 f"disagree; pass {key} once, as a parameter")
+            values[name] = value
+        else:
+            values[key] = value
+        direct[field] = (key if field not in direct else direct[field][0], value)
+        moved.append(key)
+    if moved:
+        values["model_kwargs"] = extra
+    return moved
+
+
+MILLISECONDS_HINT = 1000
+"""A ``timeout`` this large is most likely milliseconds, the older package's unit."""
+_warned_timeout = False
+
+
+def warn_if_milliseconds(timeout: Any) -> None:
+    """Warn once per process when ``timeout`` looks like milliseconds (it is seconds here)."""
+    global _warned_timeout
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+            or timeout < MILLISECONDS_HINT or _warned_timeout):
+        return
+    _warned_timeout = True
+    warnings.warn(
+        f"timeout={timeout!r} is read as seconds ({timeout / 3600:.1f} hours); "
+        "langchain-openrouter took milliseconds, so for that meaning pass "
+        f"timeout={timeout / 1000:g}", UserWarning, stacklevel=4)
 
 
 def _rename(overrides: Mapping[str, Any]) -> JSONDict:

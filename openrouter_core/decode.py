@@ -180,27 +180,45 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+class DecodeError(ValueError):
+    """A field OpenRouter sent cannot be read as what it must be (e.g. a token count of 5.5).
+
+    The reading layer turns it into a ``MalformedResponseError`` carrying the body."""
+
+
+def _tokens(value: Any, name: str) -> int | None:
+    """A token count: ints as they are, integral floats (``585.0``, sent by some providers) as
+    ints, ``None`` when absent; anything else is a :class:`DecodeError`, never a zero."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    raise DecodeError(f"usage {name} is {value!r}, which is not a number of tokens")
+
+
 def decode_usage(raw: Any) -> Usage | None:
     """Decode a ``usage`` object; ``None`` when absent or empty."""
     if not isinstance(raw, dict) or not raw:
         return None
-    prompt = raw.get("prompt_tokens_details") or {}
-    completion = raw.get("completion_tokens_details") or {}
+    prompt = _dict(raw.get("prompt_tokens_details"))
+    completion = _dict(raw.get("completion_tokens_details"))
     cost = raw.get("cost")
     return Usage(
-        prompt_tokens=_int(raw.get("prompt_tokens")) or 0,
-        completion_tokens=_int(raw.get("completion_tokens")) or 0,
-        total_tokens=_int(raw.get("total_tokens")) or 0,
+        prompt_tokens=_tokens(raw.get("prompt_tokens"), "prompt_tokens") or 0,
+        completion_tokens=_tokens(raw.get("completion_tokens"), "completion_tokens") or 0,
+        total_tokens=_tokens(raw.get("total_tokens"), "total_tokens") or 0,
         cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
         is_byok=raw.get("is_byok") if isinstance(raw.get("is_byok"), bool) else None,
         cost_details=raw.get("cost_details") if isinstance(raw.get("cost_details"), dict) else None,
-        cached_tokens=_int(prompt.get("cached_tokens")),
-        cache_write_tokens=_int(prompt.get("cache_write_tokens")),
-        reasoning_tokens=_int(completion.get("reasoning_tokens")),
-        image_tokens=_int(completion.get("image_tokens")),
-        audio_input_tokens=_int(prompt.get("audio_tokens")),
-        audio_output_tokens=_int(completion.get("audio_tokens")),
-        video_tokens=_int(prompt.get("video_tokens")),
+        cached_tokens=_tokens(prompt.get("cached_tokens"), "cached_tokens"),
+        cache_write_tokens=_tokens(prompt.get("cache_write_tokens"), "cache_write_tokens"),
+        reasoning_tokens=_tokens(completion.get("reasoning_tokens"), "reasoning_tokens"),
+        image_tokens=_tokens(completion.get("image_tokens"), "image_tokens"),
+        audio_input_tokens=_tokens(prompt.get("audio_tokens"), "audio_tokens"),
+        audio_output_tokens=_tokens(completion.get("audio_tokens"), "audio_tokens"),
+        video_tokens=_tokens(prompt.get("video_tokens"), "video_tokens"),
         server_tool_use=(raw.get("server_tool_use_details")
                          if isinstance(raw.get("server_tool_use_details"), dict) else None),
         raw=raw,

@@ -18,6 +18,7 @@ from openrouter_core import errors
 from openrouter_core.decode import (
     ChatResult,
     ChunkDelta,
+    DecodeError,
     ToolCallDelta,
     body_error,
     decode_response,
@@ -61,7 +62,15 @@ def decode_body(response: http.Response, content: bytes) -> ChatResult:
     if not isinstance(body, dict):
         raise errors.malformed_error("OpenRouter returned JSON that is not an object", response,
                                      body)
-    result = decode_response(body)
+    if not isinstance(body.get("choices"), list) or not body["choices"]:
+        # A 200 without an answer is not an empty answer: say so, with the body on the error.
+        raise errors.malformed_error(
+            f"OpenRouter returned HTTP {response.status_code} with no choices: the reply carries "
+            "no answer (the body is on the error)", response, body)
+    try:
+        result = decode_response(body)
+    except DecodeError as exc:
+        raise errors.malformed_error(f"OpenRouter reply: {exc}", response, body) from None
     if result.id is None:
         result.id = response.headers.get("x-generation-id")
     return result
@@ -159,6 +168,9 @@ class StreamDriver:
         except SSEFormatError as exc:
             raise errors.malformed_error(str(exc), self.response,
                                          exc.payload.decode("utf-8", "replace"),
+                                         partial=self.assembler.result()) from None
+        except DecodeError as exc:
+            raise errors.malformed_error(f"OpenRouter stream chunk: {exc}", self.response, None,
                                          partial=self.assembler.result()) from None
         if _past(self.deadline):
             raise self.timeout()
