@@ -27,7 +27,7 @@ def from_langchain_openrouter() -> None:
         reasoning={"effort": "low"},
         app_url="https://example.com", app_title="My App",
         max_retries=3, timeout=60, stream_usage=True,
-        model_kwargs={"top_k": 40},  # still accepted; validated like a field
+        top_k=40,  # in model_kwargs it still works: moved here with a warning
     )
     print(model.invoke("Say hi.").text)
     # --8<-- [end:langchain_openrouter]
@@ -65,17 +65,51 @@ def from_llama_index_llms_openrouter() -> None:
     # --8<-- [end:llama_index]
 
 
+def differences() -> None:
+    """What behaves differently from langchain-openrouter, shown rather than told."""
+    # --8<-- [start:differences]
+    import warnings
+
+    from pydantic import BaseModel
+
+    from langchain_openrouter import ChatOpenRouter
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini")
+    print("profile:", (model.profile or {}).get("max_input_tokens"))  # from the bundled catalog
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ChatOpenRouter(model="openai/gpt-4o-mini", timeout=30000)  # milliseconds before
+    print(str(caught[0].message).split(";")[0])
+
+    class Answer(BaseModel):
+        text: str
+
+    # json_mode is a real JSON mode here (response_format={"type": "json_object"}); the older
+    # package warned and used json_schema instead.
+    print(model.with_structured_output(Answer, method="json_mode").invoke("Reply in JSON."))
+
+    try:  # a reply without choices: the older package raised ValueError, so does this one
+        model.invoke("This reply comes back empty.")
+    except ValueError as exc:
+        print(type(exc).__name__, "is a ValueError:", str(exc).split(":")[0])
+    # --8<-- [end:differences]
+
+
 def main() -> None:
-    """Run the three migrations."""
+    """Run the three migrations, then the differences."""
     for section in (from_langchain_openrouter, from_chat_openai,
-                    from_llama_index_llms_openrouter):
+                    from_llama_index_llms_openrouter, differences):
         print(f"== {section.__name__} ==")
         section()
 
 
 CANNED = (Reply.text("Hi from langchain-openrouter style arguments!"),
           Reply.text("Hi, no more base_url needed!"),
-          Reply.text("Hi from llama-index-llms-openrouter style arguments!"))
+          Reply.text("Hi from llama-index-llms-openrouter style arguments!"),
+          Reply.text('{"text": "hello"}'),
+          Reply.json({"id": "gen-empty", "object": "chat.completion",
+                      "model": "openai/gpt-4o-mini", "choices": []}))
 
 if __name__ == "__main__":
     sys.exit(run_example(main, *CANNED))

@@ -178,6 +178,10 @@ class ChatOpenRouter(BaseChatModel):
         """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
         if not isinstance(values, dict):
             return values
+        for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
+            if values.pop(name) is not None:
+                warnings.warn(f"{name} is accepted for compatibility and not used: clients are "
+                              "pooled and shared by openrouter_core", stacklevel=2)
         field_of = {name: name for name in cls.model_fields}
         field_of.update({f.alias: name for name, f in cls.model_fields.items() if f.alias})
         field_of["provider"] = "openrouter_provider"

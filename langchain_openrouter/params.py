@@ -106,6 +106,10 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
     return moved
 
 
+IGNORED_ARGUMENTS = frozenset({"client", "async_client", "http_client", "http_async_client"})
+"""SDK-client arguments of ``langchain-openrouter`` and ``ChatOpenAI``: never request settings,
+so they are dropped with a warning instead of reaching the body through ``model_kwargs``."""
+
 MILLISECONDS_HINT = 1000
 """A ``timeout`` this large is most likely milliseconds, the older package's unit."""
 _warned_timeout = False

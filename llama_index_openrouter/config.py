@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -33,7 +34,54 @@ API_BASE_ENV = "OPENROUTER_API_BASE"
 DEFAULT_MODEL = "openai/gpt-4o-mini"
 
 ACCEPTED_AND_IGNORED = frozenset({"is_chat_model", "reuse_client", "http_client",
-                                  "async_http_client", "class_name"})
+                                  "async_http_client", "class_name", "api_version",
+                                  "strict", "should_use_structured_outputs", "tokenizer"})
+"""Arguments of ``llama-index-llms-openrouter`` (an ``OpenAILike``) that have no meaning here.
+Each is accepted with a warning saying why, except the serialization marker ``class_name``
+and ``is_chat_model=True``, which say nothing new."""
+
+_WHY_IGNORED = {
+    "reuse_client": "clients are pooled and shared by openrouter_core",
+    "http_client": "clients are pooled and shared by openrouter_core",
+    "async_http_client": "clients are pooled and shared by openrouter_core",
+    "api_version": "OpenRouter's API has no versions (an Azure OpenAI setting)",
+    "strict": "pass strict to structured output or tools per call",
+    "should_use_structured_outputs": (
+        "native structured output is chosen from the model catalog (structured_outputs)"),
+    "tokenizer": "llm.tokenizer is this model family's offline tokenizer",
+    "is_chat_model": "every OpenRouter model is used as a chat model",
+}
+
+
+def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
+    """Arguments written for ``llama-index-llms-openrouter`` → ours, never silently.
+
+    ``reasoning_effort`` becomes ``reasoning={"effort": ...}`` and ``audio_config`` the body's
+    ``audio`` (in ``additional_kwargs``), each with a warning naming the new spelling; the
+    arguments in :data:`ACCEPTED_AND_IGNORED` are dropped with a warning saying why.
+    """
+    out = dict(data)
+    effort = out.pop("reasoning_effort", None)
+    if effort is not None:
+        reasoning = dict(out.get("reasoning") or {})
+        if reasoning.get("effort") not in (None, effort):
+            raise ValueError(f"reasoning_effort={effort!r} and reasoning.effort="
+                             f"{reasoning['effort']!r} disagree; give the effort once")
+        out["reasoning"] = {**reasoning, "effort": effort}
+        warnings.warn(f"reasoning_effort={effort!r} is sent as reasoning={{'effort': "
+                      f"{effort!r}}}; pass reasoning= directly", UserWarning, stacklevel=4)
+    audio = out.pop("audio_config", None)
+    if audio is not None:
+        out["additional_kwargs"] = {**(out.get("additional_kwargs") or {}), "audio": audio}
+        warnings.warn("audio_config is sent as the request's 'audio' parameter; pass "
+                      "additional_kwargs={'audio': ...} directly", UserWarning, stacklevel=4)
+    for name in sorted(ACCEPTED_AND_IGNORED & set(out)):
+        value = out.pop(name)
+        if name == "class_name" or (name == "is_chat_model" and value is True) or value is None:
+            continue
+        warnings.warn(f"{name} is accepted for compatibility and not used: "
+                      f"{_WHY_IGNORED[name]}", UserWarning, stacklevel=4)
+    return out
 """Arguments code written for ``llama-index-llms-openrouter`` passes that mean nothing here
 (always a chat model; clients are pooled by the core), and ``class_name`` from ``to_dict()``."""
 
@@ -114,7 +162,8 @@ class OpenRouterConfig(BaseModel):
             return data
         names = set(cls.model_fields)
         names.update(f.alias for f in cls.model_fields.values() if f.alias)
-        unknown = [key for key in data if key not in names and key not in ACCEPTED_AND_IGNORED]
+        data = translate_official_arguments(data)
+        unknown = [key for key in data if key not in names]
         if unknown:
             hints = []
             for key in unknown:
@@ -124,7 +173,7 @@ class OpenRouterConfig(BaseModel):
                 f"{cls.__name__} got unexpected argument(s): {', '.join(hints)}. Per-request "
                 "body parameters OpenRouter accepts but this class does not name go in "
                 "additional_kwargs.")
-        return {k: v for k, v in data.items() if k not in ACCEPTED_AND_IGNORED}
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -89,8 +89,10 @@ class StreamInterruptedError(APIConnectionError):
     """A stream ended without ``[DONE]`` or its connection broke part-way."""
 
 
-class MalformedResponseError(OpenRouterError, openai.APIResponseValidationError):
-    """The server sent bytes that are not the JSON or SSE it should have."""
+class MalformedResponseError(OpenRouterError, openai.APIResponseValidationError, ValueError):
+    """The server sent bytes that are not the JSON or SSE it should have, or a reply without an
+    answer (no choices). Also a ``ValueError``: ``langchain-openrouter`` raised that for these
+    cases, and ``except ValueError`` code written for it keeps working."""
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -65,6 +65,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "migration.py": (
         "Hi from langchain-openrouter style arguments!", "Hi, no more base_url needed!",
         "Hi from llama-index-llms-openrouter style arguments!",
+        "== differences ==\nprofile: 128000\ntimeout=30000 is read as seconds (8.3 hours)\n"
+        "text='hello'\n"
+        "OpenRouterMalformedResponseError is a ValueError: OpenRouter returned HTTP 200 with "
+        "no choices",
     ),
     "catalog_guide.py": (
         "snapshot profile: 200000 input tokens, 64000 output, structured output False\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,6 +66,7 @@ def test_a_200_with_empty_choices_is_an_error_with_the_body(openrouter_emulator:
     with pytest.raises(errors.MalformedResponseError, match="no choices") as caught:
         ADAPTERS[adapter](openrouter_emulator)()
     assert caught.value.body == body
+    assert isinstance(caught.value, ValueError)  # what langchain-openrouter raised here
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS)
@@ -168,3 +170,79 @@ def test_a_missing_key_names_the_variable_and_the_argument(
         else:
             model.chat([ChatMessage(role="user", content="hi")])
     assert openrouter_emulator.chat_requests == []
+
+
+# Written by langchain-openrouter 0.2.9 itself (langchain_core.load.dumpd of a ChatOpenRouter
+# built with the arguments below, in a separate virtualenv); see tests/e2e/fixtures/README.md.
+OLD_DUMP = Path(__file__).parent / "fixtures" / "langchain-openrouter-0.2.9-dumpd.json"
+
+
+def test_a_dump_written_by_the_official_package_loads(openrouter_emulator: Emulator) -> None:
+    from langchain_core.load import dumpd, load
+
+    document = json.loads(OLD_DUMP.read_text())
+    with pytest.warns(UserWarning, match="timeout=30000 is read as seconds"):
+        model = load(document, secrets_map={"OPENROUTER_API_KEY": KEY},
+                     valid_namespaces=["langchain_openrouter"], allowed_objects="all")
+    assert isinstance(model, ChatOpenRouter)
+    assert (model.model_name, model.temperature, model.max_tokens, model.seed) == (
+        MODEL, 0.2, 100, 3)
+    assert model.openrouter_provider == {"order": ["OpenAI"]}
+    assert (model.reasoning, model.plugins, model.route, model.session_id) == (
+        {"effort": "low"}, [{"id": "web"}], "fallback", "s1")
+    assert (model.app_url, model.app_title) == ("https://docs.langchain.com", "My App")
+    # Our own dump keeps the shared fields' names and values, and never the key.
+    again = dumpd(model)["kwargs"]
+    for name in ("model_name", "temperature", "max_tokens", "seed", "stop", "n", "max_retries",
+                 "stream_usage", "reasoning", "openrouter_provider", "route", "plugins",
+                 "session_id", "app_url", "app_title", "request_timeout"):
+        assert again[name] == document["kwargs"][name], name
+    assert again["openrouter_api_key"] == {"lc": 1, "type": "secret",
+                                           "id": ["OPENROUTER_API_KEY"]}
+    assert KEY not in json.dumps(dumpd(model))
+    model.request_timeout = None  # the dump's 30000 ms: not what this request should wait
+    openrouter_emulator.enqueue(Reply.text("ok"))
+    model.model_copy(update={"openrouter_api_base": openrouter_emulator.base_url}).invoke("hi")
+    body = openrouter_emulator.chat_requests[-1].json
+    assert body["provider"] == {"order": ["OpenAI"]}
+    assert body["plugins"] == [{"id": "web"}]
+
+
+def test_llama_index_official_arguments_are_translated_on_the_wire(
+        openrouter_emulator: Emulator) -> None:
+    with pytest.warns(UserWarning, match="is accepted for compatibility") as caught:
+        llm = OpenRouter(model=MODEL, api_key=KEY, api_base=openrouter_emulator.base_url,
+                         reasoning_effort="low", audio_config={"voice": "alloy", "format": "wav"},
+                         api_version="2024-06-01", strict=True, reuse_client=False,
+                         should_use_structured_outputs=True, is_chat_model=True)
+    said = "\n".join(str(w.message) for w in caught)
+    assert "reasoning_effort='low' is sent as reasoning={'effort': 'low'}" in said
+    assert "audio_config is sent as the request's 'audio' parameter" in said
+    for ignored in ("api_version", "strict", "reuse_client", "should_use_structured_outputs"):
+        assert f"{ignored} is accepted for compatibility and not used" in said
+    assert "is_chat_model" not in said  # True says nothing new
+    openrouter_emulator.enqueue(Reply.text("ok"))
+    llm.chat([ChatMessage(role="user", content="hi")])
+    body = openrouter_emulator.chat_requests[-1].json
+    assert body["reasoning"] == {"effort": "low"}
+    assert body["audio"] == {"voice": "alloy", "format": "wav"}
+    for ignored in ("api_version", "strict", "reuse_client", "should_use_structured_outputs",
+                    "reasoning_effort", "audio_config"):
+        assert ignored not in body
+
+
+def test_llama_index_reasoning_given_twice_must_agree() -> None:
+    with pytest.raises(ValueError, match=r"reasoning_effort='low' and reasoning\.effort='high'"):
+        OpenRouter(model=MODEL, api_key=KEY, reasoning_effort="low",
+                   reasoning={"effort": "high"})
+
+
+def test_langchain_sdk_client_arguments_never_reach_the_body(
+        openrouter_emulator: Emulator) -> None:
+    with pytest.warns(UserWarning, match="client is accepted for compatibility and not used"):
+        model = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=openrouter_emulator.base_url,
+                               client=object())
+    assert model.model_kwargs == {}
+    openrouter_emulator.enqueue(Reply.text("ok"))
+    model.invoke("hi")
+    assert "client" not in openrouter_emulator.chat_requests[-1].json
