@@ -115,8 +115,9 @@ class ChatOpenRouter(BaseChatModel):
     """Seed for providers that support deterministic sampling."""
     stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
     """Default stop sequences."""
-    n: int | None = None
-    """Number of choices (non-streaming only)."""
+    n: int | None = 1
+    """Number of choices (non-streaming only). 1, the API's own default, is not sent; the
+    field defaults to it so that a dump has the shape ``langchain-openrouter``'s had."""
     logprobs: bool | None = None
     """Return token log probabilities."""
     top_logprobs: int | None = None

@@ -144,6 +144,8 @@ def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -
             if fields.get(field) is not None}
     if not data.get("stop"):
         data.pop("stop", None)
+    if data.get("n") == 1:
+        data.pop("n")  # the API's default: sending it changes nothing but the bytes
     try:
         settings = RequestSettings.model_validate(data)
         return (settings.merged(_rename(model_kwargs), source="model_kwargs") if model_kwargs

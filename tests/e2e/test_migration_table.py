@@ -246,3 +246,19 @@ def test_langchain_sdk_client_arguments_never_reach_the_body(
     openrouter_emulator.enqueue(Reply.text("ok"))
     model.invoke("hi")
     assert "client" not in openrouter_emulator.chat_requests[-1].json
+
+
+def test_a_default_model_dumps_in_the_official_shape() -> None:
+    from langchain_core.load import dumpd
+
+    kwargs = dumpd(ChatOpenRouter(model=MODEL, api_key=KEY))["kwargs"]
+    # langchain-openrouter 0.2.9 dumped these for the same model (its app_url/app_title
+    # defaults aside, which are off here by design).
+    assert {k: kwargs[k] for k in ("model_name", "max_retries", "n", "stream_usage")} == {
+        "model_name": MODEL, "max_retries": 2, "n": 1, "stream_usage": True}
+
+
+def test_n_1_is_not_sent(openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(Reply.text("ok"))
+    _lc(openrouter_emulator)()
+    assert "n" not in openrouter_emulator.chat_requests[-1].json
