@@ -77,8 +77,11 @@ class ChatOpenRouter(BaseChatModel):
     openrouter_api_base: str | None = Field(
         alias="base_url", default_factory=from_env("OPENROUTER_API_BASE", default=None))
     """Base URL (default ``https://openrouter.ai/api/v1``; env ``OPENROUTER_API_BASE``)."""
-    request_timeout: float | None = Field(default=None, alias="timeout")
-    """Request timeout in seconds."""
+    request_timeout: float | None = Field(default=None, alias="timeout", gt=0)
+    """Longest silence allowed, in seconds: connecting, and between received bytes. A slow but
+    steady stream is never cut; a server that goes quiet raises ``ModelTimeoutError``."""
+    total_timeout: float | None = Field(default=None, gt=0)
+    """Optional cap on the whole call in seconds, retries included; off by default."""
     max_retries: int = Field(default=2, ge=0)
     """Retries for 408/429/5xx, connection errors and retryable 402s (``Retry-After`` kept)."""
     default_headers: Mapping[str, str] | None = Field(default=None, exclude=True)
@@ -298,6 +301,7 @@ class ChatOpenRouter(BaseChatModel):
         return params.Connection(
             base_url=self.openrouter_api_base, api_key=self.openrouter_api_key,
             timeout=self.request_timeout, max_retries=self.max_retries,
+            total_timeout=self.total_timeout,
             attribution=Attribution(app_url=self.app_url, app_title=self.app_title,
                                     app_categories=self.app_categories),
             default_headers=self.default_headers,

@@ -175,11 +175,13 @@ class Connection:
     max_retries: int
     attribution: Attribution
     default_headers: Mapping[str, str] | None
+    total_timeout: float | None = None
 
     def endpoint(self) -> Endpoint:
         """The transport endpoint (clients are created lazily by the transport, per key)."""
         return Endpoint(base_url=self.base_url or DEFAULT_BASE_URL, api_key=self.api_key,
-                        timeout=self.timeout, max_retries=self.max_retries)
+                        timeout=self.timeout, max_retries=self.max_retries,
+                        total_timeout=self.total_timeout)
 
     def headers(self) -> dict[str, str]:
         """Per-request headers: user defaults plus app attribution."""

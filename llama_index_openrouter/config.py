@@ -99,7 +99,13 @@ class OpenRouterConfig(BaseModel):
     api_base: str = Field(default="", description=f"API base URL (default: ${API_BASE_ENV} "
                                                   f"or {DEFAULT_BASE_URL}).")
     max_retries: int = Field(default=2, ge=0, description="Retries on retryable failures.")
-    timeout: float | None = Field(default=None, gt=0, description="Request timeout, seconds.")
+    timeout: float | None = Field(
+        default=None, gt=0,
+        description="Longest silence allowed, seconds: connecting, and between received bytes "
+                    "(a slow but steady stream is never cut).")
+    total_timeout: float | None = Field(
+        default=None, gt=0,
+        description="Optional cap on the whole call, seconds, retries included; off by default.")
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra HTTP headers sent with every request.")
     additional_kwargs: JSONDict = Field(
@@ -226,7 +232,7 @@ class OpenRouterConfig(BaseModel):
     def endpoint(self) -> Endpoint:
         """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
         return Endpoint(base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
-                        max_retries=self.max_retries)
+                        max_retries=self.max_retries, total_timeout=self.total_timeout)
 
     def attribution_headers(self) -> dict[str, str]:
         """The attribution headers for the configured app, if any."""

@@ -2,7 +2,7 @@
 
 The transport hands over a response and its bytes as they arrive; this module parses JSON bodies
 (error bodies under HTTP 200 included), drives the SSE parser and the stream state machine,
-enforces the whole-call deadline while bytes trickle in, and turns a broken read into the right
+enforces the call's time limits while bytes trickle in, and turns a broken read into the right
 error with whatever arrived attached. Sync and async callers share every line of it.
 """
 
@@ -76,49 +76,99 @@ def decode_body(response: http.Response, content: bytes) -> ChatResult:
     return result
 
 
-def _deadline(timeout: float | None) -> float | None:
-    """When a call started now must be over: ``timeout`` bounds the whole call."""
-    return None if timeout is None else time.monotonic() + timeout
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The two time limits of one call.
 
+    ``timeout`` bounds *silence*: connecting, and each wait for the next bytes (the ``openai``
+    SDK's HTTP client enforces it per read). Any bytes count, keep-alive included: OpenRouter's
+    ``: OPENROUTER PROCESSING`` comment lines and the whitespace it pads a pending JSON body
+    with are sent while the upstream is working, so a slow but healthy reply is never cut.
+    ``total_timeout`` (optional) bounds the whole call, retries and their waits included, for
+    callers who want a hard cap; a call past it is never retried.
+    """
 
-def _past(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
+    timeout: float | None
+    total_timeout: float | None
+    ends_at: float | None
 
+    @classmethod
+    def start(cls, timeout: float | None, total_timeout: float | None) -> Clock:
+        """The limits of a call starting now."""
+        ends_at = None if total_timeout is None else time.monotonic() + total_timeout
+        return cls(timeout, total_timeout, ends_at)
 
-def _deadline_error(response: http.Response, what: str,
-                    partial: ChatResult | None = None) -> errors.OpenRouterError:
-    exc = errors.connection_error(f"OpenRouter {what} exceeded its timeout", response.request,
-                                  timeout=True, partial=partial)
-    exc.retryable = False  # the deadline covers the whole call: a retry would overrun it
-    return exc
+    def remaining(self) -> float | None:
+        """Seconds left before ``total_timeout`` (``None``: no whole-call limit)."""
+        return None if self.ends_at is None else self.ends_at - time.monotonic()
+
+    def past(self) -> bool:
+        """Whether the whole-call limit has passed."""
+        left = self.remaining()
+        return left is not None and left <= 0
+
+    def read_timeout(self) -> float | None:
+        """The per-request timeout to give the SDK: the silence limit, cut to what is left of
+        the whole-call limit so that a silent server cannot outlast it."""
+        left = self.remaining()
+        if left is None:
+            return self.timeout
+        left = max(left, 0.001)
+        return left if self.timeout is None else min(self.timeout, left)
+
+    def allows_wait(self, seconds: float) -> bool:
+        """Whether a retry after ``seconds`` would still start before the whole-call limit."""
+        left = self.remaining()
+        return left is None or seconds < left
+
+    def expired(self, request: Any, what: str,
+                partial: ChatResult | None = None) -> errors.OpenRouterError:
+        """The error for a call past ``total_timeout`` (never retried)."""
+        exc = errors.connection_error(
+            f"OpenRouter {what} exceeded total_timeout={self.total_timeout:g} s", request,
+            timeout=True, partial=partial)
+        exc.retryable = False
+        return exc
+
+    def timed_out(self, request: Any, what: str,
+                  partial: ChatResult | None = None) -> errors.OpenRouterError:
+        """The error for a read that timed out: silence, or the whole-call limit."""
+        if self.past():
+            return self.expired(request, what, partial)
+        exc = errors.connection_error(
+            f"OpenRouter sent nothing for {self.timeout:g} s during the {what} (timeout="
+            f"{self.timeout:g}: the longest allowed silence)", request, timeout=True,
+            partial=partial)
+        exc.retryable = False  # the reply had started: resending could repeat its side effects
+        return exc
 
 
 @dataclass(slots=True)
 class BodyReader:
-    """Collects a non-streaming body under the same whole-call deadline as streams.
+    """Collects a non-streaming body under the call's :class:`Clock`.
 
-    The SDK's timeout bounds each read; a body trickled in small pieces (OpenRouter pads
-    bodies with whitespace while it waits) would otherwise never time out.
+    Silence is bounded by the SDK's per-read timeout (padding whitespace counts as bytes);
+    the whole-call limit, when set, is checked after every piece.
     """
 
     response: http.Response
-    deadline: float | None
+    clock: Clock
     parts: list[bytes] = field(default_factory=list)
 
     @classmethod
-    def open(cls, response: http.Response, timeout: float | None) -> BodyReader:
-        return cls(response, _deadline(timeout))
+    def open(cls, response: http.Response, clock: Clock) -> BodyReader:
+        return cls(response, clock)
 
     def add(self, data: bytes) -> None:
         self.parts.append(data)
-        if _past(self.deadline):
-            raise _deadline_error(self.response, "reply")
+        if self.clock.past():
+            raise self.clock.expired(self.response.request, "reply")
 
     def broken(self, exc: Exception) -> errors.OpenRouterError:
         from openrouter_core._sdk_http import http
 
         if isinstance(exc, http.TimeoutException):
-            return _deadline_error(self.response, "reply")
+            return self.clock.timed_out(self.response.request, "reply")
         return errors.connection_error(
             f"OpenRouter closed the connection before the reply was complete: {exc}",
             self.response.request)
@@ -133,14 +183,14 @@ class StreamDriver:
 
     response: http.Response
     assembler: StreamAssembler
-    deadline: float | None
+    clock: Clock
     parser: SSEParser = field(default_factory=SSEParser)
     json_body: list[bytes] | None = None
 
     @classmethod
     def open(cls, response: http.Response, assembler: StreamAssembler,
-             timeout: float | None) -> StreamDriver:
-        driver = cls(response, assembler, _deadline(timeout))
+             clock: Clock) -> StreamDriver:
+        driver = cls(response, assembler, clock)
         kind = response.headers.get("content-type", "")
         if kind.startswith("application/json"):
             driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
@@ -172,8 +222,8 @@ class StreamDriver:
         except DecodeError as exc:
             raise errors.malformed_error(f"OpenRouter stream chunk: {exc}", self.response, None,
                                          partial=self.assembler.result()) from None
-        if _past(self.deadline):
-            raise self.timeout()
+        if self.clock.past():
+            raise self.clock.expired(self.response.request, "stream", self.assembler.result())
 
     def finish(self) -> list[ChunkDelta]:
         if self.json_body is not None:
@@ -194,16 +244,14 @@ class StreamDriver:
         from openrouter_core._sdk_http import http
 
         if isinstance(exc, http.TimeoutException):
-            return self.timeout()
+            return self.clock.timed_out(self.response.request, "stream",
+                                        self.assembler.result())
         if isinstance(exc, UnicodeDecodeError):
             return errors.malformed_error(f"stream is not valid UTF-8: {exc}", self.response,
                                           None, partial=self.assembler.result())
         return errors.connection_error(
             f"OpenRouter stream broke after {self.assembler.chunks} chunks: {exc}",
             self.response.request, interrupted=True, partial=self.assembler.result())
-
-    def timeout(self) -> errors.OpenRouterError:
-        return _deadline_error(self.response, "stream", self.assembler.result())
 
 
 def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:

@@ -64,7 +64,11 @@ class Endpoint:
     base_url: str = DEFAULT_BASE_URL
     api_key: SecretStr | None = None
     timeout: float | None = None
+    """Seconds of silence allowed: connecting, and between received bytes (see
+    :class:`~openrouter_core.reading.Clock`). ``None``: the SDK's default."""
     max_retries: int = 2
+    total_timeout: float | None = None
+    """Seconds the whole call may take, retries included; ``None`` (default): no cap."""
 
     def key_value(self) -> str:
         """The API key, or a clear error naming the environment variable to set."""
@@ -206,15 +210,27 @@ def _convert(exc: Exception) -> errors.OpenRouterError:
     raise exc
 
 
-def _retrying(endpoint: Endpoint, attempt: Callable[[], T]) -> T:
+def _next_wait(policy: _RetryPolicy, clock: reading.Clock, exc: Exception,
+               ) -> tuple[errors.OpenRouterError, float | None]:
+    """The typed error for ``exc`` and the wait before retrying it (``None``: give up)."""
+    error = _convert(exc)
+    if clock.past() and error.retryable:
+        # A timeout that ran into the whole-call limit is that limit's error, not retried.
+        return clock.expired(getattr(error, "request", None), "request"), None
+    wait = policy.delay(error)
+    if wait is not None and not clock.allows_wait(wait):
+        return error, None  # the retry could not start before total_timeout
+    return error, wait
+
+
+def _retrying(endpoint: Endpoint, clock: reading.Clock, attempt: Callable[[], T]) -> T:
     """Run ``attempt`` until it succeeds or the retry policy gives up (typed error)."""
     policy = _RetryPolicy(endpoint.max_retries)
     while True:
         try:
             return attempt()
         except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
+            error, wait = _next_wait(policy, clock, exc)
             if wait is None:
                 # Not chained: the SDK's exception text is the raw body, which is not redacted
                 # (a server could echo the key); the typed error carries the same facts.
@@ -222,15 +238,15 @@ def _retrying(endpoint: Endpoint, attempt: Callable[[], T]) -> T:
         time.sleep(wait)
 
 
-async def _aretrying(endpoint: Endpoint, attempt: Callable[[], Awaitable[T]]) -> T:
+async def _aretrying(endpoint: Endpoint, clock: reading.Clock,
+                     attempt: Callable[[], Awaitable[T]]) -> T:
     """Async :func:`_retrying`: the same policy, awaiting the attempt and the wait."""
     policy = _RetryPolicy(endpoint.max_retries)
     while True:
         try:
             return await attempt()
         except Exception as exc:  # converted, then retried or re-raised
-            error = _convert(exc)
-            wait = policy.delay(error)
+            error, wait = _next_wait(policy, clock, exc)
             if wait is None:
                 raise error from None  # see _retrying
         await asyncio.sleep(wait)
@@ -260,10 +276,12 @@ def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> di
 
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Send a non-streaming request and decode the reply (retrying per policy)."""
+    clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
+
     def attempt() -> ChatResult:
         with sync_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, endpoint.timeout)) as raw:
-            reader = reading.BodyReader.open(raw.http_response, endpoint.timeout)
+                **_split(body, headers, clock.read_timeout())) as raw:
+            reader = reading.BodyReader.open(raw.http_response, clock)
             try:
                 for data in raw.http_response.iter_bytes():
                     reader.add(data)
@@ -271,15 +289,17 @@ def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> Cha
                 raise reader.broken(exc) from exc
             return reader.result()
 
-    return _retrying(endpoint, attempt)
+    return _retrying(endpoint, clock, attempt)
 
 
 async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Async :func:`complete`."""
+    clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
+
     async def attempt() -> ChatResult:
         async with async_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, endpoint.timeout)) as raw:
-            reader = reading.BodyReader.open(raw.http_response, endpoint.timeout)
+                **_split(body, headers, clock.read_timeout())) as raw:
+            reader = reading.BodyReader.open(raw.http_response, clock)
             try:
                 async for data in raw.http_response.aiter_bytes():
                     reader.add(data)
@@ -287,7 +307,7 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
                 raise reader.broken(exc) from exc
             return reader.result()
 
-    return await _aretrying(endpoint, attempt)
+    return await _aretrying(endpoint, clock, attempt)
 
 
 # --- streaming ----------------------------------------------------------------------------
@@ -299,14 +319,16 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 
     Closing the generator (``break`` in the caller's loop) closes the HTTP response.
     """
+    clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
+
     def attempt() -> tuple[Any, Any]:
         manager = sync_client(endpoint).chat.completions.with_streaming_response.create(
-            **_split(body, headers, endpoint.timeout))
+            **_split(body, headers, clock.read_timeout()))
         return manager, manager.__enter__()
 
-    manager, response = _retrying(endpoint, attempt)
+    manager, response = _retrying(endpoint, clock, attempt)
     try:
-        driver = reading.StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        driver = reading.StreamDriver.open(response.http_response, assembler, clock)
         try:
             for data in response.http_response.iter_bytes():
                 yield from driver.feed(data)
@@ -320,14 +342,16 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
 async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
                   assembler: StreamAssembler) -> AsyncIterator[ChunkDelta]:
     """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
+    clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
+
     async def attempt() -> tuple[Any, Any]:
         manager = async_client(endpoint).chat.completions.with_streaming_response.create(
-            **_split(body, headers, endpoint.timeout))
+            **_split(body, headers, clock.read_timeout()))
         return manager, await manager.__aenter__()
 
-    manager, response = await _aretrying(endpoint, attempt)
+    manager, response = await _aretrying(endpoint, clock, attempt)
     try:
-        driver = reading.StreamDriver.open(response.http_response, assembler, endpoint.timeout)
+        driver = reading.StreamDriver.open(response.http_response, assembler, clock)
         try:
             async for data in response.http_response.aiter_bytes():
                 for delta in driver.feed(data):
@@ -376,7 +400,8 @@ def request_json(endpoint: Endpoint, method: str, path: str, *, body: JSONDict |
         return _json_body_of(client.post(path, cast_to=http.Response, body=body,
                                         options=options))
 
-    return _retrying(endpoint, attempt)
+    return _retrying(endpoint, reading.Clock.start(endpoint.timeout, endpoint.total_timeout),
+                     attempt)
 
 
 async def arequest_json(endpoint: Endpoint, method: str, path: str, *,
@@ -395,4 +420,5 @@ async def arequest_json(endpoint: Endpoint, method: str, path: str, *,
         return _json_body_of(await client.post(path, cast_to=http.Response, body=body,
                                               options=options))
 
-    return await _aretrying(endpoint, attempt)
+    return await _aretrying(
+        endpoint, reading.Clock.start(endpoint.timeout, endpoint.total_timeout), attempt)

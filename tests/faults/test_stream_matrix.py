@@ -220,33 +220,46 @@ def _slow_json_body() -> Reply:
 
 
 def _timeout_params() -> list[Any]:
-    out: list[Any] = []
-    for style in STYLES:
-        out.append(pytest.param("stall", style, id=f"stall-{style.id}"))
-        marks: list[pytest.MarkDecorator] = []
-        out.append(pytest.param("drip", style, id=f"drip-{style.id}", marks=marks))
-    return out
+    return [pytest.param(fault, style, id=f"{fault}-{style.id}")
+            for fault in ("stall", "drip", "drip-total") for style in STYLES]
+
+
+def _drip(style: Style) -> Reply:
+    # Every gap is well under the timeout; the whole reply takes several times the timeout.
+    return (Reply.text(" ".join(["w"] * 60), drip_delay=0.05) if style.streaming
+            else _slow_json_body())
 
 
 @pytest.mark.parametrize(("fault", "style"), _timeout_params())
-def test_stall_and_drip_time_out(request: pytest.FixtureRequest, emu: Emulator, fault: str,
-                                 style: Style) -> None:
-    label = ("stall after headers (+K deltas)" if fault == "stall"
-             else "slow drip past the timeout")
-    record(request, "Timeouts (timeout=0.75 s, max_retries=0)", label,
-           "`APITimeoutError` within 2 x timeout; streams keep the partial", style.id)
+def test_timeout_bounds_silence_and_total_timeout_the_call(
+        request: pytest.FixtureRequest, emu: Emulator, fault: str, style: Style) -> None:
+    label, expected = {
+        "stall": ("stall after headers (+K deltas), timeout=0.75 s",
+                  "`APITimeoutError` within 2 x timeout; streams keep the partial"),
+        "drip": ("slow but steady reply, 3 s in all, timeout=0.75 s",
+                 "completes: bytes keep arriving (padding and keep-alive count)"),
+        "drip-total": ("the same reply with total_timeout=0.75 s",
+                       "`APITimeoutError` naming total_timeout within 2 x; partial kept"),
+    }[fault]
+    record(request, "Timeouts (max_retries=0)", label, expected, style.id)
     if fault == "stall":
         emu.enqueue(Reply.text(TEXT, stall_after=K, stall_seconds=10))
-    elif style.streaming:
-        emu.enqueue(Reply.text(" ".join(["w"] * 60), drip_delay=0.05))
+        settings = {"timeout": TIMEOUT}
     else:
-        emu.enqueue(_slow_json_body())
+        emu.enqueue(_drip(style))
+        settings = {"timeout": TIMEOUT} if fault == "drip" else {"total_timeout": TIMEOUT}
     start = time.monotonic()
-    outcome = run(style, emu, timeout=TIMEOUT, max_retries=0)
+    outcome = run(style, emu, max_retries=0, **settings)
     elapsed = time.monotonic() - start
+    if fault == "drip":
+        assert outcome.error is None, outcome.error
+        assert elapsed > 2 * TIMEOUT  # it really outlasted the silence limit
+        assert outcome.received.replace(" ", "") in ("w" * 60, "late")
+        return
     assert outcome.error is not None, f"finished in {elapsed:.2f}s without a timeout"
     assert_typed(outcome, style, errors.APITimeoutError, lc.ModelTimeoutError)
     assert elapsed < 2 * TIMEOUT, f"{elapsed:.2f}s"
+    assert ("total_timeout=0.75" in str(outcome.error)) == (fault == "drip-total")
     if style.streaming:
         partial = getattr(outcome.error, "partial", None)
         assert partial is not None

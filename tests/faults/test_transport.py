@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import time
 
 import openai
@@ -196,18 +197,51 @@ def test_wrong_content_type_is_malformed(emu: Emulator) -> None:
         collect(endpoint(emu, max_retries=0), body(stream=True))
 
 
-@pytest.mark.parametrize("fault", ["stall", "drip"])
-def test_stall_and_slow_drip_time_out_within_twice_the_timeout(emu: Emulator,
-                                                               fault: str) -> None:
-    reply = (Reply.text("a b c d e f", stall_after=2, stall_seconds=10) if fault == "stall"
-             else Reply.text(" ".join("w" * 40), drip_delay=0.1))
-    emu.enqueue(reply)
+def test_a_stall_after_headers_times_out_within_about_the_timeout(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("a b c d e f", stall_after=2, stall_seconds=10))
     start = time.monotonic()
-    with pytest.raises(errors.APITimeoutError) as info:
+    with pytest.raises(errors.APITimeoutError, match="sent nothing for 1 s") as info:
         collect(endpoint(emu, timeout=1.0, max_retries=0), body(stream=True))
-    elapsed = time.monotonic() - start
-    assert elapsed < 2.0
+    assert time.monotonic() - start < 2.0
     assert info.value.partial is not None
+    assert info.value.partial.content == "a b "
+
+
+def test_a_chunk_every_0_6_s_with_timeout_2_completes_however_long(emu: Emulator) -> None:
+    words = ["one ", "two ", "three ", "four ", "five ", "six"]
+    emu.enqueue(Reply.text("".join(words), chunks=words, drip_delay=0.6))
+    start = time.monotonic()
+    pieces, _ = collect(endpoint(emu, timeout=2.0, max_retries=0), body(stream=True))
+    assert time.monotonic() - start > 3.0  # longer than the timeout, and never cut
+    assert "".join(pieces) == "".join(words)
+
+
+def test_keep_alive_comments_count_as_life(emu: Emulator) -> None:
+    chunk = {"id": "gen-k", "object": "chat.completion.chunk", "model": "openai/gpt-4o-mini",
+             "choices": [{"index": 0, "delta": {"content": "ready"}, "finish_reason": "stop"}]}
+    pieces = [(b": OPENROUTER PROCESSING\n\n", 0.4)] * 6 + [
+        (b"data: " + json.dumps(chunk).encode() + b"\n\ndata: [DONE]\n\n", 0.4)]
+    emu.enqueue(Reply.raw(200, {"Content-Type": "text/event-stream"}, chunk_delays=pieces))
+    pieces, _ = collect(endpoint(emu, timeout=0.75, max_retries=0), body(stream=True))
+    assert "".join(pieces) == "ready"  # 2.8 s of comments, then data
+
+
+def test_total_timeout_caps_the_call_and_is_never_retried(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("a b c d e f", stall_after=2, stall_seconds=10),
+                Reply.text("a second attempt would get this"))
+    start = time.monotonic()
+    with pytest.raises(errors.APITimeoutError, match="total_timeout=1 s") as info:
+        collect(endpoint(emu, total_timeout=1.0, max_retries=3), body(stream=True))
+    assert time.monotonic() - start < 2.0
+    assert info.value.retryable is False
+    assert len(emu.chat_requests) == 1
+
+
+def test_a_timeout_before_the_reply_starts_is_retried(emu: Emulator) -> None:
+    emu.enqueue(Reply.text("late", delay_headers=3.0), Reply.text("on time"))
+    pieces, _ = collect(endpoint(emu, timeout=0.5, max_retries=1), body(stream=True))
+    assert "".join(pieces) == "on time"
+    assert len(emu.chat_requests) == 2
 
 
 def test_breaking_out_of_a_sync_stream_closes_the_connection(emu: Emulator) -> None:

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from openrouter_core import errors
 from openrouter_core._sdk_http import http
 from openrouter_core.decode import ChatResult
-from openrouter_core.reading import StreamDriver
+from openrouter_core.reading import Clock, StreamDriver
 from openrouter_core.stream import SSEParser, StreamAssembler
 from tests.unit.core import chunks as c
 
@@ -106,7 +106,7 @@ def _driver() -> StreamDriver:
     request = http.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
     response = http.Response(200, headers={"content-type": "text/event-stream"},
                                request=request)
-    return StreamDriver.open(response, StreamAssembler(), None)
+    return StreamDriver.open(response, StreamAssembler(), Clock.start(None, None))
 
 
 garbage_lines = st.one_of(
