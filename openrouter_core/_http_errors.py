@@ -155,7 +155,8 @@ def _raw_message(raw: Any) -> str | None:
 def _status_class(status: int, message: str, metadata: JSONDict) -> type[APIStatusError]:
     texts = [message] + [str(e.get("message", "")) for e in metadata.get("previous_errors") or []
                          if isinstance(e, dict)]
-    if status == 400 and any(_CONTEXT_PATTERN.search(t) for t in texts):
+    # OpenRouter answers an over-long prompt with 400, or 413 from some routes: same meaning.
+    if status in (400, 413) and any(_CONTEXT_PATTERN.search(t) for t in texts):
         return ContextLengthError
     if status == 403 and ("reasons" in metadata or "flagged_input" in metadata):
         return ModerationError

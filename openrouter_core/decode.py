@@ -10,6 +10,7 @@ are never dropped: every value keeps the dict it came from in ``raw``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +177,25 @@ def body_error(body: Any) -> JSONDict | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: adjacent UTF-16 surrogate halves (``"\\ud83d\\ude00"`` from
+    JSON escapes) become one code point, and a lone half becomes U+FFFD.
+
+    A lone surrogate cannot be encoded to UTF-8, so it would break ``print``, JSON dumps and
+    databases downstream.
+    """
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _text(value: Any) -> str | None:
+    return valid_text(value) if isinstance(value, str) else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -298,13 +318,13 @@ def decode_choices(body: JSONDict) -> list[ChatResult]:
         message = _dict(choice.get("message"))
         results.append(ChatResult(
             **envelope,
-            content=_str(message.get("content")) or "",
-            reasoning=_str(message.get("reasoning")),
+            content=_text(message.get("content")) or "",
+            reasoning=_text(message.get("reasoning")),
             reasoning_details=_dict_list(message.get("reasoning_details")),
             tool_calls=decode_tool_calls(message.get("tool_calls")),
             images=decode_images(message.get("images")),
             annotations=_dict_list(message.get("annotations")),
-            refusal=_str(message.get("refusal")) or None,
+            refusal=_text(message.get("refusal")) or None,
             logprobs=choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None,
             finish_reason=normalize_finish_reason(_str(choice.get("finish_reason"))),
             native_finish_reason=_str(choice.get("native_finish_reason")),

@@ -28,6 +28,7 @@ from openrouter_core.decode import (
     ToolCallDelta,
     Usage,
     decode_chunk,
+    valid_text,
 )
 
 DONE = object()
@@ -234,6 +235,7 @@ class StreamAssembler:
         "_done",
         "_envelope",
         "_finish",
+        "_held",
         "_images",
         "_logprobs",
         "_native_finish",
@@ -248,6 +250,7 @@ class StreamAssembler:
         self._envelope: dict[str, Any] = {}
         self._content = TextBuilder()
         self._reasoning = TextBuilder()
+        self._held: dict[str | int, str] = {}  # a high surrogate waiting for its low half
         self._refusal = TextBuilder()
         self._details = ReasoningDetailsMerger()
         self._tools: dict[int, _ToolCallState] = {}
@@ -299,7 +302,24 @@ class StreamAssembler:
             self._native_finish = delta.native_finish_reason
         return delta
 
+    def _whole(self, channel: str | int, text: str | None) -> str | None:
+        """``text`` with a trailing high surrogate held back until the next piece of the same
+        channel (content, reasoning, refusal, or a tool call's index), so that a character
+        split into UTF-16 halves across two events reaches the caller whole."""
+        if not text or (not self._held and text.isascii()):
+            return text
+        text = self._held.pop(channel, "") + text
+        if "\ud800" <= text[-1] <= "\udbff":
+            self._held[channel] = text[-1]
+            text = text[:-1]
+        return valid_text(text) or None
+
     def _merge_parts(self, delta: ChunkDelta) -> None:
+        delta.content = self._whole("content", delta.content)
+        delta.reasoning = self._whole("reasoning", delta.reasoning)
+        delta.refusal = self._whole("refusal", delta.refusal)
+        for fragment in delta.tool_calls or ():
+            fragment.arguments = self._whole(fragment.index, fragment.arguments)
         if delta.content:
             self._content.append(delta.content)
         if delta.reasoning:
@@ -357,23 +377,28 @@ class StreamAssembler:
 
     def result(self) -> ChatResult:
         """The result assembled so far (complete once ``[DONE]`` was seen)."""
+        # A high surrogate still waiting at the end has no other half: it reads as U+FFFD.
+        lost = {k: "\ufffd" for k in self._held}
         tools = [
-            ToolCall(id=s.id, name=s.name, arguments=s.arguments.text(), index=i, type=s.type)
-            for i, s in enumerate(self._tools[k] for k in sorted(self._tools))
+            ToolCall(id=s.id, name=s.name, arguments=s.arguments.text() + lost.get(k, ""),
+                     index=i, type=s.type)
+            for i, (k, s) in enumerate(sorted(self._tools.items()))
         ]
         logprobs = None
         if self._logprobs:
             content = [p for lp in self._logprobs for p in (lp.get("content") or [])]
             logprobs = {"content": content}
+        reasoning = self._reasoning.text() + lost.get("reasoning", "")
+        refusal = self._refusal.text() + lost.get("refusal", "")
         return ChatResult(
             **self._envelope,
-            content=self._content.text(),
-            reasoning=self._reasoning.text() if self._reasoning else None,
+            content=self._content.text() + lost.get("content", ""),
+            reasoning=reasoning or None,
             reasoning_details=self._details.result(),
             tool_calls=tools,
             images=list(self._images),
             annotations=list(self._annotations),
-            refusal=self._refusal.text() if self._refusal else None,
+            refusal=refusal or None,
             logprobs=logprobs,
             finish_reason=self._finish,
             native_finish_reason=self._native_finish,

@@ -262,3 +262,18 @@ def test_n_1_is_not_sent(openrouter_emulator: Emulator) -> None:
     openrouter_emulator.enqueue(Reply.text("ok"))
     _lc(openrouter_emulator)()
     assert "n" not in openrouter_emulator.chat_requests[-1].json
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+@pytest.mark.parametrize("status", [400, 413])
+def test_context_overflow_under_400_or_413_is_the_overflow_class(
+        openrouter_emulator: Emulator, adapter: str, status: int) -> None:
+    message = "This endpoint's maximum context length is 8192 tokens. You requested 9000."
+    openrouter_emulator.enqueue(Reply.error(status, message))
+    with pytest.raises(errors.ContextLengthError, match="maximum context length is 8192") as e:
+        ADAPTERS[adapter](openrouter_emulator)()
+    assert e.value.status_code == status
+    if adapter == "langchain":
+        from langchain_core.exceptions import ContextOverflowError
+
+        assert isinstance(e.value, ContextOverflowError)
