@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage
@@ -36,7 +36,6 @@ from openrouter_core.request import SERVER_TOOL_PREFIX
 
 JSONDict = dict[str, Any]
 ToolLike = Mapping[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
-StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 METHODS: tuple[str, ...] = ("function_calling", "json_mode", "json_schema")
 RESPONSE_HEALING = {"id": "response-healing"}
 """OpenRouter's plugin that repairs malformed JSON in non-streaming structured replies."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
@@ -152,8 +151,3 @@ def keep_first_tool_call(response: ChatResponse) -> ChatResponse:
     if isinstance(calls, list) and len(calls) > 1:
         message.additional_kwargs["tool_calls"] = calls[:1]
     return response
-
-
-def tool_names(tools: Sequence[JSONDict]) -> list[str]:
-    """Function names of tool dicts (for error messages)."""
-    return [str(t.get("function", {}).get("name")) for t in tools]

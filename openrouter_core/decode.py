@@ -163,11 +163,6 @@ def normalize_finish_reason(value: str | None) -> str | None:
     return _FINISH_ALIASES.get(value, value)
 
 
-def loads(body: bytes | str) -> Any:
-    """Parse a JSON body; leading keep-alive whitespace is part of OpenRouter payloads."""
-    return json.loads(body)
-
-
 def body_error(body: Any) -> JSONDict | None:
     """The ``error`` object of a body that is an error (even with HTTP 200), else ``None``."""
     if isinstance(body, dict):

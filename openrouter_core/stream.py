@@ -371,10 +371,6 @@ class StreamAssembler:
         """The refusal text streamed so far (read-only use)."""
         return self._refusal
 
-    def usage(self) -> Usage | None:
-        """The usage reported by the stream (the last one seen), if any."""
-        return self._usage
-
     def result(self) -> ChatResult:
         """The result assembled so far (complete once ``[DONE]`` was seen)."""
         # A high surrogate still waiting at the end has no other half: it reads as U+FFFD.

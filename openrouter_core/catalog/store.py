@@ -47,8 +47,6 @@ RETRY_AFTER_FAILURE = 60.0
 SNAPSHOT_PATH = Path(__file__).resolve().parent.parent / "data" / "models.json"
 """The bundled snapshot, written by ``python -m openrouter_core.catalog refresh``."""
 
-fetch_count = 0
-"""Live catalog fetches done by this process (for tests and diagnostics)."""
 
 
 def catalog_mode(value: str | None = None) -> Mode:
@@ -146,8 +144,6 @@ def fetch(endpoint: Endpoint) -> Catalog:
 
     Raises the core's typed errors; use :func:`get_catalog` for the cached, never-raising form.
     """
-    global fetch_count
-    fetch_count += 1
     chat = transport.request_json(endpoint, "GET", "models")
     try:
         embedding = transport.request_json(endpoint, "GET", "embeddings/models")
@@ -158,8 +154,6 @@ def fetch(endpoint: Endpoint) -> Catalog:
 
 async def afetch(endpoint: Endpoint) -> Catalog:
     """Async :func:`fetch`."""
-    global fetch_count
-    fetch_count += 1
     chat = await transport.arequest_json(endpoint, "GET", "models")
     try:
         embedding = await transport.arequest_json(endpoint, "GET", "embeddings/models")

@@ -10,7 +10,6 @@ from openrouter_core.decode import (
     decode_chunk,
     decode_response,
     decode_usage,
-    loads,
     normalize_finish_reason,
 )
 
@@ -38,7 +37,7 @@ def _body(**message: object) -> dict[str, object]:
 
 def test_padded_body_parses() -> None:
     padded = ("\n         \n" * 50 + json.dumps(_body(content="hi"))).encode()
-    assert decode_response(loads(padded)).content == "hi"
+    assert decode_response(json.loads(padded)).content == "hi"
 
 
 def test_full_message_fields_are_surfaced() -> None:
