@@ -21,13 +21,12 @@ from langchain_core.language_models.chat_models import (
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
-from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 
 from langchain_openrouter import outputs, params, streaming
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
-from openrouter_core import transport
+from openrouter_core import environment, transport
 from openrouter_core.account import UsageTotals
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
@@ -72,10 +71,10 @@ class ChatOpenRouter(BaseChatModel):
     model_name: str = Field(alias="model")
     """The OpenRouter model slug, e.g. ``"openai/gpt-4o-mini"``."""
     openrouter_api_key: SecretStr | None = Field(
-        alias="api_key", default_factory=secret_from_env("OPENROUTER_API_KEY", default=None))
+        alias="api_key", default_factory=environment.api_key)
     """API key; read from ``OPENROUTER_API_KEY`` when not given. Never logged or serialized."""
     openrouter_api_base: str | None = Field(
-        alias="base_url", default_factory=from_env("OPENROUTER_API_BASE", default=None))
+        alias="base_url", default_factory=lambda: environment.read("base_url"))
     """Base URL (default ``https://openrouter.ai/api/v1``; env ``OPENROUTER_API_BASE``)."""
     request_timeout: float | None = Field(default=None, alias="timeout", gt=0)
     """Longest silence allowed, in seconds: connecting, and between received bytes. A slow but
@@ -86,9 +85,9 @@ class ChatOpenRouter(BaseChatModel):
     """Retries for 408/429/5xx, connection errors and retryable 402s (``Retry-After`` kept)."""
     default_headers: Mapping[str, str] | None = Field(default=None, exclude=True)
     """Extra headers on every request (excluded from serialization: they may hold secrets)."""
-    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    app_url: str | None = Field(default_factory=lambda: environment.read("app_url"))
     """App attribution: sent as ``HTTP-Referer``. Off unless set."""
-    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
+    app_title: str | None = Field(default_factory=lambda: environment.read("app_title"))
     """App attribution: sent as ``X-OpenRouter-Title``. Off unless set."""
     app_categories: list[str] | None = None
     """App attribution: marketplace categories (``X-OpenRouter-Categories``)."""
@@ -163,7 +162,7 @@ class ChatOpenRouter(BaseChatModel):
     service_tier: str | None = None
     """Upstream service tier."""
     session_id: str | None = Field(
-        default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+        default_factory=lambda: environment.read("session_id"))
     """Groups related requests for observability (env ``OPENROUTER_SESSION_ID``)."""
     trace: dict[str, Any] | None = None
     """Trace metadata forwarded to broadcast destinations."""

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.utils import from_env, secret_from_env
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from langchain_openrouter.callbacks import check_budget, record_embedding_usage
 from langchain_openrouter.errors import langchain_errors
-from openrouter_core import embeddings as core
+from openrouter_core import embeddings as core, environment
 from openrouter_core.decode import Usage
 from openrouter_core.settings import ProviderPreferences
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
@@ -52,11 +51,11 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     model: str = "openai/text-embedding-3-small"
     """The embedding model slug."""
     openrouter_api_key: SecretStr | None = Field(
-        alias="api_key", default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
+        alias="api_key", default_factory=environment.api_key,
         exclude=True, repr=False)
     """API key; read from ``OPENROUTER_API_KEY`` when not given. Never logged or serialized."""
     openrouter_api_base: str | None = Field(
-        alias="base_url", default_factory=from_env("OPENROUTER_API_BASE", default=None))
+        alias="base_url", default_factory=lambda: environment.read("base_url"))
     """Base URL (default ``https://openrouter.ai/api/v1``)."""
     dimensions: int | None = Field(default=None, ge=1)
     """Output vector size, for models that support shortening (``text-embedding-3-*``)."""

@@ -10,12 +10,12 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 from __future__ import annotations
 
 import difflib
-import os
 import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from openrouter_core import environment
 from openrouter_core.settings import (
     SETTING_NAMES,
     Attribution,
@@ -186,12 +186,13 @@ class OpenRouterConfig(BaseModel):
     def _from_environment(cls, data: Any) -> Any:
         if isinstance(data, dict):
             data = dict(data)
-            if data.get("api_key") is None and os.environ.get(API_KEY_ENV):
-                data["api_key"] = os.environ[API_KEY_ENV]
+            data = environment.fill(data, {"api_key": "api_key", "app_url": "app_url",
+                                           "app_title": "app_title",
+                                           "session_id": "session_id"})
             if isinstance(data.get("api_key"), str):
                 data["api_key"] = SecretStr(data["api_key"])
             if not data.get("api_base"):
-                data["api_base"] = os.environ.get(API_BASE_ENV) or DEFAULT_BASE_URL
+                data["api_base"] = environment.read("base_url") or DEFAULT_BASE_URL
         return data
 
     @model_validator(mode="after")

@@ -8,7 +8,6 @@ counts; LlamaIndex's own ``EmbeddingEndEvent`` has no room for usage.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
@@ -16,7 +15,7 @@ from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events import BaseEvent
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from openrouter_core import embeddings as core
+from openrouter_core import embeddings as core, environment
 from openrouter_core.decode import Usage
 from openrouter_core.settings import ProviderPreferences
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
@@ -99,10 +98,9 @@ class OpenRouterEmbedding(BaseEmbedding):
             data.setdefault("model_name", data.pop("model"))
         if "batch_size" in data:
             data.setdefault("embed_batch_size", data.pop("batch_size"))
-        if data.get("api_key") is None and os.environ.get("OPENROUTER_API_KEY"):
-            data["api_key"] = os.environ["OPENROUTER_API_KEY"]
+        data = environment.fill(data, {"api_key": "api_key"})
         if not data.get("api_base"):
-            data["api_base"] = os.environ.get("OPENROUTER_API_BASE") or DEFAULT_BASE_URL
+            data["api_base"] = environment.read("base_url") or DEFAULT_BASE_URL
         return data
 
     @classmethod

@@ -30,9 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
-
-from openrouter_core import errors, transport
+from openrouter_core import environment, errors, transport
 from openrouter_core.catalog.models import Catalog, parse_models
 from openrouter_core.transport import Endpoint
 
@@ -68,9 +66,8 @@ def cache_ttl() -> float:
 
 def default_endpoint() -> Endpoint:
     """``$OPENROUTER_API_BASE`` / ``$OPENROUTER_API_KEY``, one retry, 10 s timeout."""
-    key = os.environ.get("OPENROUTER_API_KEY")
-    return Endpoint(base_url=os.environ.get("OPENROUTER_API_BASE") or transport.DEFAULT_BASE_URL,
-                    api_key=SecretStr(key) if key else None, timeout=10.0, max_retries=1)
+    return Endpoint(base_url=environment.read("base_url") or transport.DEFAULT_BASE_URL,
+                    api_key=environment.api_key(), timeout=10.0, max_retries=1)
 
 
 def _has_key(endpoint: Endpoint) -> bool:

@@ -277,3 +277,23 @@ def test_context_overflow_under_400_or_413_is_the_overflow_class(
         from langchain_core.exceptions import ContextOverflowError
 
         assert isinstance(e.value, ContextOverflowError)
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_both_adapters_read_the_same_environment(openrouter_emulator: Emulator, adapter: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+    monkeypatch.setenv("OPENROUTER_API_BASE", openrouter_emulator.base_url)
+    monkeypatch.setenv("OPENROUTER_APP_URL", "https://example.com/app")
+    monkeypatch.setenv("OPENROUTER_APP_TITLE", "Env App")
+    monkeypatch.setenv("OPENROUTER_SESSION_ID", "session-from-env")
+    openrouter_emulator.enqueue(Reply.text("ok"))
+    if adapter == "langchain":
+        ChatOpenRouter(model=MODEL).invoke("hi")
+    else:
+        OpenRouter(model=MODEL).chat([ChatMessage(role="user", content="hi")])
+    sent = openrouter_emulator.chat_requests[-1]
+    assert sent.json["session_id"] == "session-from-env"
+    assert sent.headers["http-referer"] == "https://example.com/app"
+    assert sent.headers["x-openrouter-title"] == "Env App"
+    assert sent.headers["authorization"] == f"Bearer {KEY}"
