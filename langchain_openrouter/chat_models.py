@@ -65,7 +65,8 @@ class ChatOpenRouter(BaseChatModel):
     """
 
     # defer_build: the validator for ~60 fields is built on first construction, not at import.
-    model_config = ConfigDict(populate_by_name=True, defer_build=True)
+    # Validation errors never quote the constructor input: it may hold the API key.
+    model_config = ConfigDict(populate_by_name=True, defer_build=True, hide_input_in_errors=True)
 
     # --- connection -----------------------------------------------------------------------
     model_name: str = Field(alias="model")
@@ -181,17 +182,26 @@ class ChatOpenRouter(BaseChatModel):
         """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
         if not isinstance(values, dict):
             return values
+        # Before anything can fail: a validation error quotes its input, and a key must never
+        # appear in an exception message.
+        params.hide_keys(values)
         for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
             if values.pop(name) is not None:
                 warnings.warn(f"{name} is accepted for compatibility and not used: clients are "
                               "pooled and shared by openrouter_core", stacklevel=2)
-        field_of = {name: name for name in cls.model_fields}
-        field_of.update({f.alias: name for name, f in cls.model_fields.items() if f.alias})
+        # Only this class's own parameters: LangChain's (metadata, tags, cache, callbacks...)
+        # inside model_kwargs are a user's request-body keys that happen to share the name.
+        own = {name: f for name, f in cls.model_fields.items()
+               if name not in BaseChatModel.model_fields}
+        field_of = {name: name for name in own}
+        field_of.update({f.alias: name for name, f in own.items() if f.alias})
         field_of["provider"] = "openrouter_provider"
         for key in params.promote_fields(values, field_of):
             warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
                           f"was moved to the {key} parameter (pass it directly)", stacklevel=2)
-        for key in params.collect_extra(values, set(field_of)):
+        known = set(field_of) | set(BaseChatModel.model_fields)
+        known.update(f.alias for f in BaseChatModel.model_fields.values() if f.alias)
+        for key in params.collect_extra(values, known):
             warnings.warn(f"{key} is not a ChatOpenRouter parameter; it was moved to "
                           "model_kwargs and will be sent in the request body", stacklevel=2)
         params.warn_if_milliseconds(values.get("timeout", values.get("request_timeout")))
@@ -310,11 +320,7 @@ class ChatOpenRouter(BaseChatModel):
               kwargs: Mapping[str, Any], *, stream: bool,
               run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
               ) -> params.CallSpec:
-        # A cost handler with a budget (get_openrouter_callback(max_cost=...)) that has been
-        # reached stops the request here, before it is built or sent.
-        for handler in run_manager.handlers if run_manager is not None else ():
-            if isinstance(handler, UsageTotals):
-                handler.check_budget()
+        self._check_budget(run_manager)
         call = params.build_call(
             model=self.model_name, messages=convert_messages(messages),
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
@@ -324,6 +330,15 @@ class ChatOpenRouter(BaseChatModel):
 
         catalog.check_request(call.body, call.endpoint)  # warns once per unsupported parameter
         return call
+
+    @staticmethod
+    def _check_budget(
+            run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None) -> None:
+        # A cost handler with a budget (get_openrouter_callback(max_cost=...)) that has been
+        # reached stops the request here, before it is built or sent.
+        for handler in run_manager.handlers if run_manager is not None else ():
+            if isinstance(handler, UsageTotals):
+                handler.check_budget()
 
     def _chat_result(self, result: CoreResult, call: params.CallSpec) -> ChatResult:
         choices = decode_choices(result.raw) if (call.body.get("n") or 1) > 1 else [result]
@@ -439,14 +454,16 @@ class ChatOpenRouter(BaseChatModel):
                 and self._should_stream(async_api=async_api, **{**kwargs, "stream": True}))
 
     def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
-                      kwargs: dict[str, Any]
+                      kwargs: dict[str, Any], run_manager: CallbackManagerForLLMRun | None,
                       ) -> tuple[Iterator[ChatGenerationChunk], TextBuilder]:
+        self._check_budget(run_manager)  # the run manager itself reports the tokens
         assembler = StreamAssembler()
         return self._chunks(messages, stop, None, kwargs, assembler), assembler.content
 
     def _achunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
-                       kwargs: dict[str, Any]
+                       kwargs: dict[str, Any], run_manager: AsyncCallbackManagerForLLMRun | None,
                        ) -> tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]:
+        self._check_budget(run_manager)
         assembler = StreamAssembler()
         return self._achunks(messages, stop, None, kwargs, assembler), assembler.content
 

@@ -82,8 +82,9 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
     ``model_kwargs={"model_name": ...}`` never reaches the request body.
     """
     extra = dict(values.get("model_kwargs") or {})
+    # An explicit None is "not given", not a value that could disagree.
     direct = {field_of[key]: (key, value) for key, value in values.items()
-              if key in field_of and key != "model_kwargs"}
+              if key in field_of and key != "model_kwargs" and value is not None}
     moved = []
     for key in [k for k in extra if k in field_of]:
         value = plain(extra.pop(key))
@@ -94,7 +95,9 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
                 # Objects such as provider preferences merge, model_kwargs winning per key.
                 value = merge_objects(given, value, first=name, second="model_kwargs")
             elif given != value:
-                raise ValueError(f"{name}={given!r} and model_kwargs[{key!r}]={value!r} "
+                shown = ((given, value) if field not in SECRET_FIELDS
+                         else ("<secret>", "<secret>"))
+                raise ValueError(f"{name}={shown[0]!r} and model_kwargs[{key!r}]={shown[1]!r} "
                                  f"disagree; pass {key} once, as a parameter")
             values[name] = value
         else:
@@ -104,6 +107,22 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
     if moved:
         values["model_kwargs"] = extra
     return moved
+
+
+SECRET_FIELDS = frozenset({"openrouter_api_key"})
+"""Fields whose values never appear in a message."""
+
+KEY_NAMES = ("api_key", "openrouter_api_key")
+
+
+def hide_keys(values: dict[str, Any]) -> None:
+    """Wrap API keys given as plain strings (directly or in ``model_kwargs``) in ``SecretStr``,
+    in place, so that any error quoting the constructor input shows ``'**********'``."""
+    extra = values.get("model_kwargs")
+    for holder in (values, extra if isinstance(extra, dict) else {}):
+        for name in KEY_NAMES:
+            if isinstance(holder.get(name), str):
+                holder[name] = SecretStr(holder[name])
 
 
 IGNORED_ARGUMENTS = frozenset({"client", "async_client", "http_client", "http_async_client"})

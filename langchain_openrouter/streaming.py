@@ -46,10 +46,11 @@ SUPPORTED: bool = all(hasattr(module, name) for module, names in _HELPERS.items(
                       for name in names)
 """Whether the installed langchain-core has every helper this module's lifecycle uses."""
 
-ChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any]],
+ChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
                       tuple[Iterator[ChatGenerationChunk], TextBuilder]]
-"""Opens a stream: messages, stop, kwargs → the chunks and the builder receiving their text."""
-AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any]],
+"""Opens a stream: messages, stop, kwargs, the run's callback manager (for checks made before
+sending; tokens are reported here) → the chunks and the builder receiving their text."""
+AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
                            tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]]
 """The async :data:`ChunkSource`."""
 
@@ -276,7 +277,7 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     run: _Run | None = None
     try:
         messages = _lcu._normalize_messages(start.messages)
-        chunks, text = source(messages, stop, start.kwargs)
+        chunks, text = source(messages, stop, start.kwargs, run_manager)
         run = _Run(model, run_manager.run_id, text)
         for chunk in chunks:
             chunk = run.step(chunk)
@@ -310,7 +311,7 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
     run: _Run | None = None
     try:
         messages = _lcu._normalize_messages(start.messages)
-        chunks, text = source(messages, stop, start.kwargs)
+        chunks, text = source(messages, stop, start.kwargs, run_manager)
         run = _Run(model, run_manager.run_id, text)
         async for chunk in chunks:
             chunk = run.step(chunk)

@@ -72,7 +72,11 @@ def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
                       f"{effort!r}}}; pass reasoning= directly", UserWarning, stacklevel=4)
     audio = out.pop("audio_config", None)
     if audio is not None:
-        out["additional_kwargs"] = {**(out.get("additional_kwargs") or {}), "audio": audio}
+        extra = dict(out.get("additional_kwargs") or {})
+        if extra.get("audio") not in (None, audio):
+            raise ValueError("audio_config and additional_kwargs['audio'] disagree; give the "
+                             "audio options once")
+        out["additional_kwargs"] = {**extra, "audio": audio}
         warnings.warn("audio_config is sent as the request's 'audio' parameter; pass "
                       "additional_kwargs={'audio': ...} directly", UserWarning, stacklevel=4)
     for name in sorted(ACCEPTED_AND_IGNORED & set(out)):
@@ -82,8 +86,6 @@ def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
         warnings.warn(f"{name} is accepted for compatibility and not used: "
                       f"{_WHY_IGNORED[name]}", UserWarning, stacklevel=4)
     return out
-"""Arguments code written for ``llama-index-llms-openrouter`` passes that mean nothing here
-(always a chat model; clients are pooled by the core), and ``class_name`` from ``to_dict()``."""
 
 
 class OpenRouterConfig(BaseModel):

@@ -103,13 +103,13 @@ def estimate_request(model: str, messages: Sequence[Mapping[str, Any]] | str | i
                      endpoint: Endpoint | None = None) -> CostEstimate:
     """Price a request to ``model`` from its catalog entry, before sending it.
 
-    ``messages`` is OpenRouter-shaped messages (counted with :mod:`openrouter_core.tokens`,
-    images priced per image where the catalog lists an image price), a prompt string, or a
+    ``messages`` is OpenRouter-shaped messages (counted with :mod:`openrouter_core.tokens`;
+    images count as the prompt tokens of their tiles, which is how OpenAI-shaped APIs bill
+    them, so the catalog's ``pricing.image`` is not added on top), a prompt string, or a
     prompt token count. ``completion_tokens`` is the output you expect (e.g. your
     ``max_tokens``). Raises ``InputError`` naming the model when it has no catalog prices.
     """
     info = model_info(model, endpoint)
-    images = 0
     if isinstance(messages, bool):
         raise InputError("messages_or_tokens must be messages, a prompt string or a token count")
     if isinstance(messages, int):
@@ -119,6 +119,5 @@ def estimate_request(model: str, messages: Sequence[Mapping[str, Any]] | str | i
                                        tokenizer_for(model), tools)
     else:
         prompt_tokens = count_messages(messages, tokenizer_for(model), tools)
-        images = count_images(messages)
     return estimate(info, prompt_tokens, completion_tokens, cached_tokens=cached_tokens,
-                    cache_write_tokens=cache_write_tokens, images=images)
+                    cache_write_tokens=cache_write_tokens)

@@ -288,7 +288,7 @@ def decode_tool_calls(raw: Any) -> list[ToolCall]:
     calls = []
     for position, delta in enumerate(decode_tool_call_deltas(raw)):
         calls.append(ToolCall(id=delta.id or "", name=delta.name or "",
-                              arguments=delta.arguments or "", index=position,
+                              arguments=valid_text(delta.arguments or ""), index=position,
                               type=delta.type or "function"))
     return calls
 

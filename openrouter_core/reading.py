@@ -76,6 +76,10 @@ def decode_body(response: http.Response, content: bytes) -> ChatResult:
     return result
 
 
+MIN_ATTEMPT_SECONDS = 1.0
+"""A retry is started only if at least this much of ``total_timeout`` would be left for it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Clock:
     """The two time limits of one call.
@@ -117,9 +121,10 @@ class Clock:
         return left if self.timeout is None else min(self.timeout, left)
 
     def allows_wait(self, seconds: float) -> bool:
-        """Whether a retry after ``seconds`` would still start before the whole-call limit."""
+        """Whether a retry after ``seconds`` would still have time to do something before the
+        whole-call limit (a request sent with a moment left may be charged and then cut)."""
         left = self.remaining()
-        return left is None or seconds < left
+        return left is None or seconds + MIN_ATTEMPT_SECONDS < left
 
     def expired(self, request: Any, what: str,
                 partial: ChatResult | None = None) -> errors.OpenRouterError:
@@ -135,9 +140,10 @@ class Clock:
         """The error for a read that timed out: silence, or the whole-call limit."""
         if self.past():
             return self.expired(request, what, partial)
+        limit = ("the SDK's default read timeout" if self.timeout is None
+                 else f"{self.timeout:g} s (timeout={self.timeout:g}: the longest allowed silence)")
         exc = errors.connection_error(
-            f"OpenRouter sent nothing for {self.timeout:g} s during the {what} (timeout="
-            f"{self.timeout:g}: the longest allowed silence)", request, timeout=True,
+            f"OpenRouter sent nothing for {limit} during the {what}", request, timeout=True,
             partial=partial)
         exc.retryable = False  # the reply had started: resending could repeat its side effects
         return exc
@@ -205,32 +211,42 @@ class StreamDriver:
         error in the same network read reaches the caller before the error is raised."""
         if self.json_body is not None:
             self.json_body.append(data)
+            if self.clock.past():
+                raise self.clock.expired(self.response.request, "reply")
             return
         try:
             for event in self.parser.feed(data):
                 delta = self.assembler.feed_event(event)
                 if delta is not None:
                     yield delta
-        except StreamErrorChunk as signal:
-            raise errors.error_from_body(
-                200, {"error": signal.error, "id": signal.chunk.get("id")},
-                response=self.response, partial=signal.partial, mid_stream=True) from None
-        except SSEFormatError as exc:
-            raise errors.malformed_error(str(exc), self.response,
-                                         exc.payload.decode("utf-8", "replace"),
-                                         partial=self.assembler.result()) from None
-        except DecodeError as exc:
-            raise errors.malformed_error(f"OpenRouter stream chunk: {exc}", self.response, None,
-                                         partial=self.assembler.result()) from None
+        except (StreamErrorChunk, SSEFormatError, DecodeError) as exc:
+            raise self._typed(exc) from None
         if self.clock.past():
             raise self.clock.expired(self.response.request, "stream", self.assembler.result())
+
+    def _typed(self, exc: Exception) -> errors.OpenRouterError:
+        """An error chunk or unreadable event as the typed error, partial result attached."""
+        if isinstance(exc, StreamErrorChunk):
+            signal = exc
+            return errors.error_from_body(
+                200, {"error": signal.error, "id": signal.chunk.get("id")},
+                response=self.response, partial=signal.partial, mid_stream=True)
+        if isinstance(exc, SSEFormatError):
+            return errors.malformed_error(str(exc), self.response,
+                                          exc.payload.decode("utf-8", "replace"),
+                                          partial=self.assembler.result())
+        return errors.malformed_error(f"OpenRouter stream chunk: {exc}", self.response, None,
+                                      partial=self.assembler.result())
 
     def finish(self) -> list[ChunkDelta]:
         if self.json_body is not None:
             result = decode_body(self.response, b"".join(self.json_body))
             return [_result_as_delta(result, self.assembler)]
-        out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
-               if d is not None] if not self.assembler.done else []
+        try:
+            out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
+                   if d is not None] if not self.assembler.done else []
+        except (StreamErrorChunk, SSEFormatError, DecodeError) as exc:
+            raise self._typed(exc) from None
         if not self.assembler.done:
             raise errors.connection_error(
                 "OpenRouter stream ended before [DONE]; the reply is incomplete",

@@ -230,6 +230,13 @@ class RequestSettings(BaseModel):
         known = {k: _plain(v) for k, v in overrides.items() if k in fields and v is not None}
         unknown = {k: v for k, v in overrides.items() if k not in fields}
         data = self.model_dump(exclude_none=True)
+        # The reasoning budget is either an effort or a token count: a later one replaces the
+        # earlier kind instead of merging into an invalid pair.
+        later = known.get("reasoning")
+        if isinstance(later, Mapping) and isinstance(data.get("reasoning"), dict):
+            for one, other in (("effort", "max_tokens"), ("max_tokens", "effort")):
+                if later.get(one) is not None:
+                    data["reasoning"].pop(other, None)
         data = merge_objects(data, known, first="the model's settings", second=source)
         if unknown:
             data["extra_body"] = merge_objects(data.get("extra_body") or {}, unknown,

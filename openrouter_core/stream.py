@@ -276,7 +276,7 @@ class StreamAssembler:
         """Feed one item from :class:`SSEParser`; returns the normalised delta, if any."""
         if event is DONE:
             self._done = True
-            return None
+            return self._flush_held()
         if not isinstance(event, dict):
             raise SSEFormatError(f"stream chunk is not a JSON object: {event!r:.200}", b"")
         return self.feed(decode_chunk(event))
@@ -313,6 +313,21 @@ class StreamAssembler:
             self._held[channel] = text[-1]
             text = text[:-1]
         return valid_text(text) or None
+
+    def _flush_held(self) -> ChunkDelta | None:
+        """At the end, a high surrogate whose low half never came goes out as U+FFFD, so the
+        streamed text and the result agree."""
+        if not self._held:
+            return None
+        held, self._held = self._held, {}
+        delta = ChunkDelta(
+            content="\ufffd" if "content" in held else None,
+            reasoning="\ufffd" if "reasoning" in held else None,
+            refusal="\ufffd" if "refusal" in held else None,
+            tool_calls=[ToolCallDelta(index=k, arguments="\ufffd")
+                        for k in held if isinstance(k, int)])
+        self._merge_parts(delta)
+        return delta
 
     def _merge_parts(self, delta: ChunkDelta) -> None:
         delta.content = self._whole("content", delta.content)

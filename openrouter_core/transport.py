@@ -214,7 +214,7 @@ def _next_wait(policy: _RetryPolicy, clock: reading.Clock, exc: Exception,
                ) -> tuple[errors.OpenRouterError, float | None]:
     """The typed error for ``exc`` and the wait before retrying it (``None``: give up)."""
     error = _convert(exc)
-    if clock.past() and error.retryable:
+    if clock.past() and isinstance(error, errors.APITimeoutError):
         # A timeout that ran into the whole-call limit is that limit's error, not retried.
         return clock.expired(getattr(error, "request", None), "request"), None
     wait = policy.delay(error)

@@ -297,3 +297,21 @@ def test_both_adapters_read_the_same_environment(openrouter_emulator: Emulator, 
     assert sent.headers["http-referer"] == "https://example.com/app"
     assert sent.headers["x-openrouter-title"] == "Env App"
     assert sent.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_review_regressions_stay_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An explicit None is "not given"; LangChain's own names stay in model_kwargs.
+    with pytest.warns(UserWarning, match="temperature is a ChatOpenRouter parameter"):
+        model = ChatOpenRouter(model=MODEL, api_key=KEY, temperature=None,
+                               model_kwargs={"temperature": 0.2, "metadata": {"team": "a"}})
+    assert model.temperature == 0.2
+    assert model.model_kwargs == {"metadata": {"team": "a"}}
+    # Keys never appear in a construction error, wherever they were given.
+    with pytest.raises(ValueError) as caught:
+        ChatOpenRouter(model=MODEL, api_key="sk-or-v1-FIRSTSECRET",
+                       model_kwargs={"api_key": "sk-or-v1-OTHERSECRET"})
+    assert "SECRET" not in str(caught.value)
+    # A per-call reasoning budget of the other kind replaces the model's.
+    reasoned = ChatOpenRouter(model=MODEL, api_key=KEY, reasoning={"effort": "high"})
+    body = reasoned._settings().merged({"reasoning": {"max_tokens": 2000}}).to_body()
+    assert body["reasoning"] == {"max_tokens": 2000}

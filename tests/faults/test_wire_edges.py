@@ -94,3 +94,21 @@ def test_both_adapters_stream_whole_characters(openrouter_emulator: Emulator,
                                                                       content="hi")])]
     assert all(_valid(p) for p in pieces)
     assert "".join(pieces) == WHOLE
+
+
+def test_a_dangling_half_at_the_end_is_streamed_as_a_replacement(
+        openrouter_emulator: Emulator) -> None:
+    openrouter_emulator.enqueue(_sse([{"content": "bye \ud83d"}]))
+    model = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=openrouter_emulator.base_url)
+    pieces = [c.text for c in model.stream("hi")]
+    assert "".join(pieces) == "bye \ufffd"
+    assert all(_valid(p) for p in pieces)
+
+
+def test_non_streamed_tool_arguments_are_valid_unicode() -> None:
+    body = {"choices": [{"index": 0, "message": {"role": "assistant", "tool_calls": [
+        {"id": "c", "type": "function",
+         "function": {"name": "f", "arguments": '{"q": "\ud83d"}'}}]}}]}
+    arguments = decode_response(json.loads(json.dumps(body))).tool_calls[0].arguments
+    assert _valid(arguments)
+    assert json.loads(arguments) == {"q": "\ufffd"}

@@ -78,12 +78,12 @@ def test_langchain_estimate_counts_messages_tools_and_images() -> None:
     assert found.prompt_tokens == tokens
     assert found.total == estimate(_snapshot_info(), tokens, 200).total
     assert estimate_cost(MINI, 1234).total == estimate(_snapshot_info(), 1234).total
-    # gemini-2.5-flash lists a per-image price: one image part is priced once.
-    gemini = "google/gemini-2.5-flash"
-    with_image = [HumanMessage(content=[{"type": "text", "text": "What is this?"},
-                                        {"type": "image", "url": _png_url()}])]
-    priced = estimate_cost(gemini, with_image)
-    assert priced.images == _snapshot_info(gemini).pricing.image
+    # An image counts as the prompt tokens of its tiles (64x64: one tile, 85 + 170).
+    text_only = estimate_cost(MINI, [HumanMessage("What is this?")])
+    with_image = estimate_cost(MINI, [HumanMessage(content=[
+        {"type": "text", "text": "What is this?"}, {"type": "image", "url": _png_url()}])])
+    assert with_image.prompt_tokens - text_only.prompt_tokens == 255
+    assert with_image.images == 0
     with pytest.raises(TypeError, match="model id or a ChatOpenRouter"):
         estimate_cost(object(), 10)  # type: ignore[arg-type]
 
@@ -126,6 +126,8 @@ def test_langchain_budget_stops_before_the_next_request(emu: Emulator) -> None:
             model.invoke("four")
         with pytest.raises(errors.BudgetExceededError):
             embedder.embed_query("also blocked")
+        with pytest.raises(errors.BudgetExceededError):
+            list(model.stream("a stream is stopped too"))
     assert len(emu.chat_requests) == 3  # the fourth was never sent
     assert not [r for r in emu.requests if r.path.endswith("/embeddings")]
     assert caught.value.spent == Decimal("0.6") == cb.total.cost
@@ -143,6 +145,9 @@ async def test_langchain_budget_async(emu: Emulator) -> None:
             pass
         with pytest.raises(errors.BudgetExceededError):
             await model.ainvoke("three")
+        with pytest.raises(errors.BudgetExceededError):
+            async for _ in model.astream("four"):
+                pass
     assert len(emu.chat_requests) == 2
     assert cb.total.cost == Decimal("0.3")
 
