@@ -175,21 +175,20 @@ def estimate_cost(model: str | BaseChatModel, messages_or_tokens: Sequence[BaseM
     Returns a :class:`~openrouter_core.cost.CostEstimate` (``total`` and each part in ``Decimal``
     USD). Raises ``InputError`` when the catalog does not know the model or its prices.
     """
+    from langchain_openrouter.chat_models import ChatOpenRouter
     from langchain_openrouter.messages import convert_messages
     from langchain_openrouter.tools import format_tools
 
     endpoint = None
-    name = model if isinstance(model, str) else getattr(model, "model_name", None)
-    if not isinstance(name, str):
+    if isinstance(model, ChatOpenRouter):
+        endpoint, model = model._connection().endpoint(), model.model_name
+    elif not isinstance(model, str):
         raise TypeError(f"estimate_cost needs a model id or a ChatOpenRouter, got "
                         f"{type(model).__name__}")
-    connection = getattr(model, "_connection", None)
-    if connection is not None:
-        endpoint = connection().endpoint()
     prompt: Sequence[Mapping[str, Any]] | str | int = (
         messages_or_tokens if isinstance(messages_or_tokens, (str, int))
         else convert_messages(list(messages_or_tokens)))
-    return estimate_request(name, prompt, completion_tokens=completion_tokens,
+    return estimate_request(model, prompt, completion_tokens=completion_tokens,
                             tools=format_tools(list(tools)) if tools else None,
                             cached_tokens=cached_tokens, cache_write_tokens=cache_write_tokens,
                             endpoint=endpoint)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -31,6 +32,25 @@ from openrouter_core.account import UsageTotals
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
+
+
+@cache
+def _argument_names(cls: type[BaseChatModel]) -> tuple[dict[str, str], frozenset[str]]:
+    """``cls``'s own parameter names (aliases included) → field, and every accepted name.
+
+    Only the class's own parameters are promoted out of ``model_kwargs``: LangChain's
+    (``metadata``, ``tags``, ``cache``...) there are request-body keys that share a name.
+    Computed once per class, not on every construction.
+    """
+    def names(fields: Mapping[str, Any]) -> dict[str, str]:
+        out = {name: name for name in fields}
+        out.update({f.alias: name for name, f in fields.items() if f.alias})
+        return out
+
+    own = names({n: f for n, f in cls.model_fields.items()
+                 if n not in BaseChatModel.model_fields})
+    own["provider"] = "openrouter_provider"
+    return own, frozenset(own) | frozenset(names(BaseChatModel.model_fields))
 
 
 class ChatOpenRouter(BaseChatModel):
@@ -182,25 +202,14 @@ class ChatOpenRouter(BaseChatModel):
         """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
         if not isinstance(values, dict):
             return values
-        # Before anything can fail: a validation error quotes its input, and a key must never
-        # appear in an exception message.
-        params.hide_keys(values)
         for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
             if values.pop(name) is not None:
                 warnings.warn(f"{name} is accepted for compatibility and not used: clients are "
                               "pooled and shared by openrouter_core", stacklevel=2)
-        # Only this class's own parameters: LangChain's (metadata, tags, cache, callbacks...)
-        # inside model_kwargs are a user's request-body keys that happen to share the name.
-        own = {name: f for name, f in cls.model_fields.items()
-               if name not in BaseChatModel.model_fields}
-        field_of = {name: name for name in own}
-        field_of.update({f.alias: name for name, f in own.items() if f.alias})
-        field_of["provider"] = "openrouter_provider"
+        field_of, known = _argument_names(cls)
         for key in params.promote_fields(values, field_of):
             warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
                           f"was moved to the {key} parameter (pass it directly)", stacklevel=2)
-        known = set(field_of) | set(BaseChatModel.model_fields)
-        known.update(f.alias for f in BaseChatModel.model_fields.values() if f.alias)
         for key in params.collect_extra(values, known):
             warnings.warn(f"{key} is not a ChatOpenRouter parameter; it was moved to "
                           "model_kwargs and will be sent in the request body", stacklevel=2)

@@ -8,7 +8,7 @@ so that validation, and the error messages naming a bad parameter, come from one
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def collect_extra(values: dict[str, Any], known: set[str]) -> list[str]:
+def collect_extra(values: dict[str, Any], known: AbstractSet[str]) -> list[str]:
     """Move unknown constructor arguments into ``model_kwargs``; returns the names moved.
 
     Pydantic settings objects (``ProviderPreferences``, ``ReasoningConfig``...) become dicts.
@@ -93,16 +93,17 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
             name, given = direct[field]
             if isinstance(given, Mapping) and isinstance(value, Mapping):
                 # Objects such as provider preferences merge, model_kwargs winning per key.
-                value = merge_objects(given, value, first=name, second="model_kwargs")
+                value = merge_objects(given, value, first=name, second="model_kwargs",
+                                      path=SETTING_FOR_FIELD.get(field, field))
             elif given != value:
                 shown = ((given, value) if field not in SECRET_FIELDS
                          else ("<secret>", "<secret>"))
                 raise ValueError(f"{name}={shown[0]!r} and model_kwargs[{key!r}]={shown[1]!r} "
                                  f"disagree; pass {key} once, as a parameter")
-            values[name] = value
         else:
-            values[key] = value
-        direct[field] = (key if field not in direct else direct[field][0], value)
+            name = key
+        values[name] = value
+        direct[field] = (name, value)
         moved.append(key)
     if moved:
         values["model_kwargs"] = extra
@@ -111,19 +112,6 @@ def promote_fields(values: dict[str, Any], field_of: Mapping[str, str]) -> list[
 
 SECRET_FIELDS = frozenset({"openrouter_api_key"})
 """Fields whose values never appear in a message."""
-
-KEY_NAMES = ("api_key", "openrouter_api_key")
-
-
-def hide_keys(values: dict[str, Any]) -> None:
-    """Wrap API keys given as plain strings (directly or in ``model_kwargs``) in ``SecretStr``,
-    in place, so that any error quoting the constructor input shows ``'**********'``."""
-    extra = values.get("model_kwargs")
-    for holder in (values, extra if isinstance(extra, dict) else {}):
-        for name in KEY_NAMES:
-            if isinstance(holder.get(name), str):
-                holder[name] = SecretStr(holder[name])
-
 
 IGNORED_ARGUMENTS = frozenset({"client", "async_client", "http_client", "http_async_client"})
 """SDK-client arguments of ``langchain-openrouter`` and ``ChatOpenAI``: never request settings,

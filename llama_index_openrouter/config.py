@@ -53,6 +53,15 @@ _WHY_IGNORED = {
 }
 
 
+def fold(target: dict[str, Any], key: str, value: Any, *, given_as: str, inside: str) -> None:
+    """Put a shorthand argument's ``value`` at ``target[key]``; a different value already there
+    is an error naming both places (never a silent pick)."""
+    if target.get(key) not in (None, value):
+        raise ValueError(f"{given_as}={value!r} and {inside}.{key}={target[key]!r} disagree; "
+                         f"give {key} in one place")
+    target[key] = value
+
+
 def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
     """Arguments written for ``llama-index-llms-openrouter`` → ours, never silently.
 
@@ -63,20 +72,15 @@ def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     effort = out.pop("reasoning_effort", None)
     if effort is not None:
-        reasoning = dict(out.get("reasoning") or {})
-        if reasoning.get("effort") not in (None, effort):
-            raise ValueError(f"reasoning_effort={effort!r} and reasoning.effort="
-                             f"{reasoning['effort']!r} disagree; give the effort once")
-        out["reasoning"] = {**reasoning, "effort": effort}
+        out["reasoning"] = dict(out.get("reasoning") or {})
+        fold(out["reasoning"], "effort", effort, given_as="reasoning_effort", inside="reasoning")
         warnings.warn(f"reasoning_effort={effort!r} is sent as reasoning={{'effort': "
                       f"{effort!r}}}; pass reasoning= directly", UserWarning, stacklevel=4)
     audio = out.pop("audio_config", None)
     if audio is not None:
-        extra = dict(out.get("additional_kwargs") or {})
-        if extra.get("audio") not in (None, audio):
-            raise ValueError("audio_config and additional_kwargs['audio'] disagree; give the "
-                             "audio options once")
-        out["additional_kwargs"] = {**extra, "audio": audio}
+        out["additional_kwargs"] = dict(out.get("additional_kwargs") or {})
+        fold(out["additional_kwargs"], "audio", audio, given_as="audio_config",
+             inside="additional_kwargs")
         warnings.warn("audio_config is sent as the request's 'audio' parameter; pass "
                       "additional_kwargs={'audio': ...} directly", UserWarning, stacklevel=4)
     for name in sorted(ACCEPTED_AND_IGNORED & set(out)):
@@ -214,13 +218,8 @@ class OpenRouterConfig(BaseModel):
             # The shorthands of llama-index-llms-openrouter and provider={...} may both be
             # given; they merge, and a disagreement is an error rather than a silent pick.
             for name, value in (("order", self.order), ("allow_fallbacks", self.allow_fallbacks)):
-                if value is None:
-                    continue
-                if provider.get(name) not in (None, value):
-                    raise ValueError(
-                        f"{name}={value!r} and provider.{name}={provider[name]!r} disagree; "
-                        f"give {name} in one place")
-                provider[name] = value
+                if value is not None:
+                    fold(provider, name, value, given_as=name, inside="provider")
             data["provider"] = provider
         try:
             settings = RequestSettings.model_validate(data)

@@ -90,13 +90,6 @@ def model_info(model: str, endpoint: Endpoint | None = None) -> ModelInfo:
     return info
 
 
-def count_images(messages: Sequence[Mapping[str, Any]]) -> int:
-    """How many ``image_url`` parts OpenRouter-shaped ``messages`` carry."""
-    return sum(1 for m in messages if isinstance(m.get("content"), list)
-               for part in m["content"]
-               if isinstance(part, Mapping) and part.get("type") == "image_url")
-
-
 def estimate_request(model: str, messages: Sequence[Mapping[str, Any]] | str | int, *,
                      completion_tokens: int = 0, tools: Sequence[Mapping[str, Any]] | None = None,
                      cached_tokens: int = 0, cache_write_tokens: int = 0,

@@ -36,6 +36,10 @@ def merge_objects(base: Mapping[str, Any], update: Mapping[str, Any], *, first: 
     other cannot merge: :class:`SettingsConflictError` names the key and both places.
     """
     out = dict(base)
+    for group in ALTERNATIVES.get(path, ()):
+        if group & {k for k, v in update.items() if v is not None}:
+            for key in group - set(update):  # a later choice of the other kind replaces it
+                out.pop(key, None)
     for key, value in update.items():
         where = f"{path}.{key}" if path else str(key)
         old = out.get(key)
@@ -49,6 +53,14 @@ def merge_objects(base: Mapping[str, Any], update: Mapping[str, Any], *, first: 
         else:
             out[key] = value
     return out
+
+
+ALTERNATIVES: dict[str, tuple[frozenset[str], ...]] = {
+    "reasoning": (frozenset({"effort", "max_tokens"}),),
+}
+"""Keys of an object that exclude each other (path → groups): merging one of a group drops
+the others, so a per-call ``reasoning={"max_tokens": ...}`` replaces a model's ``effort``
+instead of producing a pair ``ReasoningConfig`` rejects."""
 
 
 def _kind(value: Any) -> str:
@@ -230,13 +242,6 @@ class RequestSettings(BaseModel):
         known = {k: _plain(v) for k, v in overrides.items() if k in fields and v is not None}
         unknown = {k: v for k, v in overrides.items() if k not in fields}
         data = self.model_dump(exclude_none=True)
-        # The reasoning budget is either an effort or a token count: a later one replaces the
-        # earlier kind instead of merging into an invalid pair.
-        later = known.get("reasoning")
-        if isinstance(later, Mapping) and isinstance(data.get("reasoning"), dict):
-            for one, other in (("effort", "max_tokens"), ("max_tokens", "effort")):
-                if later.get(one) is not None:
-                    data["reasoning"].pop(other, None)
         data = merge_objects(data, known, first="the model's settings", second=source)
         if unknown:
             data["extra_body"] = merge_objects(data.get("extra_body") or {}, unknown,

@@ -69,8 +69,9 @@ def encoding_name(model: str) -> str | None:
     Only OpenAI's families have tiktoken encodings; ``:variant`` and ``@preset`` tails and a
     leading ``openai/`` are ignored (``openai/gpt-4o-mini:floor`` → ``o200k_base``).
     """
-    slug = model.strip().split("@", 1)[0].split(":", 1)[0].lower()
-    vendor, _, name = slug.rpartition("/")
+    from openrouter_core.catalog.models import base_slug
+
+    vendor, _, name = base_slug(model).lower().rpartition("/")
     if vendor not in ("", "openai"):
         return None
     if name.startswith(("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "gpt-oss", "chatgpt-4o")) or (

@@ -78,4 +78,6 @@ def test_trim_messages_with_the_model_as_token_counter() -> None:
 def test_other_families_count_without_a_network() -> None:
     claude = _model("anthropic/claude-sonnet-4")
     assert claude.get_num_tokens("Hello, world!") == 4  # o200k_base as the documented proxy
+    text = "Привет, как дела?"  # the approximation would give pseudo ids, not these
+    assert claude.get_token_ids(text) == _model().get_token_ids(text)
     assert claude.get_num_tokens_from_messages(HISTORY) > 0
