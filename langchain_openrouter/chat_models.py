@@ -431,6 +431,19 @@ class ChatOpenRouter(BaseChatModel):
             await run_manager.on_llm_new_token(final.text, chunk=final)
         yield final
 
+    # --- invoke/ainvoke: the framework's, plus the verdict on cut-off tool calls ------------
+    def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+               stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
+        """As ``BaseChatModel.invoke``; a tool call cut off by the output limit is always in
+        ``invalid_tool_calls``, also when the reply was streamed (agents call ``invoke``)."""
+        return outputs.settle_tool_calls(super().invoke(input, config, stop=stop, **kwargs))
+
+    async def ainvoke(self, input: LanguageModelInput, config: RunnableConfig | None = None,
+                      *, stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
+        """Async :meth:`invoke`."""
+        message = await super().ainvoke(input, config, stop=stop, **kwargs)
+        return outputs.settle_tool_calls(message)
+
     # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
                stop: list[str] | None = None, **kwargs: Any) -> Iterator[AIMessageChunk]:

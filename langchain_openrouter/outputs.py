@@ -94,17 +94,25 @@ def image_block(image: Image) -> JSONDict:
     return {"type": "image", "url": image.url}
 
 
-def parse_tool_call(call: CoreToolCall) -> ToolCall | InvalidToolCall:
-    """A complete tool call; arguments that are not a JSON object make it invalid."""
-    try:
-        args = call.parsed_arguments()
-    except ValueError as exc:
+def parse_tool_call(call: CoreToolCall, result: CoreResult) -> ToolCall | InvalidToolCall:
+    """A complete tool call of ``result``; arguments that are not a JSON object make it invalid
+    (the error names the output limit when that cut the arguments off)."""
+    problem = result.tool_call_problem(call)
+    if problem is not None:
         return invalid_tool_call(name=call.name, args=call.arguments, id=call.id or None,
-                                 error=f"arguments are not valid JSON: {exc}")
-    if not isinstance(args, dict):
-        return invalid_tool_call(name=call.name, args=call.arguments, id=call.id or None,
-                                 error="arguments are not a JSON object")
-    return tool_call(name=call.name, args=args, id=call.id or None)
+                                 error=problem)
+    return tool_call(name=call.name, args=call.parsed_arguments(), id=call.id or None)
+
+
+def invalid_calls(result: CoreResult) -> list[InvalidToolCall]:
+    """The calls of ``result`` that cannot be run, with their raw arguments and the reason."""
+    out: list[InvalidToolCall] = []
+    for call in result.tool_calls:
+        problem = result.tool_call_problem(call)
+        if problem is not None:
+            out.append(invalid_tool_call(name=call.name, args=call.arguments,
+                                         id=call.id or None, error=problem))
+    return out
 
 
 def _content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
@@ -128,7 +136,7 @@ def _reasoning_kwargs(result: CoreResult) -> JSONDict:
 
 def ai_message(result: CoreResult, requested_model: str) -> AIMessage:
     """A non-streamed turn as an ``AIMessage``."""
-    calls = [parse_tool_call(call) for call in result.tool_calls]
+    calls = [parse_tool_call(call, result) for call in result.tool_calls]
     return AIMessage(
         content=_content(result.content, result.images),
         additional_kwargs=_reasoning_kwargs(result),
@@ -219,11 +227,42 @@ def final_chunk(result: CoreResult, requested_model: str) -> AIMessageChunk:
         extra["reasoning_details"] = result.reasoning_details
     if result.refusal:
         extra["refusal"] = result.refusal
+    meta = response_metadata(result, requested_model)
+    broken = invalid_calls(result)
+    if broken:
+        # Adding chunks re-reads the fragments with langchain-core's partial-JSON parser, which
+        # completes cut-off arguments; this list is the authoritative verdict on the aggregate.
+        meta["invalid_tool_calls"] = broken
     return AIMessageChunk(
         content="",
         additional_kwargs=extra,
         usage_metadata=usage_metadata(result.usage) if result.usage else None,
-        response_metadata=response_metadata(result, requested_model),
+        response_metadata=meta,
         id=result.id,
         chunk_position="last",
     )
+
+
+def settle_tool_calls(message: AIMessage) -> AIMessage:
+    """``message`` with the calls its final chunk reported as invalid moved out of
+    ``tool_calls`` (where langchain-core's partial-JSON reading of a streamed aggregate put
+    them) into ``invalid_tool_calls``, so that no agent runs a cut-off call.
+
+    ``invoke`` applies it, and ``invoke`` is what agents call, streaming or not.
+    """
+    reported = message.response_metadata.get("invalid_tool_calls")
+    if not reported or not message.tool_calls:
+        return message
+    ids = {c.get("id") for c in reported}
+    known = {c.get("id") for c in message.invalid_tool_calls}
+    message.tool_calls = [c for c in message.tool_calls if c.get("id") not in ids]
+    message.invalid_tool_calls = [*message.invalid_tool_calls,
+                                  *(c for c in reported if c.get("id") not in known)]
+    if isinstance(message.content, list):  # output_version="v1" keeps calls as blocks too
+        by_id = {c.get("id"): c for c in reported}
+        message.content = [
+            dict(by_id[b.get("id")]) if isinstance(b, dict) and b.get("type") == "tool_call"
+            and b.get("id") in by_id else b
+            for b in message.content
+        ]
+    return message

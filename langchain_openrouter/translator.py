@@ -15,23 +15,24 @@ from langchain_core.messages import AIMessage, AIMessageChunk, content as types
 from langchain_core.messages.block_translators import register_translator
 
 from langchain_openrouter.outputs import PROVIDER
+from openrouter_core.decode import decode_citation
 
 
 def citation(annotation: Mapping[str, Any]) -> types.Citation | None:
-    """An OpenRouter ``url_citation`` annotation as a LangChain ``citation``."""
-    payload = annotation.get("url_citation")
-    if annotation.get("type") != "url_citation" or not isinstance(payload, Mapping):
+    """An OpenRouter ``url_citation`` annotation as a LangChain ``citation`` (only the fields
+    the server sent; the LlamaIndex adapter reads the same core :class:`Citation`)."""
+    found = decode_citation(annotation)
+    if found is None:
         return None
-    out = types.Citation(type="citation")
-    if isinstance(payload.get("url"), str):
-        out["url"] = payload["url"]
-    if isinstance(payload.get("title"), str):
-        out["title"] = payload["title"]
-    for key in ("start_index", "end_index"):
-        if isinstance(payload.get(key), int):
-            out[key] = payload[key]
-    if isinstance(payload.get("content"), str):
-        out["cited_text"] = payload["content"]
+    out = types.Citation(type="citation", url=found.url)
+    if found.title is not None:
+        out["title"] = found.title
+    if found.start_index is not None:
+        out["start_index"] = found.start_index
+    if found.end_index is not None:
+        out["end_index"] = found.end_index
+    if found.content is not None:
+        out["cited_text"] = found.content
     return out
 
 

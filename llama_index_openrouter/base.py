@@ -43,6 +43,7 @@ from llama_index_openrouter.streaming import PARTIAL_KEY, ChatStream
 from llama_index_openrouter.structured import program_for
 from llama_index_openrouter.tools import (
     keep_first_tool_call,
+    refuse_truncated,
     resolve_tool_choice,
     tool_selections,
     tool_spec,
@@ -256,12 +257,19 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         response, a call with invalid JSON comes back with empty ``tool_kwargs`` and an
         ``error`` (see :class:`~llama_index_openrouter.tools.OpenRouterToolSelection`) while
         the other calls are kept.
+
+        Raises:
+            TruncatedToolCallError: The output limit cut off a call's arguments (an agent
+                would otherwise run it with guessed arguments); the error carries the raw
+                text and the response.
         """
         partial = bool(response.additional_kwargs.get(PARTIAL_KEY))
         selections = tool_selections(response, partial=partial)
+        if not partial:
+            refuse_truncated(selections, response)
         if not selections and error_on_no_tool_call:
             raise ValueError("Expected at least one tool call, but got 0 tool calls.")
-        return selections
+        return list(selections)
 
     # -- structured output ------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from llama_index_openrouter.messages import REASONING_DETAILS_KEY
-from openrouter_core.decode import ChatResult, Image, ToolCall, Usage
+from openrouter_core.decode import ChatResult, Citation, Image, ToolCall, Usage
 
 JSONDict = dict[str, Any]
 ContentBlocks = list[Any]
@@ -63,17 +63,17 @@ def image_block(image: Image) -> ImageBlock:
     return ImageBlock(url=image.url)
 
 
-def citation_block(citation: JSONDict) -> CitationBlock:
-    """A ``CitationBlock`` from one ``url_citation`` payload."""
-    url = str(citation.get("url") or "")
-    title = str(citation.get("title") or url)
-    excerpt = citation.get("content")
-    location = {k: v for k in ("start_index", "end_index")
-                if isinstance(v := citation.get(k), int) and not isinstance(v, bool)}
-    return CitationBlock(
-        cited_content=TextBlock(text=str(excerpt) if excerpt else title),
-        source=url, title=title, additional_location_info=location,
-    )
+def citation_block(citation: Citation) -> CitationBlock:
+    """A ``CitationBlock`` from one decoded url citation.
+
+    ``CitationBlock`` requires a title and cited content; when the server sent none they are
+    empty strings, never a guess, so both adapters report the same citation.
+    """
+    location = {name: value for name in ("start_index", "end_index")
+                if (value := getattr(citation, name)) is not None}
+    return CitationBlock(cited_content=TextBlock(text=citation.content or ""),
+                         source=citation.url, title=citation.title or "",
+                         additional_location_info=location)
 
 
 def thinking_block(result: ChatResult) -> ThinkingBlock | None:
@@ -98,7 +98,7 @@ def message_blocks(result: ChatResult) -> ContentBlocks:
     if result.content or not (result.tool_calls or result.images):
         blocks.append(TextBlock(text=result.content))
     blocks.extend(image_block(i) for i in result.images)
-    blocks.extend(citation_block(c) for c in result.url_citations)
+    blocks.extend(citation_block(c) for c in result.citations)
     blocks.extend(tool_call_block(c) for c in result.tool_calls)
     return blocks
 

@@ -4,7 +4,8 @@ Pure functions: tools → OpenAI-shaped tool dicts, ``tool_required``/``tool_cho
 for :func:`openrouter_core.request.build_body`, and a response's tool calls → ``ToolSelection``s.
 Reading tool calls is tolerant: a streamed (partial) response's half-written JSON is repaired
 into the fields seen so far, and a complete response whose arguments are not valid JSON gives
-that one call a clear ``error`` instead of failing the whole turn.
+that one call a clear ``error`` instead of failing the whole turn. A call the output limit cut
+off is different: nothing can run it, so reading it raises ``TruncatedToolCallError``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
+
+from openrouter_core.decode import ToolCall, output_limit, tool_call_problem
+from openrouter_core.errors import TruncatedToolCallError
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -28,11 +32,14 @@ class OpenRouterToolSelection(ToolSelection):
     """A ``ToolSelection`` that also keeps the raw argument text and any parse ``error``.
 
     ``tool_kwargs`` is empty when ``error`` is set, so a broken call is never run with guessed
-    arguments.
+    arguments; a call cut off by the output limit is refused outright (see
+    :func:`refuse_truncated`).
     """
 
     raw_arguments: str | None = None
     error: str | None = None
+    truncated: bool = False
+    """The output limit cut the arguments off (``error`` says so)."""
 
 
 def tool_spec(tool: BaseTool) -> JSONDict:
@@ -108,35 +115,50 @@ def _calls(response: ChatResponse) -> list[tuple[str, str, Any]]:
     return out
 
 
-def _selection(call_id: str, name: str, arguments: Any, *, partial: bool) -> ToolSelection:
+def _selection(call_id: str, name: str, arguments: Any, *, partial: bool,
+               limit: str | None) -> OpenRouterToolSelection:
     if isinstance(arguments, dict):
         return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs=arguments)
     text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    call = ToolCall(id=call_id, name=name, arguments=text)
+    problem = tool_call_problem(call, limit)
+    if problem is None:
+        return OpenRouterToolSelection(tool_id=call_id, tool_name=name,
+                                       tool_kwargs=call.parsed_arguments(), raw_arguments=text)
+    if partial:  # still arriving: show the fields seen so far
+        repaired = repair_partial_json(text)
+        kwargs = repaired if isinstance(repaired, dict) else {}
+        return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs=kwargs,
+                                       raw_arguments=text)
+    logger.warning(problem)
+    return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs={},
+                                   raw_arguments=text, error=problem,
+                                   truncated=limit is not None and not _is_json(text))
+
+
+def _is_json(text: str) -> bool:
     try:
-        parsed = json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError as exc:
-        if partial:
-            repaired = repair_partial_json(text)
-            kwargs = repaired if isinstance(repaired, dict) else {}
-            return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs=kwargs,
-                                           raw_arguments=text)
-        error = (f"tool call {call_id or '?'} ({name}): arguments are not valid JSON "
-                 f"({exc.msg} at position {exc.pos}): {text[:200]!r}")
-        logger.warning(error)
-        return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs={},
-                                       raw_arguments=text, error=error)
-    if not isinstance(parsed, dict):
-        error = (f"tool call {call_id or '?'} ({name}): arguments must be a JSON object, "
-                 f"got {type(parsed).__name__}")
-        return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs={},
-                                       raw_arguments=text, error=None if partial else error)
-    return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs=parsed,
-                                   raw_arguments=text)
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
-def tool_selections(response: ChatResponse, *, partial: bool) -> list[ToolSelection]:
+def tool_selections(response: ChatResponse, *, partial: bool) -> list[OpenRouterToolSelection]:
     """Every tool call of ``response`` as a ``ToolSelection`` (see the module docstring)."""
-    return [_selection(i, n, a, partial=partial) for i, n, a in _calls(response)]
+    extra = response.additional_kwargs
+    limit = output_limit(extra.get("finish_reason"), extra.get("native_finish_reason"))
+    return [_selection(i, n, a, partial=partial, limit=limit) for i, n, a in _calls(response)]
+
+
+def refuse_truncated(selections: list[OpenRouterToolSelection], response: ChatResponse) -> None:
+    """Raise :class:`~openrouter_core.errors.TruncatedToolCallError` if the output limit cut
+    off any call, so that an agent stops with the reason instead of running it with ``{}``."""
+    cut = [s for s in selections if s.truncated]
+    if cut:
+        raise TruncatedToolCallError([s.error or "" for s in cut],
+                                     [(s.tool_id, s.tool_name, s.raw_arguments or "")
+                                      for s in cut], response)
 
 
 def keep_first_tool_call(response: ChatResponse) -> ChatResponse:

@@ -2,7 +2,8 @@
 
 Everything here is pure: a ``dict`` (or bytes) goes in, dataclasses come out. Decoding is
 lenient because the live wire varies by era and upstream (see the wire-format notes in
-``docs/wire-format.md``): ``finish_reason`` may be missing or non-normalised, ``content`` may
+``docs/wire-format.md``): ``finish_reason`` may be missing or an upstream's own word (kept as
+sent), ``content`` may
 be ``null``, bodies may be padded with whitespace, usage arrives in three shapes. Unknown fields
 are never dropped: every value keeps the dict it came from in ``raw``.
 """
@@ -92,6 +93,34 @@ class Usage:
     raw: JSONDict = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One ``url_citation`` annotation: the source and, when sent, the cited span and excerpt.
+
+    Absent fields stay ``None`` (an empty ``content`` string counts as absent): adapters show
+    exactly what the server sent, not a guess.
+    """
+
+    url: str
+    title: str | None = None
+    content: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+
+
+def decode_citation(annotation: Any) -> Citation | None:
+    """A :class:`Citation` from one annotation, or ``None`` when it is not a url citation."""
+    if not isinstance(annotation, dict) or annotation.get("type") != "url_citation":
+        return None
+    payload = annotation.get("url_citation")
+    if not isinstance(payload, dict) or not isinstance(payload.get("url"), str):
+        return None
+    return Citation(url=payload["url"], title=_str(payload.get("title")) or None,
+                    content=_str(payload.get("content")) or None,
+                    start_index=_int(payload.get("start_index")),
+                    end_index=_int(payload.get("end_index")))
+
+
 @dataclass(slots=True)
 class ChunkDelta:
     """One decoded stream chunk (only choice 0; OpenRouter streams a single choice)."""
@@ -142,25 +171,70 @@ class ChatResult:
     raw: JSONDict = field(default_factory=dict)
 
     @property
-    def url_citations(self) -> list[JSONDict]:
-        """The ``url_citation`` payloads among the annotations (url, title, indexes, content)."""
-        return [
-            a["url_citation"]
-            for a in self.annotations
-            if a.get("type") == "url_citation" and isinstance(a.get("url_citation"), dict)
-        ]
+    def citations(self) -> list[Citation]:
+        """The ``url_citation`` annotations, decoded once for both adapters."""
+        found = (decode_citation(a) for a in self.annotations)
+        return [c for c in found if c is not None]
+
+    @property
+    def output_limit(self) -> str | None:
+        """The finish reason saying the output limit cut this turn short (see
+        :func:`output_limit`), else ``None``."""
+        return output_limit(self.finish_reason, self.native_finish_reason)
+
+    def tool_call_problem(self, call: ToolCall) -> str | None:
+        """Why ``call`` cannot run as it stands, or ``None`` (see :func:`tool_call_problem`)."""
+        return tool_call_problem(call, self.output_limit)
 
 
-# Finish reasons seen before OpenRouter normalised them (2024 recordings carry Anthropic's own).
+# Upstream finish reasons seen on the wire: before OpenRouter normalised them (2024 recordings
+# carry Anthropic's own) and in ``native_finish_reason`` (OpenAI's Responses API words).
 _FINISH_ALIASES = {"end_turn": "stop", "stop_sequence": "stop", "tool_use": "tool_calls",
-                   "max_tokens": "length", "STOP": "stop", "MAX_TOKENS": "length"}
+                   "max_tokens": "length", "max_output_tokens": "length", "STOP": "stop",
+                   "MAX_TOKENS": "length", "completed": "stop"}
 
 
 def normalize_finish_reason(value: str | None) -> str | None:
-    """Map pre-normalisation upstream finish reasons onto OpenAI's vocabulary."""
+    """OpenAI's word for an upstream finish reason (``end_turn`` → ``stop``).
+
+    Responses keep the server's value; this is for code that needs one vocabulary.
+    """
     if value is None:
         return None
     return _FINISH_ALIASES.get(value, value)
+
+
+def output_limit(finish_reason: str | None, native_finish_reason: str | None) -> str | None:
+    """The finish reason that says the output limit cut a turn short, else ``None``.
+
+    Both fields are checked: a tool call cut by ``max_tokens`` arrives as ``finish_reason``
+    ``"tool_calls"`` with ``native_finish_reason`` ``"max_output_tokens"``.
+    """
+    for value in (native_finish_reason, finish_reason):
+        if value is not None and normalize_finish_reason(value) == "length":
+            return value
+    return None
+
+
+def tool_call_problem(call: ToolCall, limit: str | None) -> str | None:
+    """Why ``call`` cannot be run as it stands (arguments not a JSON object), or ``None``.
+
+    ``limit`` is the turn's :func:`output_limit`. When it is set, the message says the
+    arguments were cut off rather than malformed, because the fix differs (a larger
+    ``max_tokens``).
+    """
+    which = f"tool call {call.name!r} ({call.id or 'no id'})"
+    try:
+        args = call.parsed_arguments()
+    except ValueError as exc:
+        if limit is not None:
+            return (f"{which} was cut off by the output limit (finish reason {limit!r}): its "
+                    f"arguments end mid-JSON after {len(call.arguments)} characters; raise "
+                    "max_tokens and retry")
+        return f"{which}: arguments are not valid JSON: {exc}"
+    if not isinstance(args, dict):
+        return f"{which}: arguments are not a JSON object (got {type(args).__name__})"
+    return None
 
 
 def body_error(body: Any) -> JSONDict | None:
@@ -321,7 +395,7 @@ def decode_choices(body: JSONDict) -> list[ChatResult]:
             annotations=_dict_list(message.get("annotations")),
             refusal=_text(message.get("refusal")) or None,
             logprobs=choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None,
-            finish_reason=normalize_finish_reason(_str(choice.get("finish_reason"))),
+            finish_reason=_str(choice.get("finish_reason")),
             native_finish_reason=_str(choice.get("native_finish_reason")),
             usage=usage,
             raw=body,
@@ -359,6 +433,6 @@ def decode_chunk(chunk: JSONDict) -> ChunkDelta:
         if "annotations" in message:
             delta.annotations = _dict_list(message["annotations"])
     delta.logprobs = choice.get("logprobs") if isinstance(choice.get("logprobs"), dict) else None
-    delta.finish_reason = normalize_finish_reason(_str(choice.get("finish_reason")))
+    delta.finish_reason = _str(choice.get("finish_reason"))
     delta.native_finish_reason = _str(choice.get("native_finish_reason"))
     return delta

@@ -63,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "StreamInterruptedError",
+    "TruncatedToolCallError",
     "connection_error",
     "error_from_body",
     "malformed_error",
@@ -70,7 +71,8 @@ __all__ = [
     "redact",
 ]
 
-_LAZY = frozenset(__all__) - {"InputError", "OpenRouterError", "parse_retry_after", "redact"}
+_LAZY = frozenset(__all__) - {"InputError", "OpenRouterError", "TruncatedToolCallError",
+                              "parse_retry_after", "redact"}
 
 _KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
 
@@ -132,6 +134,23 @@ class BudgetExceededError(OpenRouterError):
         self.spent = spent
         self.budget = budget
         self.requests = requests
+
+
+class TruncatedToolCallError(OpenRouterError, ValueError):
+    """The output limit cut off the arguments of a tool call, so it cannot be run.
+
+    Raised where a framework would otherwise run the call (LlamaIndex's
+    ``get_tool_calls_from_response``, which agents use). ``calls`` holds ``(id, name, raw
+    arguments)`` of every cut-off call and ``response`` the whole reply, so nothing is lost.
+    """
+
+    def __init__(self, problems: list[str], calls: list[tuple[str, str, str]],
+                 response: Any) -> None:
+        message = "; ".join(problems)
+        super().__init__(message)
+        self._attach(error_message=message)
+        self.calls = calls
+        self.response = response
 
 
 def parse_retry_after(headers: Any, *, now: float | None = None) -> float | None:

@@ -13,6 +13,7 @@ import pytest
 
 from openrouter_core import transport
 from openrouter_core.testing import Emulator
+from tests.conformance.expected import expected_error, expected_reply
 from tests.conformance.recordings import ENV_VAR, Exchange, chat_exchanges, traffic_root
 
 _HERE = Path(__file__).parent
@@ -36,15 +37,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise ``chat_exchange`` over every recorded chat-completions exchange."""
-    if "chat_exchange" not in metafunc.fixturenames:
+    """Parametrise ``chat_exchange`` over every recorded chat-completions exchange, and
+    ``cited_exchange`` over those whose reply carries url citations."""
+    name = next((n for n in ("chat_exchange", "cited_exchange") if n in metafunc.fixturenames),
+                None)
+    if name is None:
         return
     root = traffic_root()
     if root is None:
-        metafunc.parametrize("chat_exchange", [pytest.param(None, id="no-recordings",
+        metafunc.parametrize(name, [pytest.param(None, id="no-recordings",
                                                              marks=pytest.mark.skip(_SKIP_REASON))])
         return
     exchanges: list[Exchange] = chat_exchanges(root)
+    if "cited_exchange" in metafunc.fixturenames:
+        exchanges = [e for e in exchanges if expected_error(e) is None
+                     and any(a.get("type") == "url_citation"
+                             for a in expected_reply(e).annotations)]
+        metafunc.parametrize("cited_exchange", exchanges, ids=[e.test_id for e in exchanges])
+        return
     metafunc.parametrize("chat_exchange", exchanges, ids=[e.test_id for e in exchanges])
 
 

@@ -26,16 +26,6 @@ __all__ = [
     "sse_events",
 ]
 
-# OpenRouter normalises upstream finish reasons onto OpenAI's words; recordings from before it
-# did (2024) carry the upstream's own.
-_FINISH_WORDS = {
-    "end_turn": "stop",
-    "stop_sequence": "stop",
-    "STOP": "stop",
-    "tool_use": "tool_calls",
-    "max_tokens": "length",
-    "MAX_TOKENS": "length",
-}
 _CONCATENATED_DETAIL_FIELDS = ("text", "summary", "data")
 
 
@@ -98,11 +88,9 @@ class ExpectedReply:
     partial_reasoning: str | None = None
 
 
-def normalized_finish_reason(value: Any) -> str | None:
-    """OpenAI's word for a finish reason (``end_turn`` → ``stop``, …)."""
-    if not isinstance(value, str):
-        return None
-    return _FINISH_WORDS.get(value, value)
+def _finish_word(value: Any) -> str | None:
+    """A finish reason exactly as the server sent it (older routes send ``end_turn``)."""
+    return value if isinstance(value, str) else None
 
 
 def sse_events(body: bytes) -> list[Any]:
@@ -236,7 +224,7 @@ def expected_from_sse(body: bytes) -> ExpectedReply:
         reply.image_urls += [i["image_url"]["url"] for i in delta.get("images") or []]
         reply.annotations += delta.get("annotations") or []
         if reply.finish_reason is None:
-            reply.finish_reason = normalized_finish_reason(choice.get("finish_reason"))
+            reply.finish_reason = _finish_word(choice.get("finish_reason"))
         if reply.native_finish_reason is None:
             reply.native_finish_reason = choice.get("native_finish_reason")
     reply.content = "".join(content)
@@ -270,7 +258,7 @@ def expected_from_json(body: dict[str, Any]) -> ExpectedReply:
         id=body.get("id"),
         provider=body.get("provider"),
         model=body.get("model"),
-        finish_reason=normalized_finish_reason(choice.get("finish_reason")),
+        finish_reason=_finish_word(choice.get("finish_reason")),
         native_finish_reason=choice.get("native_finish_reason"),
     )
 

@@ -26,7 +26,7 @@ from langchain_core.exceptions import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
-from langchain_openrouter import ChatOpenRouter
+from langchain_openrouter import ChatOpenRouter, outputs
 from openrouter_core import errors, transport
 from openrouter_core.testing import Emulator
 from tests.conformance.expected import (
@@ -111,12 +111,20 @@ def _assert_message(message: BaseMessage, chunks: list[AIMessageChunk],
         else:
             broken.append(call.id)
     got = [(c["id"], c["name"], c["args"]) for c in message.tool_calls]
+    raw = {c.id: c.arguments for c in expected.tool_calls}
     if chunks:
-        # Aggregated chunks are parsed by LangChain's partial-JSON parser, which completes a
-        # truncated object (e.g. a call cut by max_tokens); such calls are kept, not lost.
+        # Adding chunks re-reads the fragments with langchain-core's partial-JSON parser, which
+        # completes a cut-off object; the final chunk's verdict lists such calls, raw text kept,
+        # and invoke() (what agents call) moves them out of tool_calls.
+        verdict = message.response_metadata.get("invalid_tool_calls", [])
+        assert [(c["id"], c["args"]) for c in verdict] == [(i, raw[i]) for i in broken]
+        assert outputs.settle_tool_calls(message).tool_calls == [
+            c for c in message.tool_calls if c["id"] not in broken]
         got = [c for c in got if c[0] not in broken]
     else:
-        assert [c["id"] for c in message.invalid_tool_calls] == broken
+        assert [(c["id"], c["args"]) for c in message.invalid_tool_calls] == [
+            (i, raw[i]) for i in broken]
+        assert "invalid_tool_calls" not in message.response_metadata
     assert got == valid
     every_id = {c["id"] for c in message.tool_calls} | {c["id"] for c in message.invalid_tool_calls}
     assert every_id == {c.id for c in expected.tool_calls}

@@ -202,3 +202,38 @@ def test_invalid_tool_arguments_keep_the_other_calls(request: pytest.FixtureRequ
         assert broken.tool_kwargs == {}
         assert "not valid JSON" in str(getattr(broken, "error", ""))
         assert "get_weather" in str(getattr(broken, "error", ""))
+
+
+CUT_ARGS = Reply.tool_calls(("get_weather", '{"city": "Par', "call_cut"),
+                            ("get_time", {"tz": "UTC"}), finish_reason="tool_calls",
+                            native_finish_reason="max_output_tokens")
+"""RIG-06's shape: the output limit cut the second-to-last call's arguments mid-JSON."""
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
+def test_call_cut_off_by_the_output_limit_is_never_runnable(request: pytest.FixtureRequest,
+                                                            emu: Emulator, style: Style) -> None:
+    record(request, "Bad input", "tool call cut off by the output limit (native "
+           "`max_output_tokens`, arguments mid-JSON)",
+           "raw text kept, error names the limit. LangChain: `invalid_tool_calls` (streams: "
+           "the final chunk's `response_metadata`); LlamaIndex: `TruncatedToolCallError` when "
+           "the calls are read", style.id)
+    emu.enqueue(CUT_ARGS)
+    model: Any = make_model(style, emu)
+    outcome = call(style, model)
+    assert outcome.error is None, repr(outcome.error)
+    limit = "cut off by the output limit (finish reason 'max_output_tokens')"
+    if style.framework == "langchain":
+        message = outcome.result
+        streamed = style.method in ("stream", "astream")
+        verdict = (message.response_metadata["invalid_tool_calls"] if streamed
+                   else message.invalid_tool_calls)
+        assert [(c["id"], c["args"]) for c in verdict] == [("call_cut", '{"city": "Par')]
+        assert limit in verdict[0]["error"]
+        if not streamed:
+            assert [c["name"] for c in message.tool_calls] == ["get_time"]
+    else:
+        with pytest.raises(errors.TruncatedToolCallError, match=r"'get_weather'") as info:
+            model.get_tool_calls_from_response(outcome.result)
+        assert limit in str(info.value)
+        assert info.value.calls == [("call_cut", "get_weather", '{"city": "Par')]

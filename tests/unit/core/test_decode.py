@@ -63,7 +63,7 @@ def test_full_message_fields_are_surfaced() -> None:
         ("toolu_1", "get_weather", {"city": "Paris"})]
     assert result.images[0].mime_type == "image/png"
     assert result.images[0].base64_data == "iVBORw0KGgo="
-    assert result.url_citations[0]["url"] == "https://example.com"
+    assert result.citations[0].url == "https://example.com"
     assert result.finish_reason == "stop"
     assert result.native_finish_reason == "end_turn"
     assert result.raw is body

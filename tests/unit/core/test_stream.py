@@ -142,7 +142,8 @@ def test_image_in_one_delta_with_finish_and_citations_before_text() -> None:
     result, _ = run(c.sse([cite, cite, c.text("Answer"), image, c.chunk(
         {"content": ""}, usage=c.USAGE)]))
     assert [i.url for i in result.images] == ["data:image/png;base64,AAA"]
-    assert len(result.url_citations) == 2
+    assert [c.url for c in result.citations] == ["https://a.example"] * 2
+    assert result.citations[0].content is None  # not sent: absent, not ""
     assert result.content == "Answer"
     assert result.native_finish_reason == "STOP"
 

@@ -7,7 +7,8 @@ from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock,
 from llama_index.core.tools import FunctionTool
 
 from llama_index_openrouter import OpenRouter, OpenRouterToolSelection
-from openrouter_core.errors import InputError
+from llama_index_openrouter.streaming import PARTIAL_KEY
+from openrouter_core.errors import InputError, TruncatedToolCallError
 from openrouter_core.testing import Emulator, Reply
 
 from .conftest import PNG
@@ -97,15 +98,40 @@ def test_no_tool_call(emu: Emulator, llm: OpenRouter) -> None:
 
 def test_invalid_json_gives_a_per_call_error(emu: Emulator, llm: OpenRouter) -> None:
     emu.enqueue(Reply.tool_calls(("add", {"a": 1, "b": 2}), ("weather", '{"city": "Par'),
-                                 finish_reason="tool_calls", native_finish_reason="length"))
+                                 finish_reason="tool_calls", native_finish_reason="tool_calls"))
     responses = list(llm.stream_chat_with_tools(TOOLS, user_msg="x",
                                                 allow_parallel_tool_calls=True))
     good, bad = llm.get_tool_calls_from_response(responses[-1])
     assert good.tool_kwargs == {"a": 1, "b": 2}
     assert isinstance(bad, OpenRouterToolSelection)
-    assert bad.tool_kwargs == {}
+    assert (bad.tool_kwargs, bad.raw_arguments, bad.truncated) == ({}, '{"city": "Par', False)
     assert bad.error is not None
-    assert "weather" in bad.error
+    assert "'weather'" in bad.error and "not valid JSON" in bad.error
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+def test_call_cut_off_by_the_output_limit_is_refused(emu: Emulator, llm: OpenRouter,
+                                                     streamed: bool) -> None:
+    """The RIG-06 shape: finish ``tool_calls``, native ``max_output_tokens``, args mid-JSON.
+    An agent reading the calls gets an error naming the limit, with the raw text kept."""
+    emu.enqueue(Reply.tool_calls(("add", {"a": 1, "b": 2}), ("weather", '{"city": "Par'),
+                                 finish_reason="tool_calls",
+                                 native_finish_reason="max_output_tokens"))
+    if streamed:
+        last = list(llm.stream_chat_with_tools(TOOLS, user_msg="x",
+                                               allow_parallel_tool_calls=True))[-1]
+        partial = list(llm.get_tool_calls_from_response(last.model_copy(update={
+            "additional_kwargs": {**last.additional_kwargs, PARTIAL_KEY: True}})))
+        assert partial[1].tool_kwargs == {"city": "Par"}  # mid-stream: fields seen so far
+    else:
+        last = llm.chat_with_tools(TOOLS, user_msg="x", allow_parallel_tool_calls=True)
+    with pytest.raises(TruncatedToolCallError, match=r"'weather' .* cut off by the output "
+                       r"limit \(finish reason 'max_output_tokens'\).*raise max_tokens") as info:
+        llm.get_tool_calls_from_response(last)
+    assert info.value.calls == [(info.value.calls[0][0], "weather", '{"city": "Par')]
+    assert info.value.response is last
+    blocks = [b for b in last.message.blocks if isinstance(b, ToolCallBlock)]
+    assert blocks[1].tool_kwargs == '{"city": "Par'  # the message keeps the raw text
 
 
 def test_predict_and_call(emu: Emulator, llm: OpenRouter) -> None:
