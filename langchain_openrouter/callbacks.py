@@ -40,7 +40,7 @@ from langchain_core.tracers.context import register_configure_hook
 
 from openrouter_core.account import UsageTotals
 from openrouter_core.cost import CostEstimate, estimate_request
-from openrouter_core.decode import Usage
+from openrouter_core.decode import Usage, decode_usage
 
 __all__ = ["OpenRouterCallbackHandler", "check_budget", "estimate_cost",
            "get_openrouter_callback", "record_embedding_usage"]
@@ -48,32 +48,11 @@ __all__ = ["OpenRouterCallbackHandler", "check_budget", "estimate_cost",
 PROVIDER = "openrouter"
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def message_usage(message: AIMessage) -> Usage | None:
-    """The core ``Usage`` of a ChatOpenRouter message (tokens from ``usage_metadata``,
-    ``cost``/``cost_details`` from ``response_metadata``); ``None`` when neither is set."""
-    meta: Mapping[str, Any] = message.response_metadata or {}
-    tokens: Mapping[str, Any] = dict(message.usage_metadata or {})
-    cost = meta.get("cost")
-    if not tokens and cost is None:
-        return None
-    inputs: Mapping[str, Any] = tokens.get("input_token_details") or {}
-    outputs: Mapping[str, Any] = tokens.get("output_token_details") or {}
-    return Usage(
-        prompt_tokens=_int(tokens.get("input_tokens")) or 0,
-        completion_tokens=_int(tokens.get("output_tokens")) or 0,
-        total_tokens=_int(tokens.get("total_tokens")) or 0,
-        cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool)
-        else None,
-        cost_details=meta.get("cost_details") if isinstance(meta.get("cost_details"), dict)
-        else None,
-        cached_tokens=_int(inputs.get("cache_read")),
-        cache_write_tokens=_int(inputs.get("cache_creation")),
-        reasoning_tokens=_int(outputs.get("reasoning")),
-    )
+    """The core ``Usage`` of a ChatOpenRouter message: the wire's usage object, which
+    :func:`~langchain_openrouter.outputs.response_metadata` keeps, decoded by the core."""
+    raw = (message.response_metadata or {}).get("usage")
+    return decode_usage(raw) if isinstance(raw, dict) else None
 
 
 def _is_openrouter(message: AIMessage) -> bool:

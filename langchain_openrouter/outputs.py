@@ -77,10 +77,12 @@ def response_metadata(result: CoreResult, requested_model: str) -> JSONDict:
             meta[key] = value
     usage = result.usage
     if usage is not None:
-        for key in ("cost", "cost_details", "is_byok", "server_tool_use"):
+        for key in ("cost", "cost_details", "is_byok", "server_tool_use", "server_tool_cost"):
             value = getattr(usage, key)
             if value is not None:
                 meta[key] = value
+        # The wire's usage object, for cost handlers to decode with the core (one reading).
+        meta["usage"] = usage.raw
     if result.annotations:
         meta["annotations"] = result.annotations
     return meta

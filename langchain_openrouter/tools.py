@@ -2,7 +2,8 @@
 
 Tools: anything ``convert_to_openai_tool`` understands (pydantic models, TypedDicts,
 functions, ``BaseTool``s, OpenAI and Anthropic tool dicts) becomes an OpenAI function tool;
-OpenRouter server tools (``{"type": "openrouter:web_search", ...}``) pass through untouched.
+OpenRouter server tools (``{"type": "openrouter:web_search", ...}``, or the helpers in
+:mod:`openrouter_core.server_tools`) are checked and sent as they are.
 ``tool_choice`` is kept as given and normalised by ``openrouter_core.request`` against the
 bound tools when the request is built (``"any"``/``True`` → ``"required"``, a name → that
 function), so a wrong name fails with the list of bound tools.
@@ -32,7 +33,7 @@ from langchain_core.utils.function_calling import convert_to_openai_function, co
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
-from openrouter_core.request import SERVER_TOOL_PREFIX
+from openrouter_core.server_tools import check_server_tool, is_server_tool
 
 JSONDict = dict[str, Any]
 ToolLike = Mapping[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
@@ -41,16 +42,10 @@ RESPONSE_HEALING = {"id": "response-healing"}
 """OpenRouter's plugin that repairs malformed JSON in non-streaming structured replies."""
 
 
-def is_server_tool(tool: Any) -> bool:
-    """Whether ``tool`` is an OpenRouter server tool (``openrouter:*`` type)."""
-    return (isinstance(tool, Mapping) and isinstance(tool.get("type"), str)
-            and tool["type"].startswith(SERVER_TOOL_PREFIX))
-
-
 def format_tool(tool: ToolLike, *, strict: bool | None = None) -> JSONDict:
-    """One tool-like object → the dict sent in ``tools``."""
+    """One tool-like object → the dict sent in ``tools`` (server tools are checked)."""
     if is_server_tool(tool):
-        return dict(tool)  # type: ignore[arg-type]
+        return check_server_tool(tool, "bind_tools")  # type: ignore[arg-type]
     formatted = convert_to_openai_tool(tool, strict=strict)
     function = formatted.get("function")
     # convert_to_openai_tool returns ready-made function dicts as is; apply ``strict`` anyway.

@@ -2,7 +2,8 @@
 
 ``OpenRouter`` (a ``FunctionCallingLLM``), ``OpenRouterMultiModal`` (the ``MultiModalLLM``
 interface), ``OpenRouterEmbedding``, and cost tracking with ``get_openrouter_callback()`` or the
-process-wide ``OpenRouterCostHandler``.
+process-wide ``OpenRouterCostHandler``. Server tools (``openrouter:image_generation``, …):
+:mod:`llama_index_openrouter.server_tools`.
 """
 
 from llama_index_openrouter.base import OpenRouter
@@ -13,6 +14,7 @@ from llama_index_openrouter.callbacks import (
 )
 from llama_index_openrouter.embedding import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
 from llama_index_openrouter.multi_modal import OpenRouterMultiModal
+from llama_index_openrouter.server_tools import OpenRouterServerTool
 from llama_index_openrouter.tools import OpenRouterToolSelection
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "OpenRouterEmbedding",
     "OpenRouterEmbeddingUsageEvent",
     "OpenRouterMultiModal",
+    "OpenRouterServerTool",
     "OpenRouterToolSelection",
     "estimate_cost",
     "get_openrouter_callback",

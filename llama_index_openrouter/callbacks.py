@@ -41,7 +41,7 @@ from pydantic import PrivateAttr
 from llama_index_openrouter.embedding import OpenRouterEmbeddingUsageEvent
 from openrouter_core.account import Tally, UsageTotals
 from openrouter_core.cost import CostEstimate, estimate_request
-from openrouter_core.decode import Usage
+from openrouter_core.decode import Usage, decode_usage
 
 if TYPE_CHECKING:
     from llama_index.core.base.llms.types import ChatMessage
@@ -53,29 +53,12 @@ __all__ = ["OpenRouterCostHandler", "check_budget", "estimate_cost", "event_usag
            "get_openrouter_callback"]
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def response_usage(kwargs: Mapping[str, Any]) -> Usage | None:
-    """The usage in an OpenRouter response's ``additional_kwargs`` (``None`` when it is not
-    an OpenRouter response with usage)."""
-    cost = kwargs.get("cost")
-    generation = kwargs.get("id")
-    from_openrouter = cost is not None or (isinstance(generation, str)
-                                           and generation.startswith("gen-"))
-    if not from_openrouter or ("prompt_tokens" not in kwargs and cost is None):
-        return None
-    return Usage(
-        prompt_tokens=_int(kwargs.get("prompt_tokens")) or 0,
-        completion_tokens=_int(kwargs.get("completion_tokens")) or 0,
-        total_tokens=_int(kwargs.get("total_tokens")) or 0,
-        cost=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool)
-        else None,
-        cached_tokens=_int(kwargs.get("cached_tokens")),
-        cache_write_tokens=_int(kwargs.get("cache_write_tokens")),
-        reasoning_tokens=_int(kwargs.get("reasoning_tokens")),
-    )
+    """The usage of an OpenRouter response: the wire's usage object that
+    :func:`~llama_index_openrouter.responses.usage_kwargs` keeps under ``"usage"``, decoded by
+    the core (``None`` for other responses)."""
+    raw = kwargs.get("usage")
+    return decode_usage(raw) if isinstance(raw, dict) else None
 
 
 def event_usage(event: BaseEvent) -> tuple[str | None, Usage, bool, bool] | None:

@@ -131,10 +131,11 @@ def usage_kwargs(usage: Usage | None) -> JSONDict:
         "total_tokens": usage.total_tokens,
     }
     for name in ("cost", "is_byok", "cost_details", "cached_tokens", "cache_write_tokens",
-                 "reasoning_tokens", "image_tokens"):
+                 "reasoning_tokens", "image_tokens", "server_tool_use", "server_tool_cost"):
         value = getattr(usage, name)
         if value is not None:
             out[name] = value
+    out["usage"] = usage.raw  # the wire's object: cost handlers decode it with the core
     return out
 
 

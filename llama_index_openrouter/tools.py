@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 
+from llama_index_openrouter.server_tools import OpenRouterServerTool
 from openrouter_core.decode import ToolCall, output_limit, tool_call_problem
 from openrouter_core.errors import TruncatedToolCallError
 
@@ -42,8 +44,17 @@ class OpenRouterToolSelection(ToolSelection):
     """The output limit cut the arguments off (``error`` says so)."""
 
 
-def tool_spec(tool: BaseTool) -> JSONDict:
-    """The OpenRouter tool dict of a LlamaIndex tool (name sanitised by LlamaIndex)."""
+def tool_spec(tool: BaseTool | Mapping[str, Any]) -> JSONDict:
+    """The OpenRouter tool dict of a LlamaIndex tool (name sanitised by LlamaIndex).
+
+    A server tool (:class:`~llama_index_openrouter.server_tools.OpenRouterServerTool`, or a
+    raw ``{"type": "openrouter:..."}`` dict) is sent as its own dict; the core checks every
+    tool dict when the request is built.
+    """
+    if isinstance(tool, OpenRouterServerTool):
+        return dict(tool.spec)
+    if isinstance(tool, Mapping):
+        return dict(tool)
     return tool.metadata.to_openai_tool(skip_length_check=True)
 
 

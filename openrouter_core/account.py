@@ -223,6 +223,10 @@ class Tally:
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
     cost: Decimal = Decimal(0)
+    server_tool_cost: Decimal = Decimal(0)
+    """The part of ``cost`` that server tools added (see ``Usage.server_tool_cost``)."""
+    server_tool_use: dict[str, int] = field(default_factory=dict)
+    """Summed ``server_tool_use_details`` counters (``web_search_requests``, …)."""
 
     def add(self, usage: Usage | None, *, failed: bool = False, embedding: bool = False) -> None:
         """Count one request and its usage (``None``: a request without reported usage)."""
@@ -240,6 +244,12 @@ class Tally:
         if usage.cost is not None:
             # repr() of the float is the shortest text that round-trips: the server's number.
             self.cost += Decimal(repr(usage.cost))
+        fee = usage.server_tool_cost
+        if fee is not None:
+            self.server_tool_cost += Decimal(repr(fee))
+        for name, count in (usage.server_tool_use or {}).items():
+            if isinstance(count, int) and not isinstance(count, bool):
+                self.server_tool_use[name] = self.server_tool_use.get(name, 0) + count
 
 
 def parse_budget(value: Decimal | float | str) -> Decimal:
@@ -321,10 +331,22 @@ class UsageTotals:
         """Completion tokens spent on reasoning."""
         return self.total.reasoning_tokens
 
+    @property
+    def server_tool_cost(self) -> float:
+        """USD of ``total_cost`` that server tools added (web search, image generation, …)."""
+        return float(self.total.server_tool_cost)
+
+    @property
+    def server_tool_use(self) -> dict[str, int]:
+        """Summed server-tool counters, e.g. ``{"web_search_requests": 3}``."""
+        with self._lock:
+            return dict(self.total.server_tool_use)
+
     def __repr__(self) -> str:
         t = self.total
         return (f"OpenRouter usage: {t.requests} requests ({t.failed_requests} failed, "
                 f"{t.embedding_requests} embeddings), {t.prompt_tokens} prompt + "
                 f"{t.completion_tokens} completion tokens ({t.cached_tokens} cached, "
                 f"{t.cache_write_tokens} cache writes, {t.reasoning_tokens} reasoning), "
-                f"cost ${t.cost}")
+                f"cost ${t.cost}" + (f" (server tools ${t.server_tool_cost})"
+                                     if t.server_tool_use else ""))

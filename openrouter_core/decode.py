@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 JSONDict = dict[str, Any]
@@ -91,6 +92,24 @@ class Usage:
     video_tokens: int | None = None
     server_tool_use: JSONDict | None = None
     raw: JSONDict = field(default_factory=dict)
+
+    @property
+    def server_tool_cost(self) -> float | None:
+        """USD the server tools added to ``cost``, when that can be told from the reply.
+
+        OpenRouter does not itemise tool fees: ``cost`` includes them while
+        ``cost_details.upstream_inference_cost`` is the model's own cost, so the difference
+        is the tools' share (a web search on Exa: about $0.007). ``None`` when no server tool
+        ran, for BYOK (``cost`` is then OpenRouter's fee only) or without an upstream cost.
+        A native search that the upstream itself bills is inside the upstream cost and so
+        reads as 0.
+        """
+        upstream = (self.cost_details or {}).get("upstream_inference_cost")
+        if (not self.server_tool_use or self.is_byok or self.cost is None
+                or isinstance(upstream, bool) or not isinstance(upstream, (int, float))):
+            return None
+        fee = Decimal(repr(self.cost)) - Decimal(repr(float(upstream)))
+        return float(max(fee, Decimal(0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +306,15 @@ def _tokens(value: Any, name: str) -> int | None:
     raise DecodeError(f"usage {name} is {value!r}, which is not a number of tokens")
 
 
+def _server_tool_use(raw: JSONDict) -> JSONDict | None:
+    # Recordings carry ``server_tool_use_details``; OpenRouter's guides show ``server_tool_use``.
+    for key in ("server_tool_use_details", "server_tool_use"):
+        value = raw.get(key)
+        if isinstance(value, dict):
+            return value
+    return None
+
+
 def decode_usage(raw: Any) -> Usage | None:
     """Decode a ``usage`` object; ``None`` when absent or empty."""
     if not isinstance(raw, dict) or not raw:
@@ -308,8 +336,7 @@ def decode_usage(raw: Any) -> Usage | None:
         audio_input_tokens=_tokens(prompt.get("audio_tokens"), "audio_tokens"),
         audio_output_tokens=_tokens(completion.get("audio_tokens"), "audio_tokens"),
         video_tokens=_tokens(prompt.get("video_tokens"), "video_tokens"),
-        server_tool_use=(raw.get("server_tool_use_details")
-                         if isinstance(raw.get("server_tool_use_details"), dict) else None),
+        server_tool_use=_server_tool_use(raw),
         raw=raw,
     )
 

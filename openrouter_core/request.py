@@ -11,12 +11,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from openrouter_core import server_tools
 from openrouter_core.errors import InputError
 from openrouter_core.settings import JSONDict, RequestSettings
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 PART_TYPES = frozenset({"text", "image_url", "file", "input_audio", "video_url"})
-SERVER_TOOL_PREFIX = "openrouter:"
 URL_PREFIXES = ("https://", "http://", "data:")
 
 
@@ -91,13 +91,14 @@ def tool_name(tool: Mapping[str, Any]) -> str | None:
 def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
     """Validate tool dicts: functions need a name and a JSON-serialisable schema.
 
-    Server tools (``{"type": "openrouter:web_search", ...}``) pass through untouched.
+    Server tools (``{"type": "openrouter:web_search", ...}``) are checked by
+    :func:`openrouter_core.server_tools.check_server_tool`.
     """
     out: list[JSONDict] = []
     for position, tool in enumerate(tools):
         kind = tool.get("type")
-        if isinstance(kind, str) and kind.startswith(SERVER_TOOL_PREFIX):
-            out.append(dict(tool))
+        if server_tools.is_server_tool(tool):
+            out.append(server_tools.check_server_tool(tool, f"tools[{position}]"))
             continue
         if kind != "function" or tool_name(tool) is None:
             raise InputError(

@@ -10,8 +10,8 @@ tried in order by :func:`first_of`. Wrap or extend it freely::
 
     emulator.responder = first_of(weather, fallback=auto_respond)
 
-Default order (:data:`DEFAULT_RULES`): answer a tool result, call a tool, structured output,
-then :func:`echo` ("You said: …").
+Default order (:data:`DEFAULT_RULES`): answer a tool result, call a function tool, use a server
+tool (image generation, web search), structured output, then :func:`echo` ("You said: …").
 """
 
 from __future__ import annotations
@@ -89,6 +89,29 @@ def call_tool(request: RecordedRequest) -> Reply | None:
     return Reply.tool_calls((tool["name"], arguments if isinstance(arguments, dict) else {}))
 
 
+def _server_tool_types(request: RecordedRequest) -> set[str]:
+    tools = request.body_dict.get("tools")
+    if not isinstance(tools, list):
+        return set()
+    return {str(t["type"]) for t in tools
+            if isinstance(t, dict) and str(t.get("type", "")).startswith("openrouter:")}
+
+
+def use_server_tool(request: RecordedRequest) -> Reply | None:
+    """With ``openrouter:image_generation`` in ``tools``: an answer linking one generated
+    image; with ``openrouter:web_search``: a cited answer. Both carry the usage details and fee
+    OpenRouter reports. Declines after a tool result, or without those server tools."""
+    kinds = _server_tool_types(request)
+    if _last_is_tool_result(request) or request.body_dict.get("tool_choice") == "none":
+        return None
+    topic = _echo_text(request)
+    if "openrouter:image_generation" in kinds:
+        return Reply.image_generation(f"Here is an image for: {topic}")
+    if "openrouter:web_search" in kinds:
+        return Reply.web_search(f"According to the search, {topic} [1].")
+    return None
+
+
 def answer_tool_result(request: RecordedRequest) -> Reply | None:
     """After a ``tool`` message: a text answer quoting the tool result (or structured output
     when the request asks for a ``response_format``)."""
@@ -119,7 +142,8 @@ def echo(request: RecordedRequest) -> Reply:
     return Reply.text(f"You said: {_echo_text(request)}")
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (answer_tool_result, call_tool, structured_output)
+DEFAULT_RULES: tuple[Rule, ...] = (answer_tool_result, call_tool, use_server_tool,
+                                   structured_output)
 """The rules :func:`auto_respond` tries before falling back to :func:`echo`."""
 
 

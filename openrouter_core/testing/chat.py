@@ -138,13 +138,19 @@ def compute_usage(reply: Reply, request: RecordedRequest) -> JSONDict:
             c.name + c.arguments_json() for c in reply.calls)
         completion = estimate_tokens(text) + reasoning + images
     prompt_cost, completion_cost = prompt * PROMPT_PRICE, completion * COMPLETION_PRICE
-    cost = reply.cost if reply.cost is not None else round(prompt_cost + completion_cost, 12)
+    model_cost = round(prompt_cost + completion_cost, 12)
+    # Server tool fees are in ``cost`` but not in the upstream (model) cost, as on the wire.
+    cost = reply.cost if reply.cost is not None else round(
+        model_cost + reply.server_tool_fee, 12)
     details = reply.cost_details if reply.cost_details is not None else {
-        "upstream_inference_cost": cost,
+        "upstream_inference_cost": model_cost,
         "upstream_inference_prompt_cost": round(prompt_cost, 12),
         "upstream_inference_completions_cost": round(completion_cost, 12),
     }
-    return {
+    extra: JSONDict = {}
+    if reply.server_tool_use is not None:
+        extra["server_tool_use_details"] = dict(reply.server_tool_use)
+    return {**extra,
         "prompt_tokens": prompt, "completion_tokens": completion,
         "total_tokens": prompt + completion, "cost": cost, "is_byok": reply.is_byok,
         "prompt_tokens_details": {"cached_tokens": reply.cached_tokens,

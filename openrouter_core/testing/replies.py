@@ -97,6 +97,10 @@ class Reply:
     text length (or set by ``prompt_tokens``/``completion_tokens``) and priced at
     :data:`~openrouter_core.testing.chat.PROMPT_PRICE`/``COMPLETION_PRICE``.
 
+    Server tools: ``server_tool_use`` (sent as ``usage.server_tool_use_details``) and
+    ``server_tool_fee`` (USD added to ``cost`` on top of ``upstream_inference_cost``), as
+    :meth:`web_search` and :meth:`image_generation` set them.
+
     Faults, K counting data chunks already sent: ``error_after`` (mid-stream error chunk, then
     ``[DONE]``), ``reset_before_headers``, ``reset_after`` (TCP reset), ``truncate_after``
     (clean end of the HTTP body without ``[DONE]``, then the connection is closed),
@@ -136,6 +140,8 @@ class Reply:
     cache_write_tokens: int = 0
     reasoning_tokens: int | None = None
     image_tokens: int | None = None
+    server_tool_use: JSONDict | None = None
+    server_tool_fee: float = 0.0
     stream: bool | None = None
     usage_shape: UsageShape = "repeat_finish"
     comments_before: int = 3
@@ -172,6 +178,40 @@ class Reply:
         Parallel calls are streamed one after the other by ``index``.
         """
         return cls(calls=[tool_call_spec(c) for c in calls], **_normalised(fields))
+
+    @classmethod
+    def web_search(cls, content: str = "Here is what I found [1].",
+                   citations: Sequence[tuple[str, str, str]] = (
+                       ("https://example.com/result", "Example result",
+                        "An excerpt of the page."),),
+                   *, searches: int = 1, fee: float = 0.007, **fields: Any) -> Reply:
+        """An answer after ``openrouter:web_search`` ran: one ``url_citation`` annotation per
+        ``(url, title, excerpt)`` (streamed each in its own delta before any text, as OpenRouter
+        does), ``server_tool_use_details`` and the search fee in ``cost`` (Exa's $0.007 a
+        search by default)."""
+        annotations = [{"type": "url_citation", "url_citation": {
+            "url": url, "title": title, "content": excerpt, "start_index": 0, "end_index": 0}}
+            for url, title, excerpt in citations]
+        fields.setdefault("server_tool_use", {"tool_calls_requested": searches,
+                                              "tool_calls_executed": searches,
+                                              "web_search_requests": searches})
+        return cls(content=content, annotations=annotations,
+                   server_tool_fee=fee * searches, **_normalised(fields))
+
+    @classmethod
+    def image_generation(cls, content: str = "Here is your image:",
+                         image_urls: Sequence[str] = (
+                             "https://images.openrouter.ai/emulator/generated-0.png",),
+                         *, fee: float = 0.04, **fields: Any) -> Reply:
+        """An answer after ``openrouter:image_generation`` ran: the model's text with each
+        generated image as a Markdown image link (the only place Chat Completions carries
+        it), ``server_tool_use_details`` and the image fee in ``cost`` (an emulator price)."""
+        links = "\n".join(f"![Generated image {i + 1}]({url})"
+                          for i, url in enumerate(image_urls))
+        fields.setdefault("server_tool_use", {"tool_calls_requested": len(image_urls),
+                                              "tool_calls_executed": len(image_urls)})
+        return cls(content=f"{content}\n\n{links}" if content else links,
+                   server_tool_fee=fee * len(image_urls), **_normalised(fields))
 
     @classmethod
     def error(

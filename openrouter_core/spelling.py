@@ -1,0 +1,105 @@
+"""Unknown keys in what a user writes: a near miss is an error, anything else a warning.
+
+OpenRouter adds request fields and tool parameters faster than any client release, so an
+unknown key cannot simply be refused: it is sent, with a one-time warning at the caller's line.
+But a key one or two edits away from a known one (``quallity``, ``efort``) is almost always a
+typo that the server would silently ignore, so it fails before anything is sent, naming the
+key it probably meant. ``extra_body`` stays the unchecked escape hatch.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import warnings
+from collections.abc import Collection, Iterable
+
+from openrouter_core.errors import InputError
+
+MAX_DISTANCE = 2
+"""Edits (insert, delete, substitute, swap neighbours) that still count as a typo."""
+
+_OWN_PACKAGES = ("openrouter_core", "langchain_openrouter", "llama_index_openrouter",
+                 "langchain_core", "langchain", "langgraph", "llama_index", "pydantic",
+                 "pydantic_core", "workflows")
+"""Frames skipped when a warning looks for the caller's line."""
+
+
+class UnknownKeyWarning(UserWarning):
+    """A key this package does not know was sent as given (it may be newer than the package)."""
+
+
+def distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment); small strings only."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def closest(key: str, known: Iterable[str]) -> str | None:
+    """The known key ``key`` is most likely a typo of, or ``None``.
+
+    A candidate must be within :data:`MAX_DISTANCE` edits and share more than it changes
+    (so ``"n"`` is not a typo of ``"k"``); ties go to the alphabetically first.
+    """
+    best: tuple[int, str] | None = None
+    folded = key.lower().replace("-", "_")
+    for candidate in known:
+        d = distance(folded, candidate.lower())
+        if d <= MAX_DISTANCE and d < len(key) and (best is None or (d, candidate) < best):
+            best = (d, candidate)
+    return None if best is None else best[1]
+
+
+def caller_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first frame outside this package,
+    its adapters and the frameworks they plug into: the user's own line."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.split(".")[0] not in _OWN_PACKAGES:
+            return level
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+_warned: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+def warn_once(where: str, key: str, message: str) -> None:
+    """Warn about ``key`` in ``where`` once per process, at the caller's line."""
+    with _lock:
+        if (where, key) in _warned:
+            return
+        _warned.add((where, key))
+    # caller_stacklevel() counts this frame as 1, as warn()'s stacklevel does.
+    warnings.warn(message, UnknownKeyWarning, stacklevel=caller_stacklevel())
+
+
+def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
+    """Apply the rule to ``keys`` given for ``where`` (e.g. ``"reasoning"``).
+
+    Raises:
+        InputError: A key is within two edits of a known one; the message names both and
+            lists the known keys.
+    """
+    for key in keys:
+        if key in known:
+            continue
+        near = closest(key, known)
+        if near is not None:
+            raise InputError(f"{where}: unknown key {key!r}; did you mean {near!r}? "
+                             f"Known keys: {', '.join(sorted(known))}")
+        warn_once(where, key, f"{where}: {key!r} is not a key this package knows; it is sent "
+                  "as given (OpenRouter may have added it; if not, the server ignores it)")
