@@ -75,6 +75,14 @@ LANGCHAIN: dict[str, CassetteSpec] = {
         (3, 28, 32),
         "stream request answered 429 as JSON (Retry-After: 0), the retry streams the answer",
         live=False),
+    "server_tool_web_search": CassetteSpec(
+        (1, 13, 14, 27),
+        "openrouter:web_search server tool next to a function tool, streamed: citations "
+        "before the text, server_tool_use_details and the search fee above the upstream cost"),
+    "server_tool_image_generation": CassetteSpec(
+        (10, 13, 14, 17),
+        "openrouter:image_generation server tool, not streamed: the generated image only as a "
+        "Markdown link in the text, the image fee above the upstream cost", live=False),
     "padded_non_streaming": CassetteSpec(
         (10, 13, 17),
         "non-streaming body starting with keep-alive whitespace padding",
@@ -103,6 +111,14 @@ LLAMA_INDEX: dict[str, CassetteSpec] = {
     "structured_output": CassetteSpec(
         (10, 13, 17),
         "non-streaming json_schema structured output (padded JSON body)"),
+    "server_tool_web_search": CassetteSpec(
+        (13, 14, 17, 27),
+        "openrouter:web_search server tool, not streamed: url_citation annotations, "
+        "server_tool_use_details and the search fee above the upstream cost"),
+    "server_tool_image_generation": CassetteSpec(
+        (1, 13, 14),
+        "openrouter:image_generation server tool next to a FunctionTool, streamed: the "
+        "generated image only as a Markdown link in the text, the image fee", live=False),
     "mid_stream_error": CassetteSpec(
         (4, 11),
         "HTTP 200 stream that ends with an error chunk carrying usage, then [DONE]",

@@ -436,3 +436,48 @@ def test_padded_non_streaming_body(recording: Recording) -> None:
     assert message.content == reply.content == "Bonjour !"
     assert_usage(message, reply)
     assert_envelope(message, reply)
+
+
+@cassette(CASSETTE_FOLDER, "server_tool_web_search")
+def test_server_tool_web_search(recording: Recording) -> None:
+    from langchain_openrouter import server_tools
+
+    recording.script(Reply.web_search("The tower is 330 m tall [1].", [
+        ("https://www.toureiffel.paris/en", "Official site", "Height: 330 m.")]))
+    model = chat(recording).bind_tools([GetWeather, server_tools.web_search(max_results=2)])
+    chunks = list(model.stream("How tall is the Eiffel Tower?"))
+    assert sent(recording)["tools"][1] == {"type": "openrouter:web_search",
+                                           "parameters": {"max_results": 2}}
+    reply = wire(recording)
+    assert reply.usage is not None
+    fee = reply.usage["cost"] - reply.usage["cost_details"]["upstream_inference_cost"]
+    assert fee > 0
+    full = aggregate(chunks)
+    assert full.content == reply.content
+    assert full.tool_calls == []  # OpenRouter ran the search; nothing for the caller to run
+    meta = full.response_metadata
+    assert meta["annotations"] == reply.annotations
+    assert meta["server_tool_use"] == reply.usage["server_tool_use_details"]
+    assert meta["server_tool_use"]["web_search_requests"] == 1
+    assert meta["server_tool_cost"] == pytest.approx(fee)
+    assert_usage(full, reply)
+
+
+@cassette(CASSETTE_FOLDER, "server_tool_image_generation")
+def test_server_tool_image_generation(recording: Recording) -> None:
+    from langchain_openrouter import server_tools
+
+    url = "https://images.openrouter.ai/emulator/lighthouse.png"
+    recording.script(Reply.image_generation("A lighthouse at dusk:", [url]))
+    model = chat(recording).bind_tools([server_tools.image_generation(
+        model="openai/gpt-5-image-mini", quality="low", aspect_ratio="16:9")])
+    message = model.invoke("Draw a lighthouse at dusk")
+    assert sent(recording)["tools"] == [{"type": "openrouter:image_generation", "parameters": {
+        "model": "openai/gpt-5-image-mini", "quality": "low", "aspect_ratio": "16:9"}}]
+    reply = wire(recording)
+    assert f"]({url})" in reply.content  # only a link in the text: no structured field
+    assert server_tools.generated_images(message) == [{"type": "image", "url": url}]
+    assert message.response_metadata["server_tool_use"] == reply.usage[  # type: ignore[index]
+        "server_tool_use_details"]
+    assert message.response_metadata["server_tool_cost"] > 0
+    assert_usage(message, reply)  # type: ignore[arg-type]

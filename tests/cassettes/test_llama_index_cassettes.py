@@ -17,6 +17,7 @@ import pytest
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
+    CitationBlock,
     ImageBlock,
     MessageRole,
     TextBlock,
@@ -296,3 +297,48 @@ def test_mid_stream_error_keeps_partial_output(recording: Recording) -> None:
     assert exc.partial is not None
     assert exc.partial.content == reply.content == "Once upon a time"
     assert "".join(seen) == reply.content
+
+
+@cassette(CASSETTE_FOLDER, "server_tool_web_search")
+def test_server_tool_web_search(recording: Recording) -> None:
+    from llama_index_openrouter import server_tools
+
+    recording.script(Reply.web_search("The tower is 330 m tall [1].", [
+        ("https://www.toureiffel.paris/en", "Official site", "Height: 330 m.")]))
+    llm = make_llm(recording)
+    response = llm.chat_with_tools([server_tools.web_search(max_results=2)],
+                                   user_msg="How tall is the Eiffel Tower?")
+    assert sent(recording)["tools"] == [{"type": "openrouter:web_search",
+                                         "parameters": {"max_results": 2}}]
+    reply = wire(recording)
+    assert reply.usage is not None
+    [citation] = [b for b in response.message.blocks if isinstance(b, CitationBlock)]
+    assert citation.source == reply.annotations[0]["url_citation"]["url"]
+    assert response.additional_kwargs["server_tool_use"] == reply.usage["server_tool_use_details"]
+    fee = reply.usage["cost"] - reply.usage["cost_details"]["upstream_inference_cost"]
+    assert fee > 0
+    assert response.additional_kwargs["server_tool_cost"] == pytest.approx(fee)
+    assert llm.get_tool_calls_from_response(response, error_on_no_tool_call=False) == []
+    assert_usage(response, reply)
+
+
+@cassette(CASSETTE_FOLDER, "server_tool_image_generation")
+def test_server_tool_image_generation(recording: Recording) -> None:
+    from llama_index_openrouter import server_tools
+
+    url = "https://images.openrouter.ai/emulator/lighthouse.png"
+    recording.script(Reply.image_generation("A lighthouse at dusk:", [url]))
+    llm = make_llm(recording)
+    tools = [FunctionTool.from_defaults(get_weather), server_tools.image_generation(
+        model="openai/gpt-5-image-mini", quality="low")]
+    responses = list(llm.stream_chat_with_tools(tools, user_msg="Draw a lighthouse"))
+    body = sent(recording)
+    assert body["stream"] is True
+    assert body["tools"][1] == {"type": "openrouter:image_generation", "parameters": {
+        "model": "openai/gpt-5-image-mini", "quality": "low"}}
+    reply = wire(recording)
+    last = responses[-1]
+    assert last.message.content == reply.content
+    assert [str(i.url) for i in server_tools.generated_images(last)] == [url]
+    assert last.additional_kwargs["server_tool_cost"] > 0
+    assert_usage(last, reply)
