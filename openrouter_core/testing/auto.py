@@ -11,7 +11,8 @@ tried in order by :func:`first_of`. Wrap or extend it freely::
     emulator.responder = first_of(weather, fallback=auto_respond)
 
 Default order (:data:`DEFAULT_RULES`): answer a tool result, call a function tool, use a server
-tool (image generation, web search), structured output, then :func:`echo` ("You said: …").
+tool (image generation, web search), draw an image (``modalities``), structured output, then
+:func:`echo` ("You said: …").
 """
 
 from __future__ import annotations
@@ -112,6 +113,21 @@ def use_server_tool(request: RecordedRequest) -> Reply | None:
     return None
 
 
+SAMPLE_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQV"
+              "R4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+"""A 1x1 PNG as a data URL: the image :func:`draw_image` returns."""
+
+
+def draw_image(request: RecordedRequest) -> Reply | None:
+    """``modalities`` with ``"image"`` (GPT-5 Image, Gemini image models): a short caption and
+    one generated image as a data URL in ``message.images``, as image models answer."""
+    modalities = request.body_dict.get("modalities")
+    if not isinstance(modalities, list) or "image" not in modalities:
+        return None
+    return Reply.text(f"Here is the image you asked for: {_echo_text(request)}",
+                      images=[SAMPLE_PNG])
+
+
 def answer_tool_result(request: RecordedRequest) -> Reply | None:
     """After a ``tool`` message: a text answer quoting the tool result (or structured output
     when the request asks for a ``response_format``)."""
@@ -143,7 +159,7 @@ def echo(request: RecordedRequest) -> Reply:
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (answer_tool_result, call_tool, use_server_tool,
-                                   structured_output)
+                                   draw_image, structured_output)
 """The rules :func:`auto_respond` tries before falling back to :func:`echo`."""
 
 

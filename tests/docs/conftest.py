@@ -83,3 +83,11 @@ def offline_runs(image_dir: Path) -> dict[str, Run]:
     with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2) * 2)) as pool:
         futures = {name: pool.submit(run_script, args) for name, args in commands.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many docs blocks ran as pasted (and how many are marked as fragments)."""
+    if any("test_pasted_blocks" in str(r.nodeid) for r in terminalreporter.stats.get("passed", [])):
+        from tests.docs.test_pasted_blocks import summary_line
+
+        terminalreporter.write_line(summary_line())

@@ -1,9 +1,10 @@
-"""No docs sample can rot: every fenced python block is included from a tested file.
+"""No docs sample can rot: every fenced python block is run by the tests.
 
-A python block in ``docs/`` must consist only of ``--8<-- "path[:section]"`` lines naming a
-file that the tests run (``tests/docs/test_examples.py``, or ``tests/e2e/test_quickstart.py``
-for the quickstart) and, when given, a section marked in it. A block that is deliberately not
-runnable is preceded by a ``<!-- not-run -->`` comment line.
+A block written out on the page is run as pasted by ``test_pasted_blocks.py``. A block that
+includes code (``--8<-- "path[:section]"`` lines) must name a file the tests run
+(``tests/docs/test_examples.py``, or ``tests/e2e/test_quickstart.py`` for the quickstart) and,
+when given, a section marked in it. A block that is deliberately not runnable is preceded by a
+``<!-- not-run -->`` comment line.
 """
 
 from __future__ import annotations
@@ -66,11 +67,13 @@ def problems_in(text: str, page: str) -> list[str]:
         where = f"{page}:{line}"
         if not content:
             found.append(f"{where}: empty python block")
+        if content and SNIPPET.match(content[0]) is None:
+            continue  # written out: run as pasted by test_pasted_blocks.py
         for entry in content:
             snippet = SNIPPET.match(entry)
             if snippet is None:
-                found.append(f"{where}: inline code ({entry[:40]!r}); include it from a "
-                             f"tested file with --8<-- or mark the block {NOT_RUN}")
+                found.append(f"{where}: code mixed with includes ({entry[:40]!r}); write the "
+                             f"block out in full or include it all")
                 break
             path, section = snippet["path"], snippet["section"]
             if path not in tested:
@@ -95,13 +98,15 @@ def test_every_python_block_is_included_from_a_tested_file(page: Path) -> None:
 
 
 def test_the_checker_catches_inline_code_and_honours_not_run() -> None:
-    sample = ("```python\nprint('rot')\n```\n\n<!-- not-run -->\n```python\nfragment(...)\n```\n"
+    sample = ('```python\n--8<-- "examples/langchain_guide.py:imports"\nprint("rot")\n```\n\n'
+              "<!-- not-run -->\n```python\nfragment(...)\n```\n"
+              "```python\nprint('written out: run elsewhere')\n```\n"
               '```python\n--8<-- "examples/migration.py:nope"\n```\n'
               '```python\n--8<-- "examples/nowhere.py"\n```\n'
               '    ```python\n    --8<-- "examples/langchain_guide.py:tools"\n    ```\n')
-    assert len(python_blocks(sample)) == 5
+    assert len(python_blocks(sample)) == 6
     messages = [m.split(": ", 1)[1] for m in problems_in(sample, "probe.md")]
     assert len(messages) == 3
-    assert messages[0].startswith("inline code")
+    assert messages[0].startswith("code mixed with includes")
     assert "no section 'nope'" in messages[1]
     assert "examples/nowhere.py is not run by the tests" in messages[2]
