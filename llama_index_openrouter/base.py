@@ -54,6 +54,8 @@ from openrouter_core.stream import StreamAssembler
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
+    from llama_index_openrouter.model_info import ModelFacts
+
 dispatcher = get_dispatcher(__name__)
 
 JSONDict = dict[str, Any]
@@ -88,12 +90,19 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         return "OpenRouter_LLM"
 
     @property
-    def metadata(self) -> LLMMetadata:
-        """Context window, output budget and tool support of the configured model."""
+    def model_facts(self) -> ModelFacts:
+        """The catalog's facts about the configured model: window, output budget, tool and
+        json_schema support, image input and output (offline: the bundled snapshot unless a
+        catalog was fetched in this process)."""
         # Imported here, like the catalog in ``calls.prepare``: not needed at import.
         from llama_index_openrouter import model_info
 
-        facts = model_info.lookup(self.model, self.endpoint())
+        return model_info.lookup(self.model, self.endpoint())
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        """Context window, output budget and tool support of the configured model."""
+        facts = self.model_facts
         tools = self.is_function_calling_model
         return LLMMetadata(
             context_window=self.context_window or facts.context_window,

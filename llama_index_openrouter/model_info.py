@@ -29,6 +29,9 @@ class ModelFacts:
     num_output: int = DEFAULT_NUM_OUTPUT
     supports_tools: bool = True
     supports_json_schema: bool = False
+    image_inputs: bool = False
+    image_outputs: bool = False
+    """Whether the model can answer with images (ask with ``modalities=["image", "text"]``)."""
     known: bool = False
     """Whether the catalog knows the model (else every other field is a default)."""
 
@@ -42,6 +45,8 @@ def facts_of(info: catalog.ModelInfo | None) -> ModelFacts:
         num_output=info.max_completion_tokens or DEFAULT_NUM_OUTPUT,
         supports_tools=info.supports_tools,
         supports_json_schema=catalog.native_structured_output(info),
+        image_inputs="image" in info.input_modalities,
+        image_outputs="image" in info.output_modalities,
         known=True,
     )
 

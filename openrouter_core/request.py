@@ -8,6 +8,7 @@ assembles the body in the order OpenRouter documents.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -178,7 +179,55 @@ def build_body(
         body["stream"] = True
         if stream_usage:
             body["stream_options"] = {"include_usage": True}
+    for message in routing_conflicts(body):
+        _warn_routing_once(message)
     return body
+
+
+SORT_VARIANTS = {"exacto": "exacto", "nitro": "throughput", "floor": "price"}
+"""Model-slug variants that are shortcuts for a ``provider.sort`` value."""
+
+
+class RoutingWarning(UserWarning):
+    """Two routing settings of one request where OpenRouter applies only one."""
+
+
+def routing_conflicts(body: Mapping[str, Any]) -> list[str]:
+    """What in ``body``'s routing OpenRouter will not apply as written, one message each.
+
+    OpenRouter documents ``:exacto``/``:nitro``/``:floor`` as shortcuts for
+    ``provider.sort`` (``exacto``/``throughput``/``price``), and ``provider.sort`` as used only
+    when ``provider.order`` is not set.
+    """
+    model = str(body.get("model") or "")
+    provider = body.get("provider")
+    provider = provider if isinstance(provider, Mapping) else {}
+    sort = provider.get("sort")
+    asked = sort.get("by") if isinstance(sort, Mapping) else sort
+    variant = model.rsplit(":", 1)[1] if ":" in model else ""
+    implied = SORT_VARIANTS.get(variant)
+    found = []
+    if implied is not None and asked is not None and asked != implied:
+        found.append(f"model {model!r}: the ':{variant}' variant sorts providers by "
+                     f"{implied!r} while provider.sort asks for {asked!r}; OpenRouter applies "
+                     "one sort per request, so keep only one of them")
+    if (implied or asked) and provider.get("order"):
+        found.append(f"model {model!r}: provider.sort ({asked or implied!r}) is used only when "
+                     f"provider.order is not set; with order={list(provider['order'])!r} the "
+                     "order decides")
+    return found
+
+
+_routing_warned: set[str] = set()
+
+
+def _warn_routing_once(message: str) -> None:
+    if message in _routing_warned:
+        return
+    _routing_warned.add(message)
+    from openrouter_core.spelling import caller_stacklevel
+
+    warnings.warn(message, RoutingWarning, stacklevel=caller_stacklevel())
 
 
 def build_headers(

@@ -19,10 +19,11 @@ from openrouter_core.errors import InputError
 MAX_DISTANCE = 2
 """Edits (insert, delete, substitute, swap neighbours) that still count as a typo."""
 
-_OWN_PACKAGES = ("openrouter_core", "langchain_openrouter", "llama_index_openrouter",
-                 "langchain_core", "langchain", "langgraph", "llama_index", "pydantic",
-                 "pydantic_core", "workflows")
-"""Frames skipped when a warning looks for the caller's line."""
+_OWN_PACKAGES = ("openrouter_core", "langchain", "llama_index", "langgraph", "pydantic",
+                 "workflows", "asyncio", "concurrent", "threading", "contextlib", "functools")
+"""Prefixes of the top-level modules skipped when a warning looks for the caller's line:
+ours, the frameworks' (``langchain_openrouter`` and ``llama_index_instrumentation`` included)
+and the standard-library plumbing they call through."""
 
 
 class UnknownKeyWarning(UserWarning):
@@ -66,7 +67,7 @@ def caller_stacklevel() -> int:
     level = 1
     while frame is not None:
         module = str(frame.f_globals.get("__name__", ""))
-        if module.split(".")[0] not in _OWN_PACKAGES:
+        if not module.split(".")[0].startswith(_OWN_PACKAGES):
             return level
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
