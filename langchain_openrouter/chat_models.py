@@ -27,10 +27,10 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 from langchain_openrouter import outputs, params, streaming
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
-from openrouter_core import environment, transport
+from openrouter_core import environment, spelling, transport
 from openrouter_core.account import UsageTotals
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
-from openrouter_core.settings import Attribution, RequestSettings
+from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
 
 
@@ -199,7 +199,8 @@ class ChatOpenRouter(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_extra_kwargs(cls, values: Any) -> Any:
-        """Unknown constructor arguments go to ``model_kwargs`` (as the older package did)."""
+        """Unknown constructor arguments go to ``model_kwargs`` (as the older package did),
+        after the spelling check (:mod:`openrouter_core.spelling`)."""
         if not isinstance(values, dict):
             return values
         for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
@@ -210,9 +211,11 @@ class ChatOpenRouter(BaseChatModel):
         for key in params.promote_fields(values, field_of):
             warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
                           f"was moved to the {key} parameter (pass it directly)", stacklevel=2)
-        for key in params.collect_extra(values, known):
-            warnings.warn(f"{key} is not a ChatOpenRouter parameter; it was moved to "
-                          "model_kwargs and will be sent in the request body", stacklevel=2)
+        # A near miss of an argument fails ("did you mean"); another unknown key is sent in
+        # the body with a one-time warning at the caller's line, from model_kwargs' check.
+        spelling.check_keys([k for k in values if k not in known],
+                            known | UNTYPED_BODY_KEYS.keys(), "ChatOpenRouter")
+        params.collect_extra(values, known)
         params.warn_if_milliseconds(values.get("timeout", values.get("request_timeout")))
         return values
 

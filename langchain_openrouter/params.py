@@ -155,7 +155,8 @@ def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -
         data.pop("n")  # the API's default: sending it changes nothing but the bytes
     try:
         settings = RequestSettings.model_validate(data)
-        return (settings.merged(_rename(model_kwargs), source="model_kwargs") if model_kwargs
+        # Named after the class: constructor arguments it does not know end up here too.
+        return (settings.merged(_rename(model_kwargs), source="ChatOpenRouter") if model_kwargs
                 else settings)
     except ValidationError as exc:
         raise ValueError(describe_validation_error(exc)) from None

@@ -9,15 +9,15 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from openrouter_core import environment
+from openrouter_core import environment, spelling
 from openrouter_core.settings import (
     SETTING_NAMES,
+    UNTYPED_BODY_KEYS,
     Attribution,
     ImageConfig,
     Plugin,
@@ -165,11 +165,14 @@ class OpenRouterConfig(BaseModel):
     user: str | None = None
     prompt_cache_key: str | None = None
     debug: JSONDict | None = None
+    extra_body: JSONDict | None = None
+    """Anything else, merged into the body last and never checked: the escape hatch."""
 
     @model_validator(mode="before")
     @classmethod
     def _reject_unknown_arguments(cls, data: Any) -> Any:
-        """A typo'd argument is an error naming it, not a silently dropped setting."""
+        """A near miss of an argument fails ("did you mean"); another unknown argument is sent
+        in the body (via ``additional_kwargs``) with a one-time warning at the caller's line."""
         if not isinstance(data, dict):
             return data
         names = set(cls.model_fields)
@@ -177,14 +180,10 @@ class OpenRouterConfig(BaseModel):
         data = translate_official_arguments(data)
         unknown = [key for key in data if key not in names]
         if unknown:
-            hints = []
-            for key in unknown:
-                close = difflib.get_close_matches(key, sorted(names), n=1)
-                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            raise TypeError(
-                f"{cls.__name__} got unexpected argument(s): {', '.join(hints)}. Per-request "
-                "body parameters OpenRouter accepts but this class does not name go in "
-                "additional_kwargs.")
+            spelling.check_keys(unknown, names | UNTYPED_BODY_KEYS.keys(), "OpenRouter")
+            extra = dict(data.get("additional_kwargs") or {})
+            extra.update({key: data.pop(key) for key in unknown})
+            data["additional_kwargs"] = extra
         return data
 
     @model_validator(mode="before")
@@ -210,7 +209,7 @@ class OpenRouterConfig(BaseModel):
 
     def request_settings(self, overrides: JSONDict | None = None) -> RequestSettings:
         """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied."""
-        data: JSONDict = {name: getattr(self, name) for name in SETTING_NAMES
+        data: JSONDict = {name: getattr(self, name) for name in (*SETTING_NAMES, "extra_body")
                           if getattr(self, name) is not None}
         if self.order is not None or self.allow_fallbacks is not None:
             provider = dict(data["provider"].model_dump(exclude_none=True)
@@ -223,7 +222,8 @@ class OpenRouterConfig(BaseModel):
             data["provider"] = provider
         try:
             settings = RequestSettings.model_validate(data)
-            settings = settings.merged(self.additional_kwargs, source="additional_kwargs")
+            # Named after the class: constructor arguments it does not know end up here too.
+            settings = settings.merged(self.additional_kwargs, source="OpenRouter")
             return settings.merged(overrides or {})
         except ValidationError as exc:
             problems = "; ".join(

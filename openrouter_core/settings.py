@@ -9,11 +9,12 @@ else verbatim: a new OpenRouter parameter never needs a release of this package.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from openrouter_core.errors import InputError
+from openrouter_core.spelling import check_keys
 
 JSONDict = dict[str, Any]
 
@@ -68,14 +69,28 @@ def _kind(value: Any) -> str:
 
 
 class _Open(BaseModel):
-    """Validated known fields; unknown keys pass through to the wire untouched."""
+    """Validated known fields; unknown keys follow :mod:`openrouter_core.spelling` (a near miss
+    of a known key fails with "did you mean", another is sent with a one-time warning)."""
 
     # defer_build: schemas are built on first use, not at import (import time is a target).
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
+    where: ClassVar[str] = "settings"
+    """The setting this object is, as the user writes it (for messages)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spelling(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            known = set(cls.model_fields)
+            known.update(f.alias for f in cls.model_fields.values() if f.alias)
+            check_keys([str(k) for k in data], known, cls.where)
+        return data
 
 
 class MaxPrice(_Open):
     """Highest price (USD per million tokens, or per image/request) a provider may charge."""
+
+    where = "provider.max_price"
 
     prompt: float | None = Field(default=None, ge=0)
     completion: float | None = Field(default=None, ge=0)
@@ -87,12 +102,16 @@ class MaxPrice(_Open):
 class ProviderSortSpec(_Open):
     """Advanced ``provider.sort``: sort ``by`` a criterion, optionally per ``partition``."""
 
+    where = "provider.sort"
+
     by: ProviderSort
     partition: str | None = None
 
 
 class ProviderPreferences(_Open):
     """OpenRouter provider routing: order, fallbacks, filters, sorting and price caps."""
+
+    where = "provider"
 
     order: list[str] | None = None
     allow_fallbacks: bool | None = None
@@ -112,6 +131,8 @@ class ProviderPreferences(_Open):
 class ReasoningConfig(_Open):
     """Reasoning tokens: an ``effort`` level or a ``max_tokens`` budget, and visibility."""
 
+    where = "reasoning"
+
     effort: ReasoningEffort | None = None
     max_tokens: int | None = Field(default=None, ge=0)
     exclude: bool | None = None
@@ -125,14 +146,36 @@ class ReasoningConfig(_Open):
         return self
 
 
+PLUGIN_KEYS: dict[str, frozenset[str]] = {
+    "web": frozenset({"enabled", "max_results", "search_prompt", "engine", "include_domains",
+                      "exclude_domains"}),
+    "file-parser": frozenset({"enabled", "pdf"}),
+    "response-healing": frozenset({"enabled"}),
+    "moderation": frozenset({"enabled"}),
+}
+"""The documented keys of each plugin besides ``id``; other plugins' keys are not checked."""
+
+
 class Plugin(_Open):
     """An OpenRouter plugin, e.g. ``{"id": "web"}``, ``{"id": "response-healing"}``."""
 
+    where = "plugins"
     id: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spelling(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            keys = PLUGIN_KEYS.get(str(data.get("id")))
+            if keys is not None:
+                check_keys([str(k) for k in data], keys | {"id"}, f"plugins ({data['id']})")
+        return data
 
 
 class ImageConfig(_Open):
     """Image-generation options such as ``aspect_ratio`` and ``image_size``."""
+
+    where = "image_config"
 
     aspect_ratio: str | None = None
     image_size: str | None = None
@@ -241,12 +284,33 @@ class RequestSettings(BaseModel):
         fields = type(self).model_fields
         known = {k: _plain(v) for k, v in overrides.items() if k in fields and v is not None}
         unknown = {k: v for k, v in overrides.items() if k not in fields}
+        check_untyped(unknown, source)
         data = self.model_dump(exclude_none=True)
         data = merge_objects(data, known, first="the model's settings", second=source)
         if unknown:
             data["extra_body"] = merge_objects(data.get("extra_body") or {}, unknown,
                                                first="extra_body", second=source)
         return type(self).model_validate(data)
+
+
+UNTYPED_BODY_KEYS: dict[str, frozenset[str] | None] = {
+    "usage": frozenset({"include"}),
+    "web_search_options": frozenset({"search_context_size", "user_location"}),
+    "structured_outputs": None, "include_reasoning": None, "reasoning_effort": None,
+    "stream_options": None, "response_format": None, "tools": None, "tool_choice": None,
+    "parallel_tool_calls": None, "preset": None, "zdr": None,
+}
+"""Body keys OpenRouter documents that have no typed setting here (sent as given), with the
+known keys of those that are objects."""
+
+
+def check_untyped(values: Mapping[str, Any], source: str) -> None:
+    """Apply the spelling rule to keys outside the typed settings (see ``spelling``)."""
+    check_keys(list(values), SETTING_NAMES | UNTYPED_BODY_KEYS.keys(), source)
+    for key, value in values.items():
+        nested = UNTYPED_BODY_KEYS.get(key)
+        if nested is not None and isinstance(value, Mapping):
+            check_keys([str(k) for k in value], nested, key)
 
 
 def _plain(value: Any) -> Any:

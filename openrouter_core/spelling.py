@@ -26,6 +26,16 @@ ours, the frameworks' (``langchain_openrouter`` and ``llama_index_instrumentatio
 and the standard-library plumbing they call through."""
 
 
+MAX_LISTED = 12
+"""Known keys are listed in the error message up to this many."""
+
+
+class UnknownKeyError(InputError, TypeError):
+    """A key within two edits of a known one: almost surely a typo (nothing was sent).
+
+    Also a ``TypeError``, what Python raises for an unexpected keyword argument."""
+
+
 class UnknownKeyWarning(UserWarning):
     """A key this package does not know was sent as given (it may be newer than the package)."""
 
@@ -92,15 +102,17 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
     """Apply the rule to ``keys`` given for ``where`` (e.g. ``"reasoning"``).
 
     Raises:
-        InputError: A key is within two edits of a known one; the message names both and
-            lists the known keys.
+        UnknownKeyError: A key is within two edits of a known one; the message names both
+            (and lists the known keys when they are few).
     """
     for key in keys:
         if key in known:
             continue
         near = closest(key, known)
         if near is not None:
-            raise InputError(f"{where}: unknown key {key!r}; did you mean {near!r}? "
-                             f"Known keys: {', '.join(sorted(known))}")
+            listing = (f" Known keys: {', '.join(sorted(known))}"
+                       if len(known) <= MAX_LISTED else "")
+            raise UnknownKeyError(f"{where}: unknown key {key!r}; did you mean {near!r}?"
+                                  + listing)
         warn_once(where, key, f"{where}: {key!r} is not a key this package knows; it is sent "
                   "as given (OpenRouter may have added it; if not, the server ignores it)")

@@ -136,14 +136,15 @@ def test_model_info_lookup() -> None:
     assert lookup("some/unknown").context_window != 3900
 
 
-def test_unknown_constructor_argument_is_an_error_naming_it() -> None:
+def test_misspelled_constructor_argument_is_an_error_naming_it() -> None:
     import pytest
 
     from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
 
-    with pytest.raises(TypeError, match=r"'temprature' \(did you mean 'temperature'\?\)"):
+    with pytest.raises(ValueError, match=r"OpenRouter: unknown key 'temprature'; did you mean "
+                                         r"'temperature'\?"):
         OpenRouter(api_key="sk-or-v1-x", temprature=0.3)
-    with pytest.raises(TypeError, match="'modell'"):
+    with pytest.raises(ValueError, match="did you mean 'model'"):
         OpenRouterMultiModal(api_key="sk-or-v1-x", modell="openai/gpt-4o")
 
 

@@ -1,0 +1,111 @@
+"""The spelling rule, one table, both adapters (issue: typos caught the same way).
+
+A key within two edits of a known one fails before anything is sent, with "did you mean"; any
+other unknown key is sent, with one ``UnknownKeyWarning`` pointing at the caller's line;
+``extra_body`` is never checked. Constructor arguments, nested settings and per-call keywords
+all follow it, with the same message from ``openrouter_core.spelling`` in both adapters.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from langchain_openrouter import ChatOpenRouter
+from llama_index_openrouter import OpenRouter
+from openrouter_core import spelling
+from openrouter_core.testing import Emulator, Reply
+
+KEY = "sk-or-v1-e2e-test-key-0000000000"
+MODEL = "openai/gpt-4o-mini"
+Call = Callable[[Emulator], Any]
+
+
+def lc(settings: dict[str, Any], call: dict[str, Any] | None = None) -> Call:
+    def run(emu: Emulator) -> Any:
+        model = ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url, max_retries=0,
+                               **settings)
+        return model.invoke("hi", **(call or {}))
+    return run
+
+
+def li(settings: dict[str, Any], call: dict[str, Any] | None = None) -> Call:
+    def run(emu: Emulator) -> Any:
+        llm = OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url, max_retries=0,
+                         **settings)
+        return llm.complete("hi", **(call or {}))
+    return run
+
+
+ADAPTERS = {"langchain": lc, "llama_index": li}
+
+# (case, constructor settings, per-call keywords, the error's message or None, warned key,
+#  what must reach the wire)
+TABLE: list[tuple[str, dict[str, Any], dict[str, Any], str | None, str | None, dict[str, Any]]] = [
+    ("constructor near miss", {"temprature": 0.2}, {},
+     "unknown key 'temprature'; did you mean 'temperature'?", None, {}),
+    ("nested near miss: reasoning", {"reasoning": {"efort": "high"}}, {},
+     "reasoning: unknown key 'efort'; did you mean 'effort'?", None, {}),
+    ("nested near miss: provider", {"provider": {"ordr": ["openai"]}}, {},
+     "provider: unknown key 'ordr'; did you mean 'order'?", None, {}),
+    ("nested near miss: plugin", {"plugins": [{"id": "web", "max_result": 3}]}, {},
+     "plugins (web): unknown key 'max_result'; did you mean 'max_results'?", None, {}),
+    ("per-call near miss", {}, {"temprature": 0.2},
+     "the per-call arguments: unknown key 'temprature'; did you mean 'temperature'?", None, {}),
+    ("per-call near miss, nested", {}, {"usage": {"inclde": True}},
+     "usage: unknown key 'inclde'; did you mean 'include'?", None, {}),
+    ("constructor unknown", {"brand_new_option": 1}, {}, None, "brand_new_option",
+     {"brand_new_option": 1}),
+    ("nested unknown", {"provider": {"brand_new_pref": True}}, {}, None, "brand_new_pref",
+     {"provider": {"brand_new_pref": True}}),
+    ("per-call unknown", {}, {"brand_new_option": 2}, None, "brand_new_option",
+     {"brand_new_option": 2}),
+    ("documented untyped key", {}, {"usage": {"include": True}}, None, None,
+     {"usage": {"include": True}}),
+    ("extra_body is never checked", {"extra_body": {"temprature": 0.5}}, {}, None, None,
+     {"temprature": 0.5}),
+]
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+@pytest.mark.parametrize(("case", "settings", "call", "error", "warned", "sent"), TABLE,
+                         ids=[row[0] for row in TABLE])
+def test_spelling_rule(openrouter_emulator: Emulator, adapter: str, case: str,
+                       settings: dict[str, Any], call: dict[str, Any], error: str | None,
+                       warned: str | None, sent: dict[str, Any]) -> None:
+    emu = openrouter_emulator
+    emu.responder = lambda request: Reply.text("ok")
+    spelling._warned.clear()
+    run = ADAPTERS[adapter](settings, call)
+    if error is not None:
+        with pytest.raises(ValueError) as info:
+            run(emu)
+        assert error in str(info.value)
+        assert emu.requests == []  # nothing was sent
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(emu)
+        run(emu)
+    ours = [w for w in caught if issubclass(w.category, spelling.UnknownKeyWarning)]
+    if warned is None:
+        assert ours == []
+    else:
+        assert len(ours) == 1, [str(w.message) for w in ours]  # once, not per call
+        assert f"{warned!r} is not a key this package knows; it is sent as given" in str(
+            ours[0].message)
+        assert ours[0].filename == __file__  # the caller's line
+    body = emu.chat_requests[0].json
+    for key, value in sent.items():
+        assert body[key] == value
+
+
+def test_both_adapters_give_the_same_message(openrouter_emulator: Emulator) -> None:
+    expected = "provider: unknown key 'sortt'; did you mean 'sort'?"
+    for make in (lc, li):
+        with pytest.raises(ValueError, match=expected.replace("?", r"\?")):
+            make({"provider": {"sortt": "price"}})(openrouter_emulator)
+    assert openrouter_emulator.requests == []
