@@ -14,10 +14,11 @@ from llama_index.core.base.llms.types import ChatMessage
 
 from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.messages import to_openrouter_messages
-from llama_index_openrouter.streaming import ChatStream, Snapshot
+from llama_index_openrouter.streaming import ChatStream
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers
+from openrouter_core.stream import Progress
 
 JSONDict = dict[str, Any]
 R = TypeVar("R")
@@ -55,7 +56,7 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
     return body, build_headers(config.attribution_headers(), config.default_headers)
 
 
-Partial = Callable[[tuple[ChunkDelta, Snapshot]], R]
+Partial = Callable[[tuple[ChunkDelta, Progress]], R]
 Final = Callable[[tuple[ChunkDelta, ChatResult]], R]
 
 

@@ -208,6 +208,20 @@ def merge_reasoning_details(fragments: list[JSONDict]) -> list[JSONDict]:
     return merger.result()
 
 
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How much of a stream had arrived: character lengths of the texts, the argument length
+    of each tool call (in order of first appearance), and counts of the list-valued parts."""
+
+    content: int
+    reasoning: int
+    refusal: int
+    details: int
+    tools: tuple[int, ...]
+    images: int
+    annotations: int
+
+
 class StreamErrorChunk(Exception):  # noqa: N818 - a signal, turned into a typed error by callers
     """An ``error`` object arrived inside the stream; ``partial`` holds what came before."""
 
@@ -231,6 +245,7 @@ class StreamAssembler:
         "_annotations",
         "_content",
         "_detail_keys",
+        "_detail_log",
         "_details",
         "_done",
         "_envelope",
@@ -253,6 +268,7 @@ class StreamAssembler:
         self._held: dict[str | int, str] = {}  # a high surrogate waiting for its low half
         self._refusal = TextBuilder()
         self._details = ReasoningDetailsMerger()
+        self._detail_log: list[JSONDict] = []  # the fragments as they came, for result_at()
         self._tools: dict[int, _ToolCallState] = {}
         self._images: list[Image] = []
         self._annotations: list[JSONDict] = []
@@ -370,6 +386,7 @@ class StreamAssembler:
 
     def _merge_details(self, items: list[JSONDict]) -> None:
         self._details.feed(items)
+        self._detail_log.extend(items)
 
     @property
     def content(self) -> TextBuilder:
@@ -385,6 +402,36 @@ class StreamAssembler:
     def refusal(self) -> TextBuilder:
         """The refusal text streamed so far (read-only use)."""
         return self._refusal
+
+    def progress(self) -> Progress:
+        """How far the stream has got, in a few counters (cheap: O(number of tool calls)).
+
+        :meth:`result_at` turns it back into the partial result as it stood, so a reader that
+        wants the cumulative message of every chunk pays only for the ones it reads.
+        """
+        return Progress(self._content.length, self._reasoning.length, self._refusal.length,
+                        len(self._detail_log), tuple(t.arguments.length
+                                                     for t in self._tools.values()),
+                        len(self._images), len(self._annotations))
+
+    def result_at(self, progress: Progress) -> ChatResult:
+        """The partial result as it stood at ``progress`` (text, reasoning, details, tool
+        calls, images and citations; no envelope or usage, which arrive at the end)."""
+        states = list(self._tools.values())[:len(progress.tools)]
+        ordered = sorted(zip(states, progress.tools, strict=True), key=lambda p: p[0].index)
+        tools = [ToolCall(id=t.id, name=t.name, arguments=t.arguments.prefix(n), index=i,
+                          type=t.type) for i, (t, n) in enumerate(ordered)]
+        details = (merge_reasoning_details(self._detail_log[:progress.details])
+                   if progress.details else [])
+        return ChatResult(
+            content=self._content.prefix(progress.content),
+            reasoning=self._reasoning.prefix(progress.reasoning) or None,
+            reasoning_details=details,
+            tool_calls=tools,
+            images=self._images[:progress.images],
+            annotations=self._annotations[:progress.annotations],
+            refusal=self._refusal.prefix(progress.refusal) or None,
+        )
 
     def result(self) -> ChatResult:
         """The result assembled so far (complete once ``[DONE]`` was seen)."""

@@ -207,3 +207,40 @@ def test_text_builder_compacts_and_keeps_prefixes() -> None:
     builder.append("end")
     assert builder.text().endswith("9end")
     assert not TextBuilder()
+
+
+def test_result_at_replays_the_stream_as_it_stood() -> None:
+    """``progress()`` after every delta, read back later, gives each prefix of the stream:
+    text, reasoning, merged details, tool calls (ordered by index), images, citations."""
+    from openrouter_core.decode import ChunkDelta, Image, ToolCallDelta
+
+    deltas = [
+        ChunkDelta(reasoning="th", reasoning_details=[{"type": "reasoning.text", "index": 0,
+                                                       "text": "th"}]),
+        ChunkDelta(reasoning="ink", reasoning_details=[{"type": "reasoning.text", "index": 0,
+                                                        "text": "ink"}]),
+        ChunkDelta(content="He", annotations=[{"type": "url_citation", "url_citation": {
+            "url": "https://a.example"}}]),
+        ChunkDelta(tool_calls=[ToolCallDelta(index=1, id="b", name="g", arguments='{"y"')]),
+        ChunkDelta(tool_calls=[ToolCallDelta(index=0, id="a", name="f", arguments="{}")]),
+        ChunkDelta(content="llo", images=[Image(url="data:image/png;base64,AA==")],
+                   tool_calls=[ToolCallDelta(index=1, arguments=": 1}")]),
+    ]
+    assembler = StreamAssembler()
+    marks = []
+    for delta in deltas:
+        assembler.feed(delta)
+        marks.append(assembler.progress())
+    first, second, third, fourth, fifth, last = (assembler.result_at(m) for m in marks)
+    assert (first.reasoning, first.reasoning_details) == (
+        "th", [{"type": "reasoning.text", "index": 0, "text": "th"}])
+    assert second.reasoning_details[0]["text"] == "think"
+    assert (third.content, len(third.annotations), third.tool_calls) == ("He", 1, [])
+    assert [(c.id, c.arguments) for c in fourth.tool_calls] == [("b", '{"y"')]
+    assert [(c.id, c.index, c.arguments) for c in fifth.tool_calls] == [
+        ("a", 0, "{}"), ("b", 1, '{"y"')]
+    assert (last.content, len(last.images)) == ("Hello", 1)
+    final = assembler.result()
+    assert [(c.id, c.arguments) for c in last.tool_calls] == [
+        (c.id, c.arguments) for c in final.tool_calls] == [("a", "{}"), ("b", '{"y": 1}')]
+    assert (last.reasoning, last.reasoning_details) == (final.reasoning, final.reasoning_details)

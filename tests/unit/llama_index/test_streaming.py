@@ -12,7 +12,6 @@ from llama_index.core.instrumentation.events.llm import LLMChatInProgressEvent
 from llama_index_openrouter.streaming import (
     PARTIAL_KEY,
     ChatStream,
-    StreamBuilder,
     StreamedMessage,
 )
 from openrouter_core.decode import ChunkDelta, ToolCallDelta, Usage
@@ -103,9 +102,8 @@ def test_flush_returns_the_held_delta() -> None:
 
 def test_messages_are_built_only_when_read() -> None:
     assembler = StreamAssembler()
-    builder = StreamBuilder(assembler)
-    snap = builder.add(assembler.feed(ChunkDelta(content="hi")))
-    message = StreamedMessage.deferred(builder, snap)
+    assembler.feed(ChunkDelta(content="hi"))
+    message = StreamedMessage.deferred(assembler, assembler.progress())
     assert object.__getattribute__(message, "__pydantic_private__")["_source"] is not None
     # Dispatching an in-progress event does not build the message...
     LLMChatInProgressEvent(messages=[], response=run([ChunkDelta(content="a"),
@@ -119,9 +117,8 @@ def test_messages_are_built_only_when_read() -> None:
 def test_deferred_message_behaves_like_a_chat_message() -> None:
     def fresh() -> StreamedMessage:
         assembler = StreamAssembler()
-        builder = StreamBuilder(assembler)
-        snap = builder.add(assembler.feed(ChunkDelta(content="hi")))
-        return StreamedMessage.deferred(builder, snap)
+        assembler.feed(ChunkDelta(content="hi"))
+        return StreamedMessage.deferred(assembler, assembler.progress())
 
     assert fresh().model_dump()["blocks"] == [{"block_type": "text", "text": "hi"}]
     assert '"hi"' in fresh().model_dump_json()
