@@ -227,6 +227,11 @@ class ChatOpenRouter(BaseChatModel):
             raise ValueError("n: must be 1 when streaming=True")
         return self
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
+        when it sends (see ``openrouter_core.environment.state_without_key``)."""
+        return environment.state_without_key(super().__getstate__(), "openrouter_api_key")
+
     # --- LangChain plumbing ---------------------------------------------------------------
     @property
     def model(self) -> str:

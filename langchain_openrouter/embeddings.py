@@ -83,6 +83,11 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
         return self._last_usage
 
     # --- pure plumbing --------------------------------------------------------------------
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
+        when it sends (see ``openrouter_core.environment.state_without_key``)."""
+        return environment.state_without_key(super().__getstate__(), "openrouter_api_key")
+
     def _endpoint(self) -> Endpoint:
         return Endpoint(base_url=self.openrouter_api_base or DEFAULT_BASE_URL,
                         api_key=self.openrouter_api_key, timeout=self.request_timeout,

@@ -231,6 +231,11 @@ class OpenRouterConfig(BaseModel):
                 for e in exc.errors())
             raise ValueError(f"invalid OpenRouter setting: {problems}") from None
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
+        when it sends (see ``openrouter_core.environment.state_without_key``)."""
+        return environment.state_without_key(super().__getstate__(), "api_key")
+
     def endpoint(self) -> Endpoint:
         """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
         return Endpoint(base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,

@@ -113,6 +113,11 @@ class OpenRouterEmbedding(BaseEmbedding):
         """Usage (tokens, ``cost``) of this instance's last request."""
         return self._last_usage
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
+        when it sends (see ``openrouter_core.environment.state_without_key``)."""
+        return environment.state_without_key(super().__getstate__(), "api_key")
+
     # --- pure plumbing --------------------------------------------------------------------
     def _endpoint(self) -> Endpoint:
         return Endpoint(base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,

@@ -13,7 +13,7 @@ An explicit argument always wins; an empty variable counts as unset.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import SecretStr
 
@@ -50,3 +50,13 @@ def fill(data: dict[str, object], names: dict[Setting, str]) -> dict[str, object
             if value is not None:
                 out[name] = value
     return out
+
+
+def state_without_key(state: dict[Any, Any], field: str) -> dict[Any, Any]:
+    """A pydantic model's pickle ``state`` with its key ``field`` emptied.
+
+    A key never travels in a serialized object: the process that unpickles the model reads
+    ``OPENROUTER_API_KEY`` when it sends (``Endpoint.key_value``). The adapters' classes call
+    this from ``__getstate__``.
+    """
+    return {**state, "__dict__": {**state["__dict__"], field: None}}

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from openrouter_core import errors, reading
+from openrouter_core import environment, errors, reading
 from openrouter_core.decode import (
     ChatResult,
     ChunkDelta,
@@ -71,12 +71,14 @@ class Endpoint:
     """Seconds the whole call may take, retries included; ``None`` (default): no cap."""
 
     def key_value(self) -> str:
-        """The API key, or a clear error naming the environment variable to set."""
-        if self.api_key is None or not self.api_key.get_secret_value():
+        """The API key (else ``OPENROUTER_API_KEY`` now: a model unpickled in another process
+        carries no key), or a clear error naming the environment variable to set."""
+        key = self.api_key if self.api_key is not None else environment.api_key()
+        if key is None or not key.get_secret_value():
             raise errors.InputError(
                 "No OpenRouter API key: pass api_key=... or set OPENROUTER_API_KEY"
             )
-        return self.api_key.get_secret_value()
+        return key.get_secret_value()
 
     def cache_key(self) -> tuple[Any, ...]:
         """Identity of the shared pool: one per process, base URL, key and timeout."""

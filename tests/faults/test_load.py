@@ -119,11 +119,15 @@ def test_thousand_instances_share_one_pool(request: pytest.FixtureRequest, emu: 
 
 @pytest.mark.parametrize("framework", ["langchain", "llama_index"])
 def test_model_pickles_and_works_after_unpickling(request: pytest.FixtureRequest,
-                                                  emu: Emulator, framework: Framework) -> None:
+                                                  emu: Emulator, framework: Framework,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     record(request, "Load", f"pickle round trip ({framework})",
-           "unpickled instance works; key survives as a secret")
+           "the pickle holds no key; the unpickled instance works with the process's "
+           "`OPENROUTER_API_KEY`")
     model = make_model(framework, emu)
     data = pickle.dumps(model)
+    assert KEY.encode() not in data
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)  # the worker's own environment
     clone: Any = pickle.loads(data)
     if framework == "langchain":
         assert clone.invoke("hi").content == "You said: hi"
@@ -134,7 +138,7 @@ def test_model_pickles_and_works_after_unpickling(request: pytest.FixtureRequest
 
 @pytest.mark.parametrize("method", ["spawn", "fork"])
 def test_models_work_in_a_process_pool(request: pytest.FixtureRequest, emu: Emulator,
-                                       method: str) -> None:
+                                       method: str, monkeypatch: pytest.MonkeyPatch) -> None:
     record(request, "Load", f"process pool, `{method}` context (both frameworks)",
            "each worker unpickles, calls, and opens its own pool (pools keyed by pid)")
     models: list[Any] = [make_model("langchain", emu), make_model("llama_index", emu)]
@@ -142,6 +146,8 @@ def test_models_work_in_a_process_pool(request: pytest.FixtureRequest, emu: Emul
     models[0].invoke("parent")
     models[1].chat(llama_messages("parent"))
     payloads = [pickle.dumps(m) for m in models] * 2
+    assert all(KEY.encode() not in p for p in payloads)
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)  # workers inherit the environment, not keys
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         results = list(pool.map(answer, payloads))

@@ -1,0 +1,65 @@
+"""A pickled model never carries the API key; the unpickling process reads its own.
+
+Ray, multiprocessing and joblib ship models to workers by pickling them. The bytes must not
+contain the key (a serialized object is a place keys leak from), and the unpickled model must
+work where ``OPENROUTER_API_KEY`` is set, as a worker's environment would.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+
+from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
+from llama_index_openrouter import OpenRouter, OpenRouterEmbedding, OpenRouterMultiModal
+from openrouter_core.errors import InputError
+from openrouter_core.testing import Emulator
+
+KEY = "sk-or-v1-pickle-secret-0123456789abcdef"
+
+
+def build(kind: str, base_url: str) -> Any:
+    if kind == "ChatOpenRouter":
+        return ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY, base_url=base_url)
+    if kind == "OpenRouterEmbeddings":
+        return OpenRouterEmbeddings(api_key=KEY, base_url=base_url)
+    cls = {"OpenRouter": OpenRouter, "OpenRouterMultiModal": OpenRouterMultiModal,
+           "OpenRouterEmbedding": OpenRouterEmbedding}[kind]
+    return cls(api_key=KEY, api_base=base_url)
+
+
+def use(obj: Any) -> Any:
+    if isinstance(obj, ChatOpenRouter):
+        return obj.invoke("hi").text
+    if isinstance(obj, OpenRouterEmbeddings):
+        return obj.embed_query("hi")
+    if isinstance(obj, OpenRouterEmbedding):
+        return obj.get_text_embedding("hi")
+    if isinstance(obj, OpenRouterMultiModal):
+        return obj.complete("hi", image_documents=[]).text
+    return obj.complete("hi").text
+
+
+KINDS = ["ChatOpenRouter", "OpenRouterEmbeddings", "OpenRouter", "OpenRouterMultiModal",
+         "OpenRouterEmbedding"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pickle_has_no_key_and_works_with_the_workers_key(
+        openrouter_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    original = build(kind, openrouter_emulator.base_url)
+    data = pickle.dumps(original)
+    assert KEY.encode() not in data
+    assert b"pickle-secret" not in data
+    use(original)  # the original keeps its key
+    worker = pickle.loads(data)
+    with pytest.raises(InputError, match="No OpenRouter API key"):
+        use(worker)  # no key anywhere: a clear error, nothing sent
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-worker-key-000000000000")
+    use(worker)
+    sent = [r.headers.get("authorization") for r in openrouter_emulator.requests]
+    assert sent[0] == f"Bearer {KEY}"
+    assert sent[-1] == "Bearer sk-or-v1-worker-key-000000000000"
