@@ -11,6 +11,7 @@ LABELS: dict[str, str] = {
     "openai-sdk": "openai SDK (chat.completions.create)",
     "core": "openrouter_core.transport (ours, no framework)",
     "ours-langchain": "ChatOpenRouter (ours)",
+    "ours-langchain-inherited": "ChatOpenRouter, langchain-core's stream (no override)",
     "langchain-openai": "ChatOpenAI (langchain-openai, base_url)",
     "old-langchain-openrouter": "ChatOpenRouter (PyPI langchain-openrouter 0.2)",
     "ours-llamaindex": "OpenRouter (ours, LlamaIndex)",

@@ -41,6 +41,7 @@ INTERPRETER_OF: dict[str, str] = {
     "openai-sdk": MAIN,
     "core": MAIN,
     "ours-langchain": MAIN,
+    "ours-langchain-inherited": MAIN,
     "langchain-openai": MAIN,
     "old-langchain-openrouter": "old-langchain-openrouter",
     "ours-llamaindex": MAIN,
@@ -50,11 +51,13 @@ INTERPRETER_OF: dict[str, str] = {
 }
 """Integration → ``main`` (this interpreter) or the name of a peer virtualenv."""
 
-STREAMERS = ["floor-httpx", "openai-sdk", "core", "ours-langchain", "langchain-openai",
-             "old-langchain-openrouter", "ours-llamaindex", "llamaindex-openrouter"]
+STREAMERS = ["floor-httpx", "openai-sdk", "core", "ours-langchain", "ours-langchain-inherited",
+             "langchain-openai", "old-langchain-openrouter", "ours-llamaindex",
+             "llamaindex-openrouter"]
 MODELS = ["openai-sdk", "ours-langchain", "langchain-openai", "old-langchain-openrouter",
           "ours-llamaindex", "llamaindex-openrouter"]
-IMPORTERS = [*STREAMERS, "fw-langchain-core", "fw-llama-index-core"]
+IMPORTERS = [*(s for s in STREAMERS if s != "ours-langchain-inherited"), "fw-langchain-core",
+             "fw-llama-index-core"]
 ASK_TIMEOUT = 150.0
 """Seconds one trial may take before its integration is marked as failed for the workload."""
 SLOW_TRIAL = 20.0
@@ -289,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Trials]] = {}
     versions: dict[str, dict[str, str]] = {}
     try:
-        for name in IMPORTERS:
+        for name in dict.fromkeys([*IMPORTERS, *STREAMERS]):
             python = interpreter(name)
             if python is None:
                 missing.append(name)

@@ -341,6 +341,20 @@ class OursLangChain(LangChainClient):
         return ChatOpenRouter(model=MODEL, api_key=API_KEY, base_url=self.base_url)
 
 
+class OursLangChainInherited(OursLangChain):
+    """``ChatOpenRouter`` with langchain-core's own ``stream``/``astream`` (our ``_stream`` only):
+    the row that says what the stream-lifecycle override is worth."""
+
+    def make(self) -> Any:
+        from langchain_openrouter import ChatOpenRouter
+
+        class Inherited(ChatOpenRouter):
+            def _flat_streaming(self, *, async_api: bool, kwargs: Any) -> bool:
+                return False
+
+        return Inherited(model=MODEL, api_key=API_KEY, base_url=self.base_url)
+
+
 class OldLangChain(OursLangChain):
     """PyPI ``langchain-openrouter`` 0.2.x (same import name; run from its own virtualenv)."""
 
@@ -433,6 +447,7 @@ INTEGRATIONS: dict[str, Callable[[str], Client]] = {
     "openai-sdk": OpenAISDK,
     "core": Core,
     "ours-langchain": OursLangChain,
+    "ours-langchain-inherited": OursLangChainInherited,
     "langchain-openai": LangChainOpenAI,
     "old-langchain-openrouter": OldLangChain,
     "ours-llamaindex": OursLlamaIndex,
