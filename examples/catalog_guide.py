@@ -1,8 +1,9 @@
-"""Every sample of the model catalog guide (docs/catalog.md), runnable in one go.
+"""The topics of the model catalog guide (docs/catalog.md), runnable in one go.
 
     python examples/catalog_guide.py
 
-Each ``--8<--`` section below is included in the guide. Live with ``OPENROUTER_API_KEY`` set
+The guide shows them as whole programs (the ``--8<--`` markers are kept).
+Live with ``OPENROUTER_API_KEY`` set
 (the real ``GET /models``); otherwise against the offline emulator, whose ``/models`` lists a
 handful of well-known models (see ``_offline.py``). Before any fetch, the bundled snapshot
 answers.

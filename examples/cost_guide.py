@@ -1,8 +1,9 @@
-"""Every sample of the cost tracking guide (docs/cost-tracking.md), runnable in one go.
+"""The topics of the cost tracking guide (docs/cost-tracking.md), runnable in one go.
 
     python examples/cost_guide.py
 
-Each ``--8<--`` section below is included in the guide. Live with ``OPENROUTER_API_KEY`` set;
+The guide shows them as whole programs (the ``--8<--`` markers are kept).
+Live with ``OPENROUTER_API_KEY`` set;
 otherwise against the offline emulator with canned replies, which prices tokens at a fixed
 fake rate and answers ``/key`` and ``/generation`` (see ``_offline.py``).
 """

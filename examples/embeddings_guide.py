@@ -1,8 +1,9 @@
-"""Every sample of the embeddings guide (docs/embeddings.md), runnable in one go.
+"""The topics of the embeddings guide (docs/embeddings.md), runnable in one go.
 
     python examples/embeddings_guide.py
 
-Each ``--8<--`` section below is included in the guide. Live with ``OPENROUTER_API_KEY`` set;
+The guide shows them as whole programs (the ``--8<--`` markers are kept).
+Live with ``OPENROUTER_API_KEY`` set;
 otherwise against the offline emulator, whose embeddings are deterministic bag-of-words
 vectors (see ``_offline.py``).
 """
