@@ -206,11 +206,13 @@ class ChatOpenRouter(BaseChatModel):
         for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
             if values.pop(name) is not None:
                 warnings.warn(f"{name} is accepted for compatibility and not used: clients are "
-                              "pooled and shared by openrouter_core", stacklevel=2)
+                              "pooled and shared by openrouter_core",
+                              stacklevel=spelling.caller_stacklevel())
         field_of, known = _argument_names(cls)
         for key in params.promote_fields(values, field_of):
             warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
-                          f"was moved to the {key} parameter (pass it directly)", stacklevel=2)
+                          f"was moved to the {key} parameter (pass it directly)",
+                          stacklevel=spelling.caller_stacklevel())
         # A near miss of an argument fails ("did you mean"); another unknown key is sent in
         # the body with a one-time warning at the caller's line, from model_kwargs' check.
         spelling.check_keys([k for k in values if k not in known],

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from openrouter_core import spelling
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers
 from openrouter_core.settings import Attribution, RequestSettings, merge_objects
@@ -132,7 +133,7 @@ def warn_if_milliseconds(timeout: Any) -> None:
     warnings.warn(
         f"timeout={timeout!r} is read as seconds ({timeout / 3600:.1f} hours); "
         "langchain-openrouter took milliseconds, so for that meaning pass "
-        f"timeout={timeout / 1000:g}", UserWarning, stacklevel=4)
+        f"timeout={timeout / 1000:g}", UserWarning, stacklevel=spelling.caller_stacklevel())
 
 
 def _rename(overrides: Mapping[str, Any]) -> JSONDict:

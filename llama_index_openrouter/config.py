@@ -75,20 +75,23 @@ def translate_official_arguments(data: dict[str, Any]) -> dict[str, Any]:
         out["reasoning"] = dict(out.get("reasoning") or {})
         fold(out["reasoning"], "effort", effort, given_as="reasoning_effort", inside="reasoning")
         warnings.warn(f"reasoning_effort={effort!r} is sent as reasoning={{'effort': "
-                      f"{effort!r}}}; pass reasoning= directly", UserWarning, stacklevel=4)
+                      f"{effort!r}}}; pass reasoning= directly", UserWarning,
+                      stacklevel=spelling.caller_stacklevel())
     audio = out.pop("audio_config", None)
     if audio is not None:
         out["additional_kwargs"] = dict(out.get("additional_kwargs") or {})
         fold(out["additional_kwargs"], "audio", audio, given_as="audio_config",
              inside="additional_kwargs")
         warnings.warn("audio_config is sent as the request's 'audio' parameter; pass "
-                      "additional_kwargs={'audio': ...} directly", UserWarning, stacklevel=4)
+                      "additional_kwargs={'audio': ...} directly", UserWarning,
+                      stacklevel=spelling.caller_stacklevel())
     for name in sorted(ACCEPTED_AND_IGNORED & set(out)):
         value = out.pop(name)
         if name == "class_name" or (name == "is_chat_model" and value is True) or value is None:
             continue
         warnings.warn(f"{name} is accepted for compatibility and not used: "
-                      f"{_WHY_IGNORED[name]}", UserWarning, stacklevel=4)
+                      f"{_WHY_IGNORED[name]}", UserWarning,
+                      stacklevel=spelling.caller_stacklevel())
     return out
 
 

@@ -109,3 +109,12 @@ def test_both_adapters_give_the_same_message(openrouter_emulator: Emulator) -> N
         with pytest.raises(ValueError, match=expected.replace("?", r"\?")):
             make({"provider": {"sortt": "price"}})(openrouter_emulator)
     assert openrouter_emulator.requests == []
+
+
+def test_compatibility_warnings_point_at_the_callers_line() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ChatOpenRouter(model=MODEL, api_key=KEY, model_kwargs={"top_k": 5}, client=object())
+        OpenRouter(model=MODEL, api_key=KEY, reasoning_effort="high")
+    texts = {str(w.message).split(" ")[0]: w.filename for w in caught}
+    assert texts["top_k"] == texts["client"] == texts["reasoning_effort='high'"] == __file__, texts
