@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
@@ -176,6 +177,60 @@ def _is_retryable(status: int, error: JSONDict, retry_after: float | None) -> bo
     return status in (408, 409, 429) or status >= 500
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorBody:
+    """What an OpenRouter error body says, read once: the envelope, its ``error`` object, the
+    message, metadata (``raw`` parsed when it is JSON), the code and the status it implies."""
+
+    envelope: JSONDict
+    error: JSONDict
+    message: str
+    metadata: JSONDict
+    raw: Any
+    code: Any
+    status: int
+
+
+def read_error_body(status: int, body: Any) -> ErrorBody:
+    """Read an error body; the body's ``error.code`` overrides ``status`` when it is an HTTP
+    error code (errors sent under a 200, mid-stream or in old replies)."""
+    envelope: JSONDict = body if isinstance(body, dict) else {}
+    error: JSONDict = envelope["error"] if isinstance(envelope.get("error"), dict) else {}
+    message = str(error.get("message") or (body if isinstance(body, str) else "") or "")
+    metadata: JSONDict = error["metadata"] if isinstance(error.get("metadata"), dict) else {}
+    code = error.get("code", status)
+    if isinstance(code, int) and 400 <= code < 600:
+        status = code
+    return ErrorBody(envelope, error, message, metadata, _parse_raw(metadata.get("raw")), code,
+                     status)
+
+
+def _retry_after(facts: ErrorBody, headers: Any) -> float | None:
+    """Seconds to wait: ``Retry-After``, else for a 429 the rate-limit reset hint."""
+    retry_after = parse_retry_after(headers)
+    if retry_after is None and facts.status == 429:
+        retry_after = _rate_limit_reset(headers, facts.metadata)
+    return retry_after
+
+
+def _error_text(facts: ErrorBody, provider: Any) -> str:
+    """The exception's message: status, provider, the server's words, the upstream's detail."""
+    text = f"OpenRouter error {facts.status}"
+    if provider:
+        text += f" from provider {provider}"
+    text += f": {facts.message or 'no message'}"
+    detail = _raw_message(facts.raw)
+    if detail and detail not in facts.message:
+        text += f" (upstream: {detail})"
+    return redact(text)
+
+
+def _generation_id(facts: ErrorBody, headers: Any, given: str | None) -> str | None:
+    from_header = headers.get("x-generation-id") if headers is not None else None
+    from_body = facts.envelope.get("id")
+    return given or from_header or (from_body if isinstance(from_body, str) else None)
+
+
 def error_from_body(
     status: int,
     body: Any,
@@ -190,47 +245,31 @@ def error_from_body(
     ``status`` is the HTTP status, or the body's ``error.code`` when the body carried the error
     under a 200 (mid-stream errors, old 200-with-error replies).
     """
-    envelope: JSONDict = body if isinstance(body, dict) else {}
-    error: JSONDict = envelope["error"] if isinstance(envelope.get("error"), dict) else {}
-    message = str(error.get("message") or (body if isinstance(body, str) else "") or "")
-    metadata: JSONDict = error["metadata"] if isinstance(error.get("metadata"), dict) else {}
-    raw = _parse_raw(metadata.get("raw"))
-    code = error.get("code", status)
-    if isinstance(code, int) and 400 <= code < 600:
-        status = code
+    facts = read_error_body(status, body)
     headers = response.headers if response is not None else None
-    retry_after = parse_retry_after(headers)
-    if retry_after is None and status == 429:
-        retry_after = _rate_limit_reset(headers, metadata)
-    cls = _status_class(status, message, metadata)
-    provider = metadata.get("provider_name")
-    detail = _raw_message(raw)
-    text = f"OpenRouter error {status}"
-    if provider:
-        text += f" from provider {provider}"
-    text += f": {message or 'no message'}"
-    if detail and detail not in message:
-        text += f" (upstream: {detail})"
+    retry_after = _retry_after(facts, headers)
+    provider = facts.metadata.get("provider_name")
     if response is None:
-        response = http.Response(status, request=http.Request("POST", _PLACEHOLDER_URL))
-    gen_id = (generation_id or (headers.get("x-generation-id") if headers is not None else None)
-              or (envelope.get("id") if isinstance(envelope.get("id"), str) else None))
-    exc = cls(redact(text), response=response, body=body)
+        response = http.Response(facts.status, request=http.Request("POST", _PLACEHOLDER_URL))
+    cls = _status_class(facts.status, facts.message, facts.metadata)
+    exc = cls(_error_text(facts, provider), response=response, body=body)
     exc._attach(
-        status_code=status, code=code, error_message=message, metadata=metadata,
-        provider_name=provider if isinstance(provider, str) else None, raw=raw,
-        previous_errors=[e for e in metadata.get("previous_errors") or [] if isinstance(e, dict)],
-        generation_id=gen_id, user_id=envelope.get("user_id"),
-        retryable=_is_retryable(status, error, retry_after), retry_after=retry_after,
-        partial=partial, mid_stream=mid_stream,
+        status_code=facts.status, code=facts.code, error_message=facts.message,
+        metadata=facts.metadata, provider_name=provider if isinstance(provider, str) else None,
+        raw=facts.raw, previous_errors=[e for e in facts.metadata.get("previous_errors") or []
+                                        if isinstance(e, dict)],
+        generation_id=_generation_id(facts, headers, generation_id),
+        user_id=facts.envelope.get("user_id"),
+        retryable=_is_retryable(facts.status, facts.error, retry_after),
+        retry_after=retry_after, partial=partial, mid_stream=mid_stream,
     )
     # openai's APIStatusError.status_code mirrors the HTTP status; keep the body's code when the
     # HTTP status said 200 so callers see the real failure.
-    exc.status_code = status
+    exc.status_code = facts.status
     if isinstance(exc, ModerationError):
-        reasons = metadata.get("reasons")
+        reasons = facts.metadata.get("reasons")
         exc.reasons = [str(r) for r in reasons] if isinstance(reasons, list) else []
-        flagged = metadata.get("flagged_input")
+        flagged = facts.metadata.get("flagged_input")
         exc.flagged_input = flagged if isinstance(flagged, str) else None
     return exc
 
