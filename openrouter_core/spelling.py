@@ -77,14 +77,15 @@ _warned: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 
 
-def warn_once(where: str, key: str, message: str) -> None:
+def warn_once(where: str, key: str, message: str,
+              category: type[Warning] = UnknownKeyWarning) -> None:
     """Warn about ``key`` in ``where`` once per process, at the caller's line."""
     with _lock:
         if (where, key) in _warned:
             return
         _warned.add((where, key))
     # caller_stacklevel() counts this frame as 1, as warn()'s stacklevel does.
-    warnings.warn(message, UnknownKeyWarning, stacklevel=caller_stacklevel())
+    warnings.warn(message, category, stacklevel=caller_stacklevel())
 
 
 def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
@@ -103,3 +104,9 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
                              f"Known keys: {', '.join(sorted(known))}")
         warn_once(where, key, f"{where}: {key!r} is not a key this package knows; it is sent "
                   "as given (OpenRouter may have added it; if not, the server ignores it)")
+
+
+def reset_warnings() -> None:
+    """Forget what :func:`warn_once` warned about (for tests)."""
+    with _lock:
+        _warned.clear()

@@ -18,7 +18,8 @@ TEST_KEY = "sk-or-v1-catalog-test-0123"
 @pytest.fixture(autouse=True)
 def clean_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No key, base URL or catalog settings from the environment; no snapshot file."""
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_API_BASE", "OPENROUTER_CATALOG",
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_API_BASE", "OPENROUTER_BASE_URL",
+                 "OPENROUTER_CATALOG",
                  "OPENROUTER_CATALOG_TTL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(tmp_path / "missing.json"))
