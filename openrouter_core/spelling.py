@@ -48,12 +48,13 @@ def closest(key: str, known: Iterable[str]) -> str | None:
     """The known key ``key`` is most likely a typo of, or ``None``.
 
     A candidate must be within :data:`MAX_DISTANCE` edits and share more than it changes
-    (so ``"n"`` is not a typo of ``"k"``); ties go to the alphabetically first.
+    (so ``"n"`` is not a typo of ``"k"``); ties go to the alphabetically first. Case and the
+    difference between ``-`` and ``_`` are ignored on both sides.
     """
     best: tuple[int, str] | None = None
     folded = key.lower().replace("-", "_")
     for candidate in known:
-        d = distance(folded, candidate.lower())
+        d = distance(folded, candidate.lower().replace("-", "_"))
         if d <= MAX_DISTANCE and d < len(key) and (best is None or (d, candidate) < best):
             best = (d, candidate)
     return None if best is None else best[1]
