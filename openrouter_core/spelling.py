@@ -21,7 +21,7 @@ MAX_DISTANCE = 2
 
 _OWN_PACKAGES = ("openrouter_core", "langchain_openrouter", "llama_index_openrouter",
                  "langchain_core", "langchain", "langgraph", "llama_index", "pydantic",
-                 "pydantic_core", "workflows")
+                 "pydantic_core", "workflows", "llama_index_instrumentation")
 """Frames skipped when a warning looks for the caller's line."""
 
 

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 from pydantic import SecretStr
 
 from langchain_openrouter import ChatOpenRouter
-from openrouter_core import account, catalog, errors
+from openrouter_core import account, catalog, errors, spelling
 from openrouter_core.testing import Emulator, Reply
 from openrouter_core.testing.endpoints import bundled_catalog
 from openrouter_core.transport import Endpoint
@@ -137,8 +137,10 @@ def test_strict_mode_rejects_a_mistyped_slug_with_openrouters_body(strict: Emula
             "user_id": "user_emulated"}
     model = ChatOpenRouter(model="openai/gpt4o-mini", api_key=KEY, base_url=strict.base_url,
                            max_retries=0)
-    with pytest.raises(errors.BadRequestError,
-                       match="openai/gpt4o-mini is not a valid model ID"):
+    spelling.reset_warnings()
+    with pytest.warns(catalog.UnknownModelWarning, match="did you mean 'openai/gpt-4o-mini'"), \
+            pytest.raises(errors.BadRequestError,
+                          match="openai/gpt4o-mini is not a valid model ID"):
         model.invoke("hi")
 
 

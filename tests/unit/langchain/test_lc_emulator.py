@@ -97,12 +97,13 @@ def test_batch_and_per_call_overrides(model: ChatOpenRouter, emu: Emulator) -> N
     results = model.batch(["one", "two"])
     assert len(results) == 2 and len(emu.requests) == 2
     model.invoke("x", model="anthropic/claude-haiku-4.5", temperature=0.7,
-                 openrouter_provider={"only": ["Anthropic"]}, models=["a/b"], stop=["END"],
+                 openrouter_provider={"only": ["Anthropic"]}, models=["openai/gpt-4o-mini"],
+                 stop=["END"],
                  custom_flag=True)
     body = emu.requests[-1].json
     assert body["model"] == "anthropic/claude-haiku-4.5"
     assert (body["temperature"], body["provider"], body["models"], body["stop"]) == (
-        0.7, {"only": ["Anthropic"]}, ["a/b"], ["END"])
+        0.7, {"only": ["Anthropic"]}, ["openai/gpt-4o-mini"], ["END"])
     assert body["custom_flag"] is True
     bound = model.bind(top_k=3)
     bound.invoke("y")
