@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors as core
-from openrouter_core.testing import Emulator, Reply
+from openrouter_core.testing import Emulator, Reply, answer_text
 from tests.unit.langchain.conftest import MODEL, TEST_KEY
 
 
@@ -112,7 +112,7 @@ def test_batch_and_per_call_overrides(model: ChatOpenRouter, emu: Emulator) -> N
 
 async def test_abatch(model: ChatOpenRouter, emu: Emulator) -> None:
     results = await model.abatch(["one", "two", "three"])
-    assert [r.content for r in results] == ["You said: one", "You said: two", "You said: three"]
+    assert [r.content for r in results] == [answer_text(t) for t in ("one", "two", "three")]
 
 
 def test_invalid_per_call_setting_fails_before_sending(model: ChatOpenRouter,
