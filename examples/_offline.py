@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from openrouter_core import errors
-from openrouter_core.testing import Emulator, ReplySource, Responder
+from openrouter_core.testing import Emulator, ReplySource, Responder, endpoints
 
 OFFLINE_KEY = "sk-or-v1-offline-emulator"
 """The placeholder key the examples send to the emulator (it accepts any key)."""
@@ -86,7 +86,11 @@ def run_example(main: Callable[[], None], *replies: ReplySource,
                 responder: Responder | None = None) -> int:
     """Run ``main`` live or against the scripted emulator; returns a process exit code."""
     try:
-        with openrouter(*replies, responder=responder):
+        with openrouter(*replies, responder=responder) as emulator:
+            if emulator is not None:
+                # The examples' /models: a handful of well-known models rather than the whole
+                # bundled snapshot the emulator lists by default.
+                emulator.models_responder = endpoints.fixed_models
             main()
     except errors.OpenRouterError as exc:
         print(f"\nError: {explain(exc)}", file=sys.stderr)

@@ -96,7 +96,8 @@ class ChatOpenRouter(BaseChatModel):
     """API key; read from ``OPENROUTER_API_KEY`` when not given. Never logged or serialized."""
     openrouter_api_base: str | None = Field(
         alias="base_url", default_factory=lambda: environment.read("base_url"))
-    """Base URL (default ``https://openrouter.ai/api/v1``; env ``OPENROUTER_API_BASE``)."""
+    """Base URL (default ``https://openrouter.ai/api/v1``; env ``OPENROUTER_API_BASE``, else
+    ``OPENROUTER_BASE_URL``)."""
     request_timeout: float | None = Field(default=None, alias="timeout", gt=0)
     """Longest silence allowed, in seconds: connecting, and between received bytes. A slow but
     steady stream is never cut; a server that goes quiet raises ``ModelTimeoutError``."""

@@ -16,7 +16,7 @@ import openai
 
 from openrouter_core._sdk_http import http
 from openrouter_core.decode import JSONDict
-from openrouter_core.errors import OpenRouterError, parse_retry_after, redact
+from openrouter_core.errors import OpenRouterError, parse_retry_after, redact, tried_url
 
 if TYPE_CHECKING:
     from openrouter_core.decode import ChatResult
@@ -282,7 +282,15 @@ def connection_error(
     interrupted: bool = False,
     partial: ChatResult | None = None,
 ) -> APIConnectionError:
-    """Build a connection, timeout or interrupted-stream error (retryable unless interrupted)."""
+    """Build a connection, timeout or interrupted-stream error (retryable unless interrupted).
+
+    The message names the URL that was tried (``request``'s, without credentials or query),
+    unless it already does: "could not connect" means little without knowing where to.
+    """
+    if request is not None:
+        where = tried_url(request)
+        if where and where not in message:
+            message = f"{message} (URL: {where})"
     request = request or http.Request("POST", _PLACEHOLDER_URL)
     exc: APIConnectionError
     if timeout:

@@ -19,6 +19,7 @@ import re
 import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from openrouter_core.decode import JSONDict
 
@@ -69,12 +70,28 @@ __all__ = [
     "malformed_error",
     "parse_retry_after",
     "redact",
+    "tried_url",
 ]
 
 _LAZY = frozenset(__all__) - {"InputError", "OpenRouterError", "TruncatedToolCallError",
-                              "parse_retry_after", "redact"}
+                              "parse_retry_after", "redact", "tried_url"}
 
 _KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
+
+def tried_url(request: Any) -> str:
+    """``request``'s URL (or a URL string) as safe to show: scheme, host, port and path only,
+    so no userinfo or query parameter (where a key could have been put) reaches a message."""
+    raw = request if isinstance(request, str) else str(request.url)
+    parts = urlsplit(raw)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else ""
+
 
 def redact(text: str) -> str:
     """Mask anything shaped like an OpenRouter key, wherever a message came from."""

@@ -59,12 +59,13 @@ def closest(key: str, known: Iterable[str]) -> str | None:
     """The known key ``key`` is most likely a typo of, or ``None``.
 
     A candidate must be within :data:`MAX_DISTANCE` edits and share more than it changes
-    (so ``"n"`` is not a typo of ``"k"``); ties go to the alphabetically first.
+    (so ``"n"`` is not a typo of ``"k"``); ties go to the alphabetically first. Case and the
+    difference between ``-`` and ``_`` are ignored on both sides.
     """
     best: tuple[int, str] | None = None
     folded = key.lower().replace("-", "_")
     for candidate in known:
-        d = distance(folded, candidate.lower())
+        d = distance(folded, candidate.lower().replace("-", "_"))
         if d <= MAX_DISTANCE and d < len(key) and (best is None or (d, candidate) < best):
             best = (d, candidate)
     return None if best is None else best[1]
@@ -88,14 +89,15 @@ _warned: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 
 
-def warn_once(where: str, key: str, message: str) -> None:
+def warn_once(where: str, key: str, message: str,
+              category: type[Warning] = UnknownKeyWarning) -> None:
     """Warn about ``key`` in ``where`` once per process, at the caller's line."""
     with _lock:
         if (where, key) in _warned:
             return
         _warned.add((where, key))
     # caller_stacklevel() counts this frame as 1, as warn()'s stacklevel does.
-    warnings.warn(message, UnknownKeyWarning, stacklevel=caller_stacklevel())
+    warnings.warn(message, category, stacklevel=caller_stacklevel())
 
 
 def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
@@ -116,3 +118,9 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
                                   + listing)
         warn_once(where, key, f"{where}: {key!r} is not a key this package knows; it is sent "
                   "as given (OpenRouter may have added it; if not, the server ignores it)")
+
+
+def reset_warnings() -> None:
+    """Forget what :func:`warn_once` warned about (for tests)."""
+    with _lock:
+        _warned.clear()

@@ -193,8 +193,18 @@ class _RetryPolicy:
         return backoff * (0.75 + random.random() * 0.25)  # jitter spreads synchronized clients
 
 
-def _convert(exc: Exception) -> errors.OpenRouterError:
-    """Map an SDK or httpx exception raised before a response body is read."""
+def _request_of(exc: Exception) -> Any:
+    """``exc.request``, or ``None`` (httpx raises ``RuntimeError`` when it has none)."""
+    try:
+        return getattr(exc, "request", None)
+    except RuntimeError:
+        return None
+
+
+def _convert(exc: Exception, base_url: str | None = None) -> errors.OpenRouterError:
+    """Map an SDK or httpx exception raised before a response body is read.
+
+    Connection errors name the URL tried: the request's, else ``base_url``."""
     import openai
 
     from openrouter_core._sdk_http import http
@@ -204,18 +214,20 @@ def _convert(exc: Exception) -> errors.OpenRouterError:
     if isinstance(exc, openai.APIStatusError):
         return errors.error_from_body(exc.response.status_code, reading.response_body(exc.response),
                                       response=exc.response)
-    request = getattr(exc, "request", None)
+    request = _request_of(exc)
+    where = errors.tried_url(request if request is not None else (base_url or ""))
     if isinstance(exc, (openai.APITimeoutError, http.TimeoutException)):
-        return errors.connection_error("Request to OpenRouter timed out", request, timeout=True)
+        return errors.connection_error(f"Request to OpenRouter at {where} timed out", request,
+                                       timeout=True)
     if isinstance(exc, (openai.APIConnectionError, http.TransportError)):
-        return errors.connection_error(f"Could not reach OpenRouter: {exc}", request)
+        return errors.connection_error(f"Could not reach OpenRouter at {where}: {exc}", request)
     raise exc
 
 
 def _next_wait(policy: _RetryPolicy, clock: reading.Clock, exc: Exception,
-               ) -> tuple[errors.OpenRouterError, float | None]:
+               base_url: str | None = None) -> tuple[errors.OpenRouterError, float | None]:
     """The typed error for ``exc`` and the wait before retrying it (``None``: give up)."""
-    error = _convert(exc)
+    error = _convert(exc, base_url)
     if clock.past() and isinstance(error, errors.APITimeoutError):
         # A timeout that ran into the whole-call limit is that limit's error, not retried.
         return clock.expired(getattr(error, "request", None), "request"), None
@@ -232,7 +244,7 @@ def _retrying(endpoint: Endpoint, clock: reading.Clock, attempt: Callable[[], T]
         try:
             return attempt()
         except Exception as exc:  # converted, then retried or re-raised
-            error, wait = _next_wait(policy, clock, exc)
+            error, wait = _next_wait(policy, clock, exc, endpoint.base_url)
             if wait is None:
                 # Not chained: the SDK's exception text is the raw body, which is not redacted
                 # (a server could echo the key); the typed error carries the same facts.
@@ -248,7 +260,7 @@ async def _aretrying(endpoint: Endpoint, clock: reading.Clock,
         try:
             return await attempt()
         except Exception as exc:  # converted, then retried or re-raised
-            error, wait = _next_wait(policy, clock, exc)
+            error, wait = _next_wait(policy, clock, exc, endpoint.base_url)
             if wait is None:
                 raise error from None  # see _retrying
         await asyncio.sleep(wait)

@@ -37,6 +37,7 @@ from openrouter_core.catalog.models import (
     parse_model,
     parse_models,
 )
+from openrouter_core.catalog.slugs import UnknownModelWarning, check_model_id, is_router
 from openrouter_core.catalog.store import (
     SNAPSHOT_PATH,
     aget_catalog,
@@ -59,6 +60,7 @@ __all__ = [
     "ModelInfo",
     "Pricing",
     "ReasoningSupport",
+    "UnknownModelWarning",
     "UnsupportedParameterWarning",
     "aget_catalog",
     "alist_models",
@@ -66,11 +68,13 @@ __all__ = [
     "base_slug",
     "build_catalog",
     "catalog_mode",
+    "check_model_id",
     "check_request",
     "clear_cache",
     "fetch",
     "filter_models",
     "get_catalog",
+    "is_router",
     "list_models",
     "load_snapshot",
     "lookup",
@@ -108,11 +112,18 @@ def lookup_cached(model: str, endpoint: Endpoint | None = None) -> ModelInfo | N
 
 
 def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> list[str]:
-    """Warn once per model about body parameters the model does not list as supported.
+    """Warn once per model about body parameters the model does not list as supported, and
+    once per id about a ``model`` (or ``models`` entry) the catalog does not know
+    (:class:`UnknownModelWarning`, with the id it is probably a typo of).
 
     Uses only what is known without a fetch; returns the parameters warned about now.
     """
     model = body.get("model")
+    listed = body.get("models")
+    known = (peek_catalog(endpoint), load_snapshot())
+    for slug in [model, *(listed if isinstance(listed, list) else [])]:
+        if isinstance(slug, str):
+            check_model_id(slug, known)
     info = lookup_cached(model, endpoint) if isinstance(model, str) else None
     if info is None:
         return []

@@ -11,12 +11,15 @@ Typical use, with the pytest plugin (fixture ``openrouter_emulator``)::
         assert openrouter_emulator.chat_requests[0].json["messages"][-1]["role"] == "user"
 
 Without pytest: ``with Emulator() as emu: ...``. When nothing is queued, the
-:func:`auto_respond` responder answers plausibly (echo, tool calls, structured output).
+:func:`auto_respond` responder answers plausibly (a short answer naming the topic, tool calls,
+structured output).
 """
 
 from openrouter_core.testing.auto import (
     DEFAULT_RULES,
     Rule,
+    answer,
+    answer_text,
     answer_tool_result,
     auto_respond,
     call_tool,
@@ -55,6 +58,8 @@ __all__ = [
     "Send",
     "Stall",
     "ToolCallSpec",
+    "answer",
+    "answer_text",
     "answer_tool_result",
     "auto_respond",
     "call_tool",

@@ -12,7 +12,9 @@ tried in order by :func:`first_of`. Wrap or extend it freely::
 
 Default order (:data:`DEFAULT_RULES`): answer a tool result, call a function tool, use a server
 tool (image generation, web search), draw an image (``modalities``), structured output, then
-:func:`echo` ("You said: …").
+:func:`answer`: a short plausible reply naming the topic (``Here is a short answer about "…":
+…``; :func:`answer_text` gives the text for a prompt, so tests can compare). :func:`echo`
+("You said: …") is still there for ``first_of(..., fallback=echo)``.
 """
 
 from __future__ import annotations
@@ -158,12 +160,46 @@ def echo(request: RecordedRequest) -> Reply:
     return Reply.text(f"You said: {_echo_text(request)}")
 
 
+MAX_TOPIC = 120
+"""Longest part of the user's text :func:`answer` mentions; longer text is cut at a word."""
+
+_GREETINGS = frozenset({"hi", "hello", "hey", "hiya", "howdy", "good morning",
+                        "good afternoon", "good evening", "greetings", "yo"})
+
+
+def topic_of(text: str) -> str:
+    """The user's text as :func:`answer` mentions it: one line, no trailing ``?!.``, at most
+    :data:`MAX_TOPIC` characters (cut at a word, with an ellipsis)."""
+    topic = " ".join(text.split()).rstrip("?!.;: ")
+    if len(topic) > MAX_TOPIC:
+        topic = topic[:MAX_TOPIC].rsplit(" ", 1)[0] + "…"
+    return topic
+
+
+def answer_text(text: str | None) -> str:
+    """The fallback answer to the user text ``text`` (deterministic): a greeting back for a
+    greeting, otherwise a short helpful reply that names the topic in quotes."""
+    if text is None or not text.strip():
+        return "Hello from the OpenRouter emulator. How can I help you today?"
+    topic = topic_of(text)
+    if topic.lower().strip(",") in _GREETINGS:
+        return f"{topic[:1].upper()}{topic[1:]}! How can I help you today?"
+    return (f'Here is a short answer about "{topic}": the main points are well established, '
+            "and I can go into more detail on any of them if that helps.")
+
+
+def answer(request: RecordedRequest) -> Reply:
+    """The default fallback: :func:`answer_text` for the last user text, a plausible short
+    reply that mentions the topic (use :func:`echo` for ``"You said: …"``)."""
+    return Reply.text(answer_text(request.last_user_text))
+
+
 DEFAULT_RULES: tuple[Rule, ...] = (answer_tool_result, call_tool, use_server_tool,
                                    draw_image, structured_output)
-"""The rules :func:`auto_respond` tries before falling back to :func:`echo`."""
+"""The rules :func:`auto_respond` tries before falling back to :func:`answer`."""
 
 
-def first_of(*rules: Rule, fallback: Responder = echo) -> Responder:
+def first_of(*rules: Rule, fallback: Responder = answer) -> Responder:
     """A responder trying ``rules`` in order, answering with ``fallback`` if all decline."""
 
     def respond(request: RecordedRequest) -> Reply:
@@ -177,7 +213,7 @@ def first_of(*rules: Rule, fallback: Responder = echo) -> Responder:
 
 
 def auto_respond(request: RecordedRequest) -> Reply:
-    """The default responder: :data:`DEFAULT_RULES`, then :func:`echo`."""
+    """The default responder: :data:`DEFAULT_RULES`, then :func:`answer`."""
     return _DEFAULT(request)
 
 

@@ -1,4 +1,5 @@
-"""Default answers of the non-chat routes: ``/embeddings``, ``/models`` and unknown paths.
+"""Default answers of the non-chat routes: ``/embeddings``, ``/models``, ``/key``,
+``/credits``, ``/generation`` and unknown paths, and the strict-mode model check.
 
 Each is a plain responder ``(RecordedRequest) -> Reply``; the emulator's
 ``embeddings_responder``/``models_responder`` attributes hold them and may be replaced, and
@@ -13,10 +14,19 @@ import math
 import re
 import struct
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from openrouter_core.testing.chat import PROMPT_PRICE, estimate_tokens, generation_id
+from openrouter_core.catalog.models import Catalog, base_slug
+from openrouter_core.catalog.store import SNAPSHOT_PATH, load_snapshot
+from openrouter_core.testing.chat import (
+    PROMPT_PRICE,
+    Resolved,
+    compute_usage,
+    estimate_tokens,
+    generation_id,
+)
 from openrouter_core.testing.records import JSONDict, RecordedRequest
 from openrouter_core.testing.replies import Reply
 
@@ -208,18 +218,51 @@ def auto_embedding_models(_request: RecordedRequest) -> Reply:
 
 
 DEFAULT_KEY_INFO: JSONDict = {
-    "label": "sk-or-v1-emu...test", "limit": 10.0, "limit_remaining": 9.25,
-    "limit_reset": "monthly", "include_byok_in_limit": False, "usage": 0.75,
-    "usage_daily": 0.05, "usage_weekly": 0.25, "usage_monthly": 0.75, "byok_usage": 0.0,
+    "label": "sk-or-v1-emu...test", "limit": 10.0, "limit_remaining": 10.0,
+    "limit_reset": "monthly", "include_byok_in_limit": False, "usage": 0.0,
+    "usage_daily": 0.0, "usage_weekly": 0.0, "usage_monthly": 0.0, "byok_usage": 0.0,
     "is_free_tier": False, "is_provisioning_key": False,
     "rate_limit": {"requests": -1, "interval": "10s", "note": "emulated"},
 }
-"""The ``data`` object ``GET /key`` answers with by default."""
+"""The ``data`` object ``GET /key`` answers with before anything was spent: a $10 limit.
+The emulator's own ``/key`` fills the usage fields from what it has served
+(:func:`key_lookup`)."""
+
+TOTAL_CREDITS = 10.0
+"""USD of credits ``GET /credits`` reports as bought."""
+
+
+def key_data(spent: float) -> JSONDict:
+    """:data:`DEFAULT_KEY_INFO` after ``spent`` USD: every usage figure is ``spent`` (all of
+    it spent today) and ``limit_remaining`` is the limit minus it."""
+    spent = round(spent, 12)
+    limit = DEFAULT_KEY_INFO["limit"]
+    return {**DEFAULT_KEY_INFO, "usage": spent, "usage_daily": spent, "usage_weekly": spent,
+            "usage_monthly": spent, "limit_remaining": round(max(limit - spent, 0.0), 12)}
 
 
 def auto_key(_request: RecordedRequest) -> Reply:
-    """``{"data": DEFAULT_KEY_INFO}``."""
+    """``{"data": DEFAULT_KEY_INFO}`` (nothing spent)."""
     return Reply.json({"data": DEFAULT_KEY_INFO})
+
+
+def key_lookup(spent: Callable[[], float]) -> Callable[[RecordedRequest], Reply]:
+    """A ``GET /key`` responder whose usage is ``spent()`` (the emulator's served costs)."""
+
+    def respond(_request: RecordedRequest) -> Reply:
+        return Reply.json({"data": key_data(spent())})
+
+    return respond
+
+
+def credits_lookup(spent: Callable[[], float]) -> Callable[[RecordedRequest], Reply]:
+    """A ``GET /credits`` responder: :data:`TOTAL_CREDITS` bought, ``spent()`` used."""
+
+    def respond(_request: RecordedRequest) -> Reply:
+        return Reply.json({"data": {"total_credits": TOTAL_CREDITS,
+                                    "total_usage": round(spent(), 12)}})
+
+    return respond
 
 
 def generation_record(generation_id: str, **fields: Any) -> JSONDict:
@@ -240,6 +283,61 @@ def generation_record(generation_id: str, **fields: Any) -> JSONDict:
     return record
 
 
+def _milliseconds(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def served_generation(resolved: Resolved, request: RecordedRequest, *, streamed: bool,
+                      latency: float, generation_time: float) -> JSONDict:
+    """The ``GET /generation`` record of a chat reply the emulator served: the id, model,
+    provider, finish reasons, tokens and cost of that reply (its usage, or the usage it would
+    have reported when it sent none) and its scripted delays as latency (first body byte) and
+    generation time (whole body), in milliseconds."""
+    reply = resolved.reply
+    usage = resolved.usage if resolved.usage is not None else compute_usage(reply, request)
+    details = usage.get("completion_tokens_details") or {}
+    prompt_details = usage.get("prompt_tokens_details") or {}
+    cost_details = usage.get("cost_details") or {}
+    tool_use = usage.get("server_tool_use_details") or {}
+    cost = float(usage.get("cost") or 0.0)
+    created = datetime.fromtimestamp(resolved.created, UTC)
+    return generation_record(
+        resolved.id, total_cost=cost, usage=cost,
+        upstream_inference_cost=cost_details.get("upstream_inference_cost"),
+        provider_name=reply.provider, model=resolved.model,
+        created_at=created.strftime("%Y-%m-%dT%H:%M:%S.000Z"), streamed=streamed,
+        latency=_milliseconds(latency), generation_time=_milliseconds(generation_time),
+        finish_reason=resolved.finish_reason,
+        native_finish_reason=resolved.native_finish_reason,
+        tokens_prompt=usage.get("prompt_tokens", 0),
+        tokens_completion=usage.get("completion_tokens", 0),
+        native_tokens_prompt=usage.get("prompt_tokens", 0),
+        native_tokens_completion=usage.get("completion_tokens", 0),
+        native_tokens_reasoning=details.get("reasoning_tokens", 0),
+        native_tokens_cached=prompt_details.get("cached_tokens", 0),
+        num_media_completion=len(reply.images) or None,
+        num_search_results=tool_use.get("web_search_requests"),
+        is_byok=bool(usage.get("is_byok")))
+
+
+def embedding_generation(payload: Any) -> JSONDict | None:
+    """The ``GET /generation`` record of a served embeddings body, or ``None`` when the body
+    has no ``id`` (a scripted reply need not look like OpenRouter's)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("id"), str):
+        return None
+    usage: JSONDict = payload["usage"] if isinstance(payload.get("usage"), dict) else {}
+    cost = usage.get("cost")
+    cost = float(cost) if isinstance(cost, (int, float)) else 0.0
+    model = payload.get("model")
+    tokens = usage.get("prompt_tokens", 0)
+    return generation_record(
+        payload["id"], total_cost=cost, usage=cost, upstream_inference_cost=cost,
+        provider_name=payload.get("provider") or "OpenAI",
+        model=f"openai/{model}" if isinstance(model, str) and "/" not in model else model,
+        latency=0, generation_time=0, finish_reason=None, native_finish_reason=None,
+        tokens_prompt=tokens, native_tokens_prompt=tokens, upstream_id=None)
+
+
 def generation_lookup(records: dict[str, JSONDict]) -> Callable[[RecordedRequest], Reply]:
     """A ``GET /generation?id=`` responder answering from ``records`` (404 when unknown)."""
 
@@ -254,9 +352,72 @@ def generation_lookup(records: dict[str, JSONDict]) -> Callable[[RecordedRequest
     return respond
 
 
+def bundled_catalog() -> Catalog:
+    """The package's bundled catalog snapshot (``openrouter_core/data/models.json``), whatever
+    ``OPENROUTER_CATALOG_SNAPSHOT`` says: the emulator answers as openrouter.ai would."""
+    return load_snapshot(SNAPSHOT_PATH)
+
+
+def _listing(entry: JSONDict) -> JSONDict:
+    """A snapshot entry (reduced fields) completed to the full ``/models`` entry shape."""
+    name = str(entry.get("name") or entry["id"])
+    inputs = entry["architecture"]["input_modalities"]
+    outputs = entry["architecture"]["output_modalities"]
+    pricing = {"prompt": "0", "completion": "0", **entry.get("pricing", {})}
+    top = {"is_moderated": False, **entry.get("top_provider", {})}
+    return {
+        "id": entry["id"], "canonical_slug": entry.get("canonical_slug") or entry["id"],
+        "hugging_face_id": "", "name": name, "created": 1735689600,
+        "description": f"{name} (from the bundled catalog snapshot)",
+        "context_length": entry.get("context_length"),
+        "architecture": {"modality": f"{'+'.join(inputs)}->{'+'.join(outputs)}",
+                         "input_modalities": inputs, "output_modalities": outputs,
+                         "tokenizer": "Other", "instruct_type": None},
+        "pricing": pricing, "top_provider": top, "per_request_limits": None,
+        "supported_parameters": entry.get("supported_parameters", []),
+        "default_parameters": {},
+        **({"reasoning": entry["reasoning"]} if "reasoning" in entry else {}),
+    }
+
+
+def snapshot_models() -> list[JSONDict]:
+    """The bundled snapshot as ``/models`` entries (every model the package knows)."""
+    return [_listing(entry) for entry in bundled_catalog().to_wire()]
+
+
 def auto_models(_request: RecordedRequest) -> Reply:
-    """``{"data": [...]}`` with :data:`DEFAULT_MODELS`."""
+    """``{"data": [...]}`` with :func:`snapshot_models`: the bundled catalog snapshot."""
+    return Reply.json({"data": snapshot_models()})
+
+
+def fixed_models(_request: RecordedRequest) -> Reply:
+    """``{"data": [...]}`` with the seven hand-written :data:`DEFAULT_MODELS` (small, with
+    made-up but fixed prices); install with ``emu.models_responder = fixed_models``."""
     return Reply.json({"data": DEFAULT_MODELS})
+
+
+def is_known_model(model: str, known: Catalog | None = None) -> bool:
+    """Whether OpenRouter would accept ``model`` as a model id: in the catalog (variant
+    suffixes stripped, dated names resolved), or a preset (``@preset/...``)."""
+    if not base_slug(model):
+        return True
+    return (known if known is not None else bundled_catalog()).get(model) is not None
+
+
+def invalid_model(request: RecordedRequest) -> Reply | None:
+    """OpenRouter's 400 for a chat request naming a model id it does not know (checking
+    ``model`` and each of ``models``), or ``None`` when every id is known."""
+    body = request.body_dict
+    listed = body.get("models")
+    ids = [body.get("model"), *(listed if isinstance(listed, list) else [])]
+    for model in ids:
+        if isinstance(model, str) and not is_known_model(model):
+            return Reply.error(400, f"{model} is not a valid model ID", user_id=EMULATED_USER)
+    return None
+
+
+EMULATED_USER = "user_emulated"
+"""The ``user_id`` the emulator's error bodies carry, as OpenRouter's do."""
 
 
 def not_found(request: RecordedRequest) -> Reply:

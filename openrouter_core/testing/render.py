@@ -81,6 +81,22 @@ class ResponsePlan:
     abort_before_headers: bool = False
     close: bool = False
     """Close the connection after the response (it is sent with ``Connection: close``)."""
+    served: Resolved | None = None
+    """The chat completion this plan serves (``None`` for errors and verbatim bodies): what
+    ``GET /generation`` later reports about it."""
+
+    @property
+    def planned_seconds(self) -> tuple[float, float]:
+        """Scripted delays: before the first body byte, and in all (latency, total time)."""
+        first: float | None = None
+        total = self.header_delay
+        for step in self.steps:
+            total += step.delay if isinstance(step, Send) else (
+                step.seconds if isinstance(step, Stall) else 0.0)
+            if (first is None and isinstance(step, Send) and step.data.strip()
+                    and not step.data.startswith(b":")):
+                first = total
+        return (total if first is None else first), total
 
     @property
     def body(self) -> bytes:
@@ -106,6 +122,7 @@ def render_reply(reply: Reply, request: RecordedRequest) -> ResponsePlan:
         resolved = Resolved.of(reply, request)
         streamed = reply.stream if reply.stream is not None else request.stream
         plan = render_stream(resolved) if streamed else render_json(resolved)
+        plan.served = resolved
     return _apply_common(plan, reply)
 
 

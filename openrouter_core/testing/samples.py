@@ -5,6 +5,8 @@ one); ``$ref`` into ``$defs``/``definitions`` is resolved; ``anyOf``/``oneOf`` t
 non-null branch and ``allOf`` merges its branches; ``const``/``enum``/``examples`` win over
 synthesized values (``default`` only when there is no type, since pydantic's ``default: null``
 would hide optional fields); strings honour ``format`` and length bounds, numbers their bounds.
+Strings named like common tool parameters (``city``, ``name``, ``query``...) get a plausible
+value from :data:`PLAUSIBLE_STRINGS`; others read ``"sample <name>"``.
 """
 
 from __future__ import annotations
@@ -53,8 +55,34 @@ def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get("type") == "null"
 
 
+PLAUSIBLE_STRINGS: dict[str, str] = {
+    "city": "Paris", "location": "Paris, France", "place": "Paris, France",
+    "country": "France", "region": "Europe", "address": "1 Main Street, Springfield",
+    "name": "Ada Lovelace", "firstname": "Ada", "lastname": "Lovelace", "fullname":
+    "Ada Lovelace", "username": "ada", "author": "Ada Lovelace", "company": "Example Corp",
+    "title": "A short title", "description": "A short description.",
+    "summary": "A short summary.", "answer": "A short answer.", "reason": "It fits the request.",
+    "query": "latest news", "question": "What is the capital of France?",
+    "topic": "travel", "keyword": "travel", "message": "Hello!", "text": "Hello!",
+    "content": "Hello!", "language": "English", "currency": "EUR", "timezone": "Europe/Paris",
+    "unit": "celsius", "color": "blue", "colour": "blue", "category": "general",
+    "status": "active", "tag": "general", "phone": "+1 555 0100", "symbol": "AAPL",
+    "ticker": "AAPL", "code": "print('hello')", "expression": "2 + 2", "path": "/tmp/example.txt",
+    "filename": "example.txt", "url": "https://example.com", "email": "user@example.com",
+}
+"""Values for strings whose property name (``_`` and case ignored) says what they are, so
+tool arguments read like a model's (``{"city": "Paris"}``) rather than placeholders."""
+
+
+def _plausible(hint: str) -> str:
+    key = hint.replace("_", "").replace("-", "").lower()
+    if key in PLAUSIBLE_STRINGS:
+        return PLAUSIBLE_STRINGS[key]
+    return f"sample {hint}" if hint else "sample"
+
+
 def _string(schema: JSONDict, hint: str) -> str:
-    value = _FORMATS.get(str(schema.get("format")), f"sample {hint}" if hint else "sample")
+    value = _FORMATS.get(str(schema.get("format")), _plausible(hint))
     low, high = schema.get("minLength"), schema.get("maxLength")
     if isinstance(low, int) and len(value) < low:
         value = value + "x" * (low - len(value))

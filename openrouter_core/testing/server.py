@@ -26,7 +26,8 @@ from openrouter_core.testing.render import ResponsePlan, render_error, render_re
 from openrouter_core.testing.replies import Reply, ReplySource, Responder
 from openrouter_core.testing.wire import ParsedRequest
 
-Route = Literal["chat", "embeddings", "models", "embedding_models", "key", "generation"]
+Route = Literal["chat", "embeddings", "models", "embedding_models", "key", "credits",
+                "generation"]
 """Routes with their own reply queue and responder."""
 
 API_PREFIX = "/api/v1"
@@ -38,6 +39,7 @@ _ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{API_PREFIX}/models"): "models",
     ("GET", f"{API_PREFIX}/embeddings/models"): "embedding_models",
     ("GET", f"{API_PREFIX}/key"): "key",
+    ("GET", f"{API_PREFIX}/credits"): "credits",
     ("GET", f"{API_PREFIX}/generation"): "generation",
 }
 
@@ -56,13 +58,22 @@ class Emulator:
     Replies queued with :meth:`enqueue` are served first-in first-out to chat requests; when
     the queue is empty :attr:`responder` answers (by default
     :func:`~openrouter_core.testing.auto.auto_respond`). With ``require_api_key`` set, requests
-    without ``Authorization: Bearer <that key>`` get OpenRouter's 401.
+    without ``Authorization: Bearer <that key>`` get OpenRouter's 401. With ``strict_models``,
+    a chat request naming a model id the bundled catalog does not know gets OpenRouter's 400
+    ``"<id> is not a valid model ID"`` before any queued reply is used.
+
+    Every chat completion and embeddings body served is recorded for
+    ``GET /generation?id=`` (its cost, tokens, model, provider and scripted latency), and its
+    cost is added to :attr:`spent`, which ``GET /key`` and ``GET /credits`` report as usage.
     """
 
     def __init__(self, *, require_api_key: str | None = None, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+                 port: int = 0, strict_models: bool = False) -> None:
         self.require_api_key = require_api_key
         """Key every request must carry as ``Authorization: Bearer <key>`` (``None``: any)."""
+        self.strict_models = strict_models
+        """Answer chat requests for model ids missing from the bundled catalog with 400."""
+        self._spent = 0.0
         self.host = host
         self.port = port
         """Bound port (``0`` before :meth:`start` picks a free one)."""
@@ -74,11 +85,13 @@ class Emulator:
         """Answers ``GET /models`` when its queue is empty."""
         self.embedding_models_responder: Responder = endpoints.auto_embedding_models
         """Answers ``GET /embeddings/models`` when its queue is empty."""
-        self.key_responder: Responder = endpoints.auto_key
-        """Answers ``GET /key`` when its queue is empty."""
+        self.key_responder: Responder = endpoints.key_lookup(lambda: self.spent)
+        """Answers ``GET /key`` when its queue is empty (usage: :attr:`spent`)."""
+        self.credits_responder: Responder = endpoints.credits_lookup(lambda: self.spent)
+        """Answers ``GET /credits`` when its queue is empty (usage: :attr:`spent`)."""
         self.generations: dict[str, JSONDict] = {}
-        """Records ``GET /generation?id=`` answers with (404 for ids not in here); see
-        :meth:`add_generation`."""
+        """Records ``GET /generation?id=`` answers with (404 for ids not in here): one per
+        reply served, plus those added with :meth:`add_generation`."""
         self.generation_responder: Responder = endpoints.generation_lookup(self.generations)
         """Answers ``GET /generation`` when its queue is empty."""
         self.connections_opened = 0
@@ -179,7 +192,8 @@ class Emulator:
             return len(self._queues["chat"])
 
     def reset(self) -> None:
-        """Forget queued replies, recorded requests, custom responders and the counter."""
+        """Forget queued replies, recorded requests, custom responders, generation records,
+        the spend and the counter."""
         with self._lock:
             for queue in self._queues.values():
                 queue.clear()
@@ -188,8 +202,10 @@ class Emulator:
             self.embeddings_responder = endpoints.auto_embeddings
             self.models_responder = endpoints.auto_models
             self.embedding_models_responder = endpoints.auto_embedding_models
-            self.key_responder = endpoints.auto_key
+            self.key_responder = endpoints.key_lookup(lambda: self.spent)
+            self.credits_responder = endpoints.credits_lookup(lambda: self.spent)
             self.generations.clear()
+            self._spent = 0.0
             self.generation_responder = endpoints.generation_lookup(self.generations)
             self.connections_opened = 0
 
@@ -204,6 +220,12 @@ class Emulator:
         return record
 
     # --- inspection -----------------------------------------------------------------------
+
+    @property
+    def spent(self) -> float:
+        """USD of every chat and embeddings reply served since the last :meth:`reset`."""
+        with self._lock:
+            return round(self._spent, 12)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -267,9 +289,28 @@ class Emulator:
             self._lock.notify_all()
         try:
             plan = render_reply(self._reply_for(record), record)
+            self._bill(record, plan)
         except Exception as exc:  # a bad script must fail the test visibly, not hang it
             plan = render_error(500, {"error": {"message": f"emulator: {exc!r}", "code": 500}})
         return record, plan
+
+    def _bill(self, record: RecordedRequest, plan: ResponsePlan) -> None:
+        """Record a served chat or embeddings reply for ``/generation`` and add its cost."""
+        if plan.abort_before_headers or plan.status != 200:
+            return
+        generation: JSONDict | None = None
+        if plan.served is not None:
+            latency, total = plan.planned_seconds
+            generation = endpoints.served_generation(
+                plan.served, record, streamed=plan.chunked, latency=latency,
+                generation_time=total)
+        elif _ROUTES.get((record.method, record.path)) == "embeddings":
+            generation = endpoints.embedding_generation(_parse_json(plan.body))
+        if generation is None:
+            return
+        with self._lock:
+            self.generations[generation["id"]] = generation
+            self._spent += float(generation["total_cost"] or 0.0)
 
     def _reply_for(self, record: RecordedRequest) -> Reply:
         if self.require_api_key is not None and (
@@ -278,13 +319,17 @@ class Emulator:
         route = _ROUTES.get((record.method, record.path))
         if route is None:
             return endpoints.not_found(record)
+        if route == "chat" and self.strict_models:
+            invalid = endpoints.invalid_model(record)
+            if invalid is not None:
+                return invalid
         with self._lock:
             source = self._queues[route].popleft() if self._queues[route] else None
         if source is None:
             source = {"chat": self.responder, "embeddings": self.embeddings_responder,
                       "models": self.models_responder,
                       "embedding_models": self.embedding_models_responder,
-                      "key": self.key_responder,
+                      "key": self.key_responder, "credits": self.credits_responder,
                       "generation": self.generation_responder}[route]
         return source if isinstance(source, Reply) else source(record)
 

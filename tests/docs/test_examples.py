@@ -108,7 +108,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "callback total: $0.000004\n"
         "Stopped: the OpenRouter budget of $0.000001 is reached ($0.000036 spent).\n"
         "agent spent: 3.6e-05",
-        "$0.75 used, $9.25 left (limit $10.0, monthly)",
+        "$0.000126 used, $9.999874 left (limit $10.0, monthly)",  # the emulator's spend
         ": $0.000003 (10 prompt tokens, OpenAI, 250.0 ms)",
         "== process_wide ==\nOpenRouter usage: 1 requests (0 failed, 0 embeddings)",
     ),

@@ -9,7 +9,14 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from openrouter_core.testing import Reply, auto_respond, echo, first_of, sample_from_schema
+from openrouter_core.testing import (
+    Reply,
+    answer_text,
+    auto_respond,
+    echo,
+    first_of,
+    sample_from_schema,
+)
 from openrouter_core.testing.auto import answer_tool_result, call_tool, structured_output
 from tests.emulator.helpers import request
 
@@ -45,13 +52,32 @@ class Person(BaseModel):
     friend: Person | None = None
 
 
-def test_echo_quotes_the_last_user_text():
+def test_default_answer_mentions_the_last_user_text():
     reply = auto_respond(request(messages=[{"role": "user", "content": "first"},
                                            {"role": "assistant", "content": "ok"},
                                            {"role": "user", "content": [
                                                {"type": "text", "text": "second"}]}]))
-    assert reply.content == "You said: second"
+    assert reply.content == answer_text("second")
+    assert reply.content.startswith('Here is a short answer about "second": ')
     assert echo(request(messages=[{"role": "system", "content": "s"}])).content
+    assert echo(request()).content == "You said: Say hello"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hello!", "Hello! How can I help you today?"),
+    ("  What is\nthe capital of France?  ", 'Here is a short answer about "What is the '
+     'capital of France": the main points are well established, and I can go into more '
+     "detail on any of them if that helps."),
+    (None, "Hello from the OpenRouter emulator. How can I help you today?"),
+])
+def test_answer_text(text: str | None, expected: str) -> None:
+    assert answer_text(text) == expected
+
+
+def test_answer_names_a_long_topic_cut_at_a_word() -> None:
+    text = answer_text("word " * 100)
+    quoted = text.split('"')[1]
+    assert quoted.endswith("word…") and len(quoted) <= 121
 
 
 def test_long_user_text_is_cut():
@@ -64,7 +90,7 @@ def test_calls_first_function_tool_with_synthesized_arguments():
     reply = auto_respond(request(tools=[{"type": "openrouter:web_search"}, WEATHER_TOOL,
                                         TIME_TOOL]))
     assert [(c.name, c.arguments) for c in reply.calls] == [
-        ("get_weather", {"city": "sample city", "unit": "C"})]
+        ("get_weather", {"city": "Paris", "unit": "C"})]
 
 
 def test_calls_the_forced_tool():
@@ -77,7 +103,7 @@ def test_calls_the_forced_tool():
 def test_tool_choice_none_answers_in_text():
     reply = auto_respond(request(tools=[WEATHER_TOOL], tool_choice="none"))
     assert not reply.calls
-    assert reply.content == "You said: Say hello"
+    assert reply.content == answer_text("Say hello")
 
 
 def test_tool_result_is_quoted():
@@ -134,7 +160,7 @@ def test_first_of_composes_custom_rules():
     responder = first_of(weather, fallback=auto_respond)
     assert responder(request(messages=[{"role": "user", "content": "weather?"}])).content == (
         "Sunny")
-    assert responder(request()).content == "You said: Say hello"
+    assert responder(request()).content == answer_text("Say hello")
 
 
 @pytest.mark.parametrize(("schema", "expected"), [
@@ -167,3 +193,13 @@ def test_recursive_schema_terminates():
         value = value["child"]
         depth += 1
     assert 0 < depth <= 8
+
+
+def test_named_strings_get_plausible_values_and_others_a_placeholder() -> None:
+    schema = {"type": "object", "properties": {
+        "city": {"type": "string"}, "first_name": {"type": "string"},
+        "search_query": {"type": "string"}, "Query": {"type": "string"},
+        "code": {"type": "string", "maxLength": 5}}}
+    assert sample_from_schema(schema) == {"city": "Paris", "first_name": "Ada",
+                                          "search_query": "sample search_query",
+                                          "Query": "latest news", "code": "print"}

@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from openrouter_core import errors, transport
 from openrouter_core.stream import StreamAssembler
-from openrouter_core.testing import Reply
+from openrouter_core.testing import Reply, answer_text
 
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 TEXT = "one two three four five six seven eight"
@@ -123,7 +123,7 @@ def test_require_api_key(openrouter_emulator):
         transport.complete(endpoint(openrouter_emulator), BODY, {})
     ep = transport.Endpoint(base_url=openrouter_emulator.base_url, max_retries=0,
                             api_key=SecretStr("sk-or-v1-right"))
-    assert transport.complete(ep, BODY, {}).content == "You said: Hi"
+    assert transport.complete(ep, BODY, {}).content == answer_text("Hi")
 
 
 @pytest.mark.parametrize("fault", [{"reset_after": 0}, {"truncate_after": 0},

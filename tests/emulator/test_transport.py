@@ -7,7 +7,7 @@ from pydantic import SecretStr
 
 from openrouter_core import errors, transport
 from openrouter_core.stream import StreamAssembler
-from openrouter_core.testing import COMPLETION_PRICE, PROMPT_PRICE, Reply
+from openrouter_core.testing import COMPLETION_PRICE, PROMPT_PRICE, Reply, answer_text
 
 KEY = "sk-or-v1-test"
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello there"}]}
@@ -33,7 +33,7 @@ def stream(emu, body=None, **kw):
 def test_complete_auto_reply_and_recorded_request(openrouter_emulator):
     emu = openrouter_emulator
     result = transport.complete(endpoint(emu), BODY, {"X-OpenRouter-Title": "Tests"})
-    assert result.content == "You said: Hello there"
+    assert result.content == answer_text("Hello there")
     assert result.provider == "OpenAI"
     assert result.model == "openai/gpt-4o-mini"
     assert result.finish_reason == "stop"
@@ -113,7 +113,7 @@ async def test_async_stream_and_complete(openrouter_emulator):
     assert "".join(pieces) == "async text"
     assert assembler.result().reasoning_details[0]["summary"] == "r"
     result = await transport.acomplete(endpoint(emu), BODY, {})
-    assert result.content == "You said: Hello there"
+    assert result.content == answer_text("Hello there")
     await transport.aclose()
 
 
@@ -124,10 +124,10 @@ def test_structured_output_and_tools_through_the_wire(openrouter_emulator):
     body = {**BODY, "response_format": {"type": "json_schema",
                                         "json_schema": {"name": "x", "schema": schema}}}
     result = transport.complete(endpoint(openrouter_emulator), body, {})
-    assert result.content == '{"city": "sample city", "days": 1}'
+    assert result.content == '{"city": "Paris", "days": 1}'
     tools = [{"type": "function", "function": {"name": "lookup", "parameters": schema}}]
     result, _ = stream(openrouter_emulator, {**BODY, "tools": tools})
-    assert result.tool_calls[0].parsed_arguments() == {"city": "sample city", "days": 1}
+    assert result.tool_calls[0].parsed_arguments() == {"city": "Paris", "days": 1}
 
 
 def test_large_body_five_megabytes(openrouter_emulator):
@@ -146,4 +146,5 @@ def test_callable_replies_and_custom_responder(openrouter_emulator):
     assert transport.complete(endpoint(emu), BODY, {}).content == "custom"
     emu.reset()
     assert emu.requests == []
-    assert transport.complete(endpoint(emu), BODY, {}).content.startswith("You said")
+    assert transport.complete(endpoint(emu), BODY, {}).content.startswith(
+        "Here is a short answer about")

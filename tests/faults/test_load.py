@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from openrouter_core import transport
-from openrouter_core.testing import Emulator
+from openrouter_core.testing import Emulator, answer_text
 from tests.faults.drivers import KEY, Framework, llama_messages, make_model
 from tests.faults.load_worker import answer
 from tests.faults.report import metric, record
@@ -69,7 +69,7 @@ async def test_concurrent_calls_on_one_instance(request: pytest.FixtureRequest, 
     start = time.monotonic()
     texts = await asyncio.gather(*[_one(model, framework, streaming, i) for i in range(count)])
     elapsed = time.monotonic() - start
-    assert texts == [f"You said: request {i}" for i in range(count)]
+    assert texts == [answer_text(f"request {i}") for i in range(count)]
     assert len(emu.chat_requests) == count
     pools = transport.connections_opened - pools_before
     assert pools == 1
@@ -109,9 +109,9 @@ def test_thousand_instances_share_one_pool(request: pytest.FixtureRequest, emu: 
     # A few real calls through different instances reuse one keep-alive connection.
     for model in models[::100]:
         if framework == "langchain":
-            assert model.invoke("hi").content == "You said: hi"
+            assert model.invoke("hi").content == answer_text("hi")
         else:
-            assert model.chat(llama_messages("hi")).message.content == "You said: hi"
+            assert model.chat(llama_messages("hi")).message.content == answer_text("hi")
     assert emu.connections_opened == 1
     metric(request, f"10 sequential calls through 10 of the instances ({framework}): "
            "TCP connections", emu.connections_opened)
@@ -130,9 +130,9 @@ def test_model_pickles_and_works_after_unpickling(request: pytest.FixtureRequest
     monkeypatch.setenv("OPENROUTER_API_KEY", KEY)  # the worker's own environment
     clone: Any = pickle.loads(data)
     if framework == "langchain":
-        assert clone.invoke("hi").content == "You said: hi"
+        assert clone.invoke("hi").content == answer_text("hi")
     else:
-        assert clone.chat(llama_messages("hi")).message.content == "You said: hi"
+        assert clone.chat(llama_messages("hi")).message.content == answer_text("hi")
     assert emu.chat_requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
@@ -151,7 +151,7 @@ def test_models_work_in_a_process_pool(request: pytest.FixtureRequest, emu: Emul
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         results = list(pool.map(answer, payloads))
-    assert [r["text"] for r in results] == ["You said: hello from a worker"] * 4
+    assert [r["text"] for r in results] == [answer_text("hello from a worker")] * 4
     assert all(r["pid"] != os.getpid() for r in results)
     for pid in {r["pid"] for r in results}:
         mine = [r for r in results if r["pid"] == pid]

@@ -18,7 +18,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter
-from openrouter_core.testing import Emulator, Reply
+from openrouter_core.testing import Emulator, Reply, answer_text
 
 KEY = "sk-or-v1-e2e-test-key-0000000000"
 
@@ -229,5 +229,5 @@ async def test_lcel_chain_async_batch(openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
     chain = ChatPromptTemplate.from_template("Echo {x}") | make_model(emu) | StrOutputParser()
     results = await chain.abatch([{"x": "a"}, {"x": "b"}])
-    assert results == ["You said: Echo a", "You said: Echo b"]
+    assert results == [answer_text("Echo a"), answer_text("Echo b")]
     assert isinstance(AIMessage("x"), AIMessage)

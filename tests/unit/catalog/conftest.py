@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from openrouter_core import catalog
-from openrouter_core.testing import Emulator
+from openrouter_core.testing import Emulator, endpoints
 from openrouter_core.transport import Endpoint
 
 TEST_KEY = "sk-or-v1-catalog-test-0123"
@@ -18,7 +18,8 @@ TEST_KEY = "sk-or-v1-catalog-test-0123"
 @pytest.fixture(autouse=True)
 def clean_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No key, base URL or catalog settings from the environment; no snapshot file."""
-    for name in ("OPENROUTER_API_KEY", "OPENROUTER_API_BASE", "OPENROUTER_CATALOG",
+    for name in ("OPENROUTER_API_KEY", "OPENROUTER_API_BASE", "OPENROUTER_BASE_URL",
+                 "OPENROUTER_CATALOG",
                  "OPENROUTER_CATALOG_TTL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(tmp_path / "missing.json"))
@@ -26,6 +27,13 @@ def clean_catalog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
     catalog.reset_warnings()
     yield
     catalog.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def fixed_listing(openrouter_emulator: Emulator) -> None:
+    """``GET /models`` answers with the seven hand-written entries rather than the bundled
+    snapshot: their figures differ from the snapshot's, so a test can tell which one answered."""
+    openrouter_emulator.models_responder = endpoints.fixed_models
 
 
 @pytest.fixture

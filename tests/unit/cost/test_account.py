@@ -14,9 +14,9 @@ from openrouter_core.transport import Endpoint
 
 
 def test_key_info(emu: Emulator, endpoint: Endpoint) -> None:
-    info = account.key_info(endpoint)
-    assert (info.limit, info.limit_remaining, info.usage) == (10.0, 9.25, 0.75)
-    assert info.remaining == 9.25 and info.is_free_tier is False
+    info = account.key_info(endpoint)  # nothing served yet: the whole $10 limit is left
+    assert (info.limit, info.limit_remaining, info.usage) == (10.0, 10.0, 0.0)
+    assert info.remaining == 10.0 and info.is_free_tier is False
     assert info.rate_limit == {"requests": -1, "interval": "10s", "note": "emulated"}
     assert emu.requests[0].path.endswith("/key")
 

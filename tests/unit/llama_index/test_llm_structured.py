@@ -19,6 +19,9 @@ from openrouter_core.testing import Emulator, Reply
 
 from .conftest import Collected, make_llm
 
+# TOOLS_ONLY is deliberately a model the catalog does not know.
+pytestmark = pytest.mark.filterwarnings("ignore::openrouter_core.catalog.UnknownModelWarning")
+
 PROMPT = PromptTemplate("Invent a city in {country}.")
 
 
