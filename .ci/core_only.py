@@ -2,11 +2,13 @@
 
 Run by .ci/run in a fresh virtualenv that has neither framework installed. It sends one streamed
 and one plain request through the real transport to the loopback emulator, and checks that an
-error status comes back as the typed error (the path that imports the SDK's HTTP library).
+error status comes back as the typed error (the path that imports the SDK's HTTP library), and
+that importing either adapter without its extra raises an ImportError naming the extra.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import sys
 
@@ -61,6 +63,18 @@ from openrouter_core import catalog  # noqa: E402
 info = catalog.lookup("anthropic/claude-sonnet-4", mode="offline")
 check(info is not None and info.context_length == 200_000, f"bundled catalog: {info}")
 check(len(catalog.load_snapshot()) > 400, "the bundled snapshot is missing from the wheel")
+
+# The adapters ship in the wheel; without their extra, importing one names the extra to install.
+for adapter, extra in (("langchain_openrouter", "langchain"),
+                       ("llama_index_openrouter", "llamaindex")):
+    try:
+        importlib.import_module(adapter)
+    except ModuleNotFoundError as exc:
+        sys.exit(f"importing {adapter} without its extra: a bare ModuleNotFoundError ({exc})")
+    except ImportError as exc:
+        check(f'pip install "openrouter-integrations[{extra}]"' in str(exc), exc)
+    else:
+        sys.exit(f"{adapter} imported without its framework installed")
 
 import openai  # noqa: E402  (after the checks: importing it early would hide a lazy-import bug)
 

@@ -7,6 +7,14 @@ the ``openai`` SDK itself on the first request.
 
 from typing import TYPE_CHECKING, Any
 
+from openrouter_core import installation as _installation
+
+# Without the extra, say which one to install rather than "No module named 'langchain_core'".
+_installation.require_extra("langchain_openrouter", "langchain",
+                            {"langchain_core": "langchain-core"})
+# The official langchain-openrouter installs this same module: installing both overwrites files.
+_installation.warn_on_conflict("langchain_openrouter")
+
 from langchain_openrouter.chat_models import ChatOpenRouter
 from langchain_openrouter.translator import register as _register_translator
 

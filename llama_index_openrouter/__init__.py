@@ -6,6 +6,12 @@ process-wide ``OpenRouterCostHandler``. Server tools (``openrouter:image_generat
 :mod:`llama_index_openrouter.server_tools`.
 """
 
+from openrouter_core import installation as _installation
+
+# Without the extra, say which one to install rather than "No module named 'llama_index'".
+_installation.require_extra("llama_index_openrouter", "llamaindex",
+                            {"llama_index.core": "llama-index-core"})
+
 from llama_index_openrouter.base import OpenRouter
 from llama_index_openrouter.callbacks import (
     OpenRouterCostHandler,

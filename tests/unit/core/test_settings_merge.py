@@ -46,10 +46,11 @@ def test_core_settings_merge_extra_body_and_per_call_overrides() -> None:
 
 def test_langchain_sends_every_routing_preference(openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
-    model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY, base_url=emu.base_url,
-                           openrouter_provider={"order": ["OpenAI", "Azure"]},
-                           extra_body={"provider": {"sort": "price"}},
-                           model_kwargs={"provider": {"data_collection": "deny"}})
+    with pytest.warns(UserWarning, match="provider is a ChatOpenRouter parameter"):
+        model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY, base_url=emu.base_url,
+                               openrouter_provider={"order": ["OpenAI", "Azure"]},
+                               extra_body={"provider": {"sort": "price"}},
+                               model_kwargs={"provider": {"data_collection": "deny"}})
     emu.enqueue(Reply.text("ok"), Reply.text("ok"))
     model.invoke("hi")
     assert emu.chat_requests[-1].json["provider"] == {

@@ -151,7 +151,8 @@ def test_misspelled_constructor_argument_is_an_error_naming_it() -> None:
 def test_legacy_no_op_arguments_are_accepted_and_round_trip_survives() -> None:
     from llama_index_openrouter import OpenRouter
 
-    llm = OpenRouter(api_key="sk-or-v1-x", model="openai/gpt-4o", is_chat_model=True,
-                     reuse_client=False, temperature=0.2)
+    with pytest.warns(UserWarning, match="reuse_client is accepted for compatibility"):
+        llm = OpenRouter(api_key="sk-or-v1-x", model="openai/gpt-4o", is_chat_model=True,
+                         reuse_client=False, temperature=0.2)
     again = OpenRouter.from_dict(llm.to_dict())
     assert (again.model, again.temperature) == ("openai/gpt-4o", 0.2)
