@@ -298,7 +298,7 @@ UNTYPED_BODY_KEYS: dict[str, frozenset[str] | None] = {
     "web_search_options": frozenset({"search_context_size", "user_location"}),
     "structured_outputs": None, "include_reasoning": None, "reasoning_effort": None,
     "stream_options": None, "response_format": None, "tools": None, "tool_choice": None,
-    "parallel_tool_calls": None, "preset": None, "zdr": None,
+    "parallel_tool_calls": None, "preset": None, "zdr": None, "metadata": None,
 }
 """Body keys OpenRouter documents that have no typed setting here (sent as given), with the
 known keys of those that are objects."""

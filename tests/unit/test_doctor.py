@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from langchain_openrouter import ChatOpenRouter
 from openrouter_core import doctor
-from openrouter_core.testing import Emulator
+from openrouter_core.testing import Emulator, Reply
 
 KEY = "sk-or-v1-5e3c7a91d2b84f06a1c9e7b3d5f20a4c8e6b1d9f3a7c5e2b0d4f6a8c1e3b5d7f9a2c"
 MASKED = "sk-or-v1-…9a2c"
@@ -58,6 +59,10 @@ def test_mask_url_hides_credentials(url: str, shown: str) -> None:
 def test_doctor_live_against_the_emulator(capsys: pytest.CaptureFixture[str],
                                           openrouter_emulator: Emulator) -> None:
     openrouter_emulator.require_api_key = KEY  # the live check must send the real key
+    # One reply costing $0.75 first: /key must report the spend the emulator served.
+    openrouter_emulator.enqueue(Reply.text("ok", cost=0.75))
+    ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY,
+                   base_url=openrouter_emulator.base_url).invoke("hi")
     status = doctor.main(["--live"], environment(openrouter_emulator.base_url))
     output = capsys.readouterr().out
     assert status == 0, output
@@ -72,7 +77,8 @@ def test_doctor_live_against_the_emulator(capsys: pytest.CaptureFixture[str],
     assert lines["catalog snapshot"].strip().startswith("421 models, captured 2026-08-22")
     assert lines["HTTPS_PROXY"].strip() == "http://***@proxy.example:3128"
     assert lines["live GET /key"].strip() == "ok: $9.25 left of $10.00, $0.75 used"
-    assert [r.path.rsplit("/", 1)[-1] for r in openrouter_emulator.requests] == ["key"]
+    assert [r.path.rsplit("/", 1)[-1] for r in openrouter_emulator.requests] == [
+        "completions", "key"]
     assert "no problems found" in output
     assert_no_secret(output)
 
@@ -119,7 +125,8 @@ def test_python_dash_m_runs_doctor_live(openrouter_emulator: Emulator) -> None:
                           capture_output=True, text=True, check=False, timeout=120,
                           env=environment(openrouter_emulator.base_url))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "live GET /key:" in done.stdout and "ok: $9.25 left" in done.stdout
+    assert "live GET /key:" in done.stdout
+    assert "ok: $10.00 left of $10.00, $0.00 used" in done.stdout  # nothing served yet
     assert openrouter_emulator.requests[0].headers["authorization"] == f"Bearer {KEY}"
     assert_no_secret(done.stdout + done.stderr)
 

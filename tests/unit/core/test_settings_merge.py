@@ -44,6 +44,8 @@ def test_core_settings_merge_extra_body_and_per_call_overrides() -> None:
         broken.to_body()
 
 
+# sort and order given together on purpose: the merge is under test, not the advice.
+@pytest.mark.filterwarnings("ignore::openrouter_core.request.RoutingWarning")
 def test_langchain_sends_every_routing_preference(openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
     with pytest.warns(UserWarning, match="provider is a ChatOpenRouter parameter"):
@@ -73,6 +75,8 @@ def test_langchain_conflict_names_both_places(openrouter_emulator: Emulator) -> 
     assert openrouter_emulator.chat_requests == []
 
 
+# sort and order given together on purpose: the merge is under test, not the advice.
+@pytest.mark.filterwarnings("ignore::openrouter_core.request.RoutingWarning")
 def test_llama_index_sends_every_routing_preference(openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
     llm = OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, api_base=emu.base_url,

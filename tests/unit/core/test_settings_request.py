@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from openrouter_core.errors import InputError
 from openrouter_core.request import build_body, build_headers, normalize_tool_choice
 from openrouter_core.settings import Attribution, RequestSettings
+from openrouter_core.spelling import UnknownKeyWarning
 
 TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}}}}}
@@ -20,6 +21,7 @@ def test_unset_settings_send_nothing() -> None:
         "model": "openai/gpt-4o", "messages": USER}
 
 
+@pytest.mark.filterwarnings("ignore:provider. 'new_field' is not a key:UserWarning")
 def test_every_documented_option_reaches_the_body() -> None:
     settings = RequestSettings(
         temperature=0.2, max_tokens=100, top_k=40, min_p=0.1, top_a=0.2,
@@ -72,7 +74,8 @@ def test_sort_object_form_is_accepted() -> None:
 
 def test_merged_overrides_validate_and_route_unknown_keys_to_extra_body() -> None:
     base = RequestSettings(temperature=0.1, session_id="a")
-    merged = base.merged({"temperature": 0.7, "custom": {"x": 1}})
+    with pytest.warns(UnknownKeyWarning, match="the per-call arguments: 'custom' is not a key"):
+        merged = base.merged({"temperature": 0.7, "custom": {"x": 1}})
     assert merged.to_body() == {"temperature": 0.7, "session_id": "a", "custom": {"x": 1}}
     with pytest.raises(ValidationError):
         base.merged({"temperature": 9})

@@ -20,6 +20,7 @@ def make(**kwargs: object) -> ChatOpenRouter:
     return ChatOpenRouter(**{"model": "openai/gpt-4o-mini", "api_key": KEY, **kwargs})
 
 
+@pytest.mark.filterwarnings("ignore::openrouter_core.spelling.UnknownKeyWarning")  # on purpose
 def test_old_package_constructor_arguments_are_accepted() -> None:
     model = make(
         base_url="https://proxy.test/v1", openrouter_provider={"order": ["OpenAI"]},

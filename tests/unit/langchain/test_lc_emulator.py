@@ -96,6 +96,7 @@ async def test_async_invoke_and_stream(model: ChatOpenRouter, emu: Emulator) -> 
     assert [r.stream for r in emu.requests] == [False, True]
 
 
+@pytest.mark.filterwarnings("ignore::openrouter_core.spelling.UnknownKeyWarning")  # on purpose
 def test_batch_and_per_call_overrides(model: ChatOpenRouter, emu: Emulator) -> None:
     results = model.batch(["one", "two"])
     assert len(results) == 2 and len(emu.requests) == 2

@@ -26,6 +26,7 @@ def test_no_silent_defaults_on_the_wire() -> None:
     assert OpenRouter().request_settings().to_body() == {}
 
 
+@pytest.mark.filterwarnings("ignore::openrouter_core.spelling.UnknownKeyWarning")  # on purpose
 @pytest.mark.usefixtures("clean_env")
 def test_settings_reach_the_body() -> None:
     llm = OpenRouter(

@@ -43,6 +43,8 @@ def test_chat_result_and_wire(emu: Emulator, llm: OpenRouter) -> None:
     assert sent.header("authorization") == f"Bearer {TEST_KEY}"
 
 
+@pytest.mark.filterwarnings("ignore::openrouter_core.spelling.UnknownKeyWarning")  # on purpose
+@pytest.mark.filterwarnings("ignore::openrouter_core.request.RoutingWarning")  # sort + order
 def test_settings_and_headers_on_the_wire(emu: Emulator) -> None:
     llm = make_llm(emu, temperature=0.2, max_tokens=64, provider={"sort": "price"},
                    order=["OpenAI"], reasoning={"effort": "low"}, session_id="sess",
