@@ -23,7 +23,7 @@ from pathlib import Path
 from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
 from llama_index_openrouter import OpenRouter
-from llama_index_openrouter.embedding import OpenRouterEmbedding
+from llama_index_openrouter.embeddings import OpenRouterEmbedding
 
 DATA = Path(__file__).parent / "data"
 

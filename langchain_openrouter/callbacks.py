@@ -50,7 +50,7 @@ PROVIDER = "openrouter"
 
 def message_usage(message: AIMessage) -> Usage | None:
     """The core ``Usage`` of a ChatOpenRouter message: the wire's usage object, which
-    :func:`~langchain_openrouter.outputs.response_metadata` keeps, decoded by the core."""
+    :func:`~langchain_openrouter.responses.response_metadata` keeps, decoded by the core."""
     raw = (message.response_metadata or {}).get("usage")
     return decode_usage(raw) if isinstance(raw, dict) else None
 

@@ -1,7 +1,7 @@
 """``ChatOpenRouter``: LangChain's chat model for OpenRouter, built on ``openrouter_core``.
 
 The class holds settings and wires three pure steps around one line of I/O: messages and
-kwargs → request (:mod:`.messages`, :mod:`.params`), ``openrouter_core.transport`` call, core
+kwargs → request (:mod:`.messages`, :mod:`.config`, :mod:`.calls`), ``openrouter_core.transport`` call, core
 result → LangChain objects (:mod:`.outputs`). Sync and async share everything but that line.
 """
 
@@ -24,7 +24,13 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 
-from langchain_openrouter import outputs, params, streaming
+from langchain_openrouter import (
+    calls,
+    config as cfg,  # "config" is the RunnableConfig argument
+    responses,
+    stream_lifecycle,
+    streaming,
+)
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
@@ -204,13 +210,13 @@ class ChatOpenRouter(BaseChatModel):
         after the spelling check (:mod:`openrouter_core.spelling`)."""
         if not isinstance(values, dict):
             return values
-        for name in sorted(params.IGNORED_ARGUMENTS & set(values)):
+        for name in sorted(cfg.IGNORED_ARGUMENTS & set(values)):
             if values.pop(name) is not None:
                 warnings.warn(f"{name} is accepted for compatibility and not used: clients are "
                               "pooled and shared by openrouter_core",
                               stacklevel=spelling.caller_stacklevel())
         field_of, known = _argument_names(cls)
-        for key in params.promote_fields(values, field_of):
+        for key in cfg.promote_fields(values, field_of):
             warnings.warn(f"{key} is a ChatOpenRouter parameter, not a model_kwargs entry; it "
                           f"was moved to the {key} parameter (pass it directly)",
                           stacklevel=spelling.caller_stacklevel())
@@ -218,8 +224,8 @@ class ChatOpenRouter(BaseChatModel):
         # the body with a one-time warning at the caller's line, from model_kwargs' check.
         spelling.check_keys([k for k in values if k not in known],
                             known | UNTYPED_BODY_KEYS.keys(), "ChatOpenRouter")
-        params.collect_extra(values, known)
-        params.warn_if_milliseconds(values.get("timeout", values.get("request_timeout")))
+        cfg.collect_extra(values, known)
+        cfg.warn_if_milliseconds(values.get("timeout", values.get("request_timeout")))
         return values
 
     @model_validator(mode="after")
@@ -322,12 +328,12 @@ class ChatOpenRouter(BaseChatModel):
 
     # --- request building (pure) ----------------------------------------------------------
     def _settings(self) -> RequestSettings:
-        fields = {name: getattr(self, name) for name in params.SETTING_FOR_FIELD
+        fields = {name: getattr(self, name) for name in cfg.SETTING_FOR_FIELD
                   if name in type(self).model_fields}
-        return params.build_settings(fields, self.model_kwargs)
+        return cfg.build_settings(fields, self.model_kwargs)
 
-    def _connection(self) -> params.Connection:
-        return params.Connection(
+    def _connection(self) -> calls.Connection:
+        return calls.Connection(
             base_url=self.openrouter_api_base, api_key=self.openrouter_api_key,
             timeout=self.request_timeout, max_retries=self.max_retries,
             total_timeout=self.total_timeout,
@@ -339,9 +345,9 @@ class ChatOpenRouter(BaseChatModel):
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
               kwargs: Mapping[str, Any], *, stream: bool,
               run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-              ) -> params.CallSpec:
+              ) -> calls.CallSpec:
         self._check_budget(run_manager)
-        call = params.build_call(
+        call = calls.build_call(
             model=self.model_name, messages=convert_messages(messages),
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
             stop=stop, stream=stream, stream_usage=self.stream_usage,
@@ -360,19 +366,19 @@ class ChatOpenRouter(BaseChatModel):
             if isinstance(handler, UsageTotals):
                 handler.check_budget()
 
-    def _chat_result(self, result: CoreResult, call: params.CallSpec) -> ChatResult:
+    def _chat_result(self, result: CoreResult, call: calls.CallSpec) -> ChatResult:
         choices = decode_choices(result.raw) if (call.body.get("n") or 1) > 1 else [result]
-        return outputs.chat_result(choices, call.model)
+        return responses.chat_result(choices, call.model)
 
-    def _final(self, assembler: StreamAssembler, call: params.CallSpec) -> ChatGenerationChunk:
+    def _final(self, assembler: StreamAssembler, call: calls.CallSpec) -> ChatGenerationChunk:
         result = assembler.result()
         if not call.stream_usage:
             result.usage = None
-        return ChatGenerationChunk(message=outputs.final_chunk(result, call.model))
+        return ChatGenerationChunk(message=streaming.final_chunk(result, call.model))
 
     @staticmethod
     def _emit(delta: ChunkDelta) -> ChatGenerationChunk | None:
-        chunk = outputs.delta_chunk(delta)
+        chunk = streaming.delta_chunk(delta)
         return None if chunk is None else ChatGenerationChunk(message=chunk)
 
     # --- I/O: the only lines that differ between sync and async ---------------------------
@@ -447,13 +453,13 @@ class ChatOpenRouter(BaseChatModel):
                stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """As ``BaseChatModel.invoke``; a tool call cut off by the output limit is always in
         ``invalid_tool_calls``, also when the reply was streamed (agents call ``invoke``)."""
-        return outputs.settle_tool_calls(super().invoke(input, config, stop=stop, **kwargs))
+        return responses.settle_tool_calls(super().invoke(input, config, stop=stop, **kwargs))
 
     async def ainvoke(self, input: LanguageModelInput, config: RunnableConfig | None = None,
                       *, stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """Async :meth:`invoke`."""
         message = await super().ainvoke(input, config, stop=stop, **kwargs)
-        return outputs.settle_tool_calls(message)
+        return responses.settle_tool_calls(message)
 
     # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
@@ -462,7 +468,7 @@ class ChatOpenRouter(BaseChatModel):
         if not self._flat_streaming(async_api=False, kwargs=kwargs):
             yield from super().stream(input, config, stop=stop, **kwargs)
             return
-        yield from streaming.stream(self, input, config, stop, kwargs, self._chunk_source)
+        yield from stream_lifecycle.stream(self, input, config, stop, kwargs, self._chunk_source)
 
     async def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
                       *, stop: list[str] | None = None,
@@ -472,7 +478,7 @@ class ChatOpenRouter(BaseChatModel):
             async for chunk in super().astream(input, config, stop=stop, **kwargs):
                 yield chunk
             return
-        async for chunk in streaming.astream(self, input, config, stop, kwargs,
+        async for chunk in stream_lifecycle.astream(self, input, config, stop, kwargs,
                                              self._achunk_source):
             yield chunk
 
@@ -481,7 +487,7 @@ class ChatOpenRouter(BaseChatModel):
         # installed langchain-core lacks a helper we rely on, or when a subclass replaced
         # _stream/_astream (their chunks may not match our assembler's text).
         cls = type(self)
-        return (streaming.SUPPORTED
+        return (stream_lifecycle.SUPPORTED
                 and cls._stream is ChatOpenRouter._stream
                 and cls._astream is ChatOpenRouter._astream
                 and self._should_stream(async_api=async_api, **{**kwargs, "stream": True}))

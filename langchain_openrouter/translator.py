@@ -1,7 +1,7 @@
 """The ``content_blocks`` translator for messages with ``model_provider="openrouter"``.
 
 ``AIMessage.content_blocks`` looks up a translator by ``response_metadata["model_provider"]``.
-Ours turns what :mod:`langchain_openrouter.outputs` stores into LangChain v1 blocks:
+Ours turns what :mod:`langchain_openrouter.responses` stores into LangChain v1 blocks:
 reasoning first (from ``reasoning_content``, else from ``reasoning_details``), then text with
 url citations as ``citation`` annotations, generated images, and tool calls.
 """
@@ -14,7 +14,7 @@ from typing import Any, cast
 from langchain_core.messages import AIMessage, AIMessageChunk, content as types
 from langchain_core.messages.block_translators import register_translator
 
-from langchain_openrouter.outputs import PROVIDER
+from langchain_openrouter.responses import PROVIDER
 from openrouter_core.decode import decode_citation
 
 

@@ -18,7 +18,7 @@ from llama_index_openrouter.callbacks import (
     estimate_cost,
     get_openrouter_callback,
 )
-from llama_index_openrouter.embedding import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
+from llama_index_openrouter.embeddings import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
 from llama_index_openrouter.multi_modal import OpenRouterMultiModal
 from llama_index_openrouter.server_tools import OpenRouterServerTool
 from llama_index_openrouter.tools import OpenRouterToolSelection

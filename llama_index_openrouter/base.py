@@ -54,7 +54,7 @@ from openrouter_core.stream import StreamAssembler
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-    from llama_index_openrouter.model_info import ModelFacts
+    from llama_index_openrouter.profile import ModelFacts
 
 dispatcher = get_dispatcher(__name__)
 
@@ -95,7 +95,7 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         json_schema support, image input and output (offline: the bundled snapshot unless a
         catalog was fetched in this process)."""
         # Imported here, like the catalog in ``calls.prepare``: not needed at import.
-        from llama_index_openrouter import model_info
+        from llama_index_openrouter import profile as model_info
 
         return model_info.lookup(self.model, self.endpoint())
 
@@ -284,7 +284,7 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
 
     def _program(self, output_cls: type[Model],
                  prompt: PromptTemplate) -> BasePydanticProgram[Model]:
-        from llama_index_openrouter import model_info
+        from llama_index_openrouter import profile as model_info
 
         native = model_info.lookup(self.model, self.endpoint()).supports_json_schema
         return program_for(output_cls, prompt, self, native=native)

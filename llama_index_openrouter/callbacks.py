@@ -18,7 +18,7 @@ or process-wide, like any LlamaIndex event handler::
 Counted: every ``OpenRouter`` LLM call (chat, complete, streams, tool calls, structured
 output) through its end event, whose response carries the usage and ``cost`` in
 ``additional_kwargs``; every ``OpenRouterEmbedding`` request through
-:class:`~llama_index_openrouter.embedding.OpenRouterEmbeddingUsageEvent`; and streams that
+:class:`~llama_index_openrouter.embeddings.OpenRouterEmbeddingUsageEvent`; and streams that
 failed after OpenRouter reported usage (the error's ``partial.usage``) as failed requests.
 """
 
@@ -38,7 +38,7 @@ from llama_index.core.instrumentation.events.exception import ExceptionEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
 from pydantic import PrivateAttr
 
-from llama_index_openrouter.embedding import OpenRouterEmbeddingUsageEvent
+from llama_index_openrouter.embeddings import OpenRouterEmbeddingUsageEvent
 from openrouter_core.account import Tally, UsageTotals
 from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage, decode_usage

@@ -26,7 +26,7 @@ from langchain_core.exceptions import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
-from langchain_openrouter import ChatOpenRouter, outputs
+from langchain_openrouter import ChatOpenRouter, responses
 from openrouter_core import errors, transport
 from openrouter_core.testing import Emulator
 from tests.conformance.expected import (
@@ -122,7 +122,7 @@ def _assert_message(message: BaseMessage, chunks: list[AIMessageChunk],
         # and invoke() (what agents call) moves them out of tool_calls.
         verdict = message.response_metadata.get("invalid_tool_calls", [])
         assert [(c["id"], c["args"]) for c in verdict] == [(i, raw[i]) for i in broken]
-        assert outputs.settle_tool_calls(message).tool_calls == [
+        assert responses.settle_tool_calls(message).tool_calls == [
             c for c in message.tool_calls if c["id"] not in broken]
         got = [c for c in got if c[0] not in broken]
     else:

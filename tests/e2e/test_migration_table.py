@@ -151,7 +151,7 @@ def test_model_name_in_model_kwargs_never_reaches_the_body(
 
 def test_a_millisecond_timeout_warns_once_with_what_it_was_read_as(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from langchain_openrouter import params
+    from langchain_openrouter import config as params
 
     monkeypatch.setattr(params, "_warned_timeout", False)
     with pytest.warns(UserWarning, match=r"timeout=30000 is read as seconds \(8.3 hours\); "

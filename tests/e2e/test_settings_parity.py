@@ -17,7 +17,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter
-from langchain_openrouter.params import FIELD_FOR_SETTING
+from langchain_openrouter.config import FIELD_FOR_SETTING
 from llama_index_openrouter import OpenRouter
 from openrouter_core.settings import SETTING_NAMES, RequestSettings
 from openrouter_core.testing import Emulator, Reply

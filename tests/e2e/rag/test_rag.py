@@ -31,7 +31,7 @@ def test_llama_index_vector_store_index(openrouter_emulator: Emulator) -> None:
     from llama_index.core import Document, VectorStoreIndex
 
     from llama_index_openrouter.callbacks import get_openrouter_callback
-    from llama_index_openrouter.embedding import OpenRouterEmbedding
+    from llama_index_openrouter.embeddings import OpenRouterEmbedding
 
     emu = openrouter_emulator
     embed = OpenRouterEmbedding(api_key=TEST_KEY, api_base=emu.base_url, dimensions=256)
@@ -53,7 +53,7 @@ async def test_llama_index_async_query(openrouter_emulator: Emulator) -> None:
     llama_index_openrouter = pytest.importorskip("llama_index_openrouter")
     from llama_index.core import Document, VectorStoreIndex
 
-    from llama_index_openrouter.embedding import OpenRouterEmbedding
+    from llama_index_openrouter.embeddings import OpenRouterEmbedding
 
     emu = openrouter_emulator
     embed = OpenRouterEmbedding(api_key=TEST_KEY, api_base=emu.base_url, dimensions=256)

@@ -12,7 +12,7 @@ from langchain_core.language_models import ModelProfile
 from llama_index.core.base.llms.types import LLMMetadata
 
 from langchain_openrouter.profile import model_profile as langchain_profile
-from llama_index_openrouter.model_info import facts_of
+from llama_index_openrouter.profile import facts_of
 from openrouter_core.catalog import (
     UnsupportedParameterWarning,
     filter_models,

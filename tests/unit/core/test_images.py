@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
 from langchain_openrouter.images import save_images as lc_save
-from langchain_openrouter.outputs import ai_message
+from langchain_openrouter.responses import ai_message
 from llama_index_openrouter.images import save_images as li_save
 from llama_index_openrouter.responses import to_chat_response
 from openrouter_core.decode import decode_response

@@ -13,7 +13,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 
 from langchain_openrouter.embeddings import OpenRouterEmbeddings
-from llama_index_openrouter.embedding import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
+from llama_index_openrouter.embeddings import OpenRouterEmbedding, OpenRouterEmbeddingUsageEvent
 from openrouter_core import embeddings as core, errors
 from openrouter_core.testing import Emulator, Reply
 from openrouter_core.testing.endpoints import base64_embeddings, embedding_vector

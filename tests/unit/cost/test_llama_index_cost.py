@@ -11,7 +11,7 @@ from llama_index.core.instrumentation import get_dispatcher
 
 from llama_index_openrouter import OpenRouter
 from llama_index_openrouter.callbacks import OpenRouterCostHandler, get_openrouter_callback
-from llama_index_openrouter.embedding import OpenRouterEmbedding
+from llama_index_openrouter.embeddings import OpenRouterEmbedding
 from openrouter_core.testing import Emulator, Reply
 
 from .conftest import TEST_KEY, decimal_sum, usage

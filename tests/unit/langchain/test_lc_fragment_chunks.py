@@ -1,7 +1,7 @@
 """Tool-argument fragments skip langchain-core's partial-JSON parse only where it cannot matter.
 
-``outputs.delta_chunk`` builds chunks for fragments that cannot parse to an object without
-running ``parse_partial_json`` (see ``outputs._never_an_object``). These tests check the two
+``streaming.delta_chunk`` builds chunks for fragments that cannot parse to an object without
+running ``parse_partial_json`` (see ``streaming._never_an_object``). These tests check the two
 claims that makes: the rule never calls a fragment "not an object" when langchain-core would
 read a dict from it, and the cheap build equals the validated one in every field.
 """
@@ -20,8 +20,8 @@ from langchain_core.messages import AIMessageChunk, ai as lc_ai
 from langchain_core.messages.tool import ToolCallChunk, tool_call_chunk
 from langchain_core.utils.json import parse_partial_json
 
-from langchain_openrouter import outputs
-from langchain_openrouter.outputs import _never_an_object, _unparsed_fragment_chunk, delta_chunk
+from langchain_openrouter import streaming as outputs
+from langchain_openrouter.streaming import _never_an_object, _unparsed_fragment_chunk, delta_chunk
 from openrouter_core.decode import decode_chunk
 from openrouter_core.stream import StreamAssembler
 

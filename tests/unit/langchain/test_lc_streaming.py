@@ -28,8 +28,8 @@ from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from pydantic import BaseModel
 
-from langchain_openrouter import ChatOpenRouter, streaming
-from langchain_openrouter.streaming import ChunkFold
+from langchain_openrouter import ChatOpenRouter, stream_lifecycle as streaming
+from langchain_openrouter.stream_lifecycle import ChunkFold
 from openrouter_core.stream import TextBuilder
 from openrouter_core.testing import Emulator, Reply
 from tests.stream_parity import Recording, arecord, assert_same, record

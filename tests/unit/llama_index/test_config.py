@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from llama_index_openrouter import OpenRouter, OpenRouterMultiModal
 from llama_index_openrouter.config import OpenRouterConfig
-from llama_index_openrouter.model_info import DEFAULT_CONTEXT_WINDOW, lookup
+from llama_index_openrouter.profile import DEFAULT_CONTEXT_WINDOW, lookup
 from openrouter_core import transport
 from openrouter_core.settings import SETTING_NAMES
 

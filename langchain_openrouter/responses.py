@@ -4,31 +4,23 @@ Pure functions over ``openrouter_core.decode`` values: every OpenRouter fact (us
 served model, reasoning details, citations) was decoded by the core; this module only moves it
 to the place LangChain expects it.
 
-Streaming contract: :func:`delta_chunk` turns each normalised delta into a small chunk that
-carries only what is new (text, a reasoning fragment, tool-call fragments, a whole image).
-:func:`final_chunk` then carries everything that must appear exactly once: the merged
-``reasoning_details``, ``usage_metadata``, citations and the response metadata. LangChain's
-``merge_dicts`` concatenates strings, so per-fragment ``reasoning_details`` (whose ``type``
-strings repeat) would be corrupted by aggregation; one final copy cannot be.
+Streamed chunks are built in :mod:`langchain_openrouter.streaming` from the same pieces.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, InvalidToolCall, ToolCall
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import (
-    ToolCallChunk,
     invalid_tool_call,
     tool_call,
-    tool_call_chunk,
 )
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from openrouter_core.decode import (
     ChatResult as CoreResult,
-    ChunkDelta,
     Image,
     ToolCall as CoreToolCall,
     Usage,
@@ -117,7 +109,7 @@ def invalid_calls(result: CoreResult) -> list[InvalidToolCall]:
     return out
 
 
-def _content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
+def message_content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
     if not images:
         return text
     blocks: list[str | JSONDict] = [{"type": "text", "text": text}] if text else []
@@ -140,7 +132,7 @@ def ai_message(result: CoreResult, requested_model: str) -> AIMessage:
     """A non-streamed turn as an ``AIMessage``."""
     calls = [parse_tool_call(call, result) for call in result.tool_calls]
     return AIMessage(
-        content=_content(result.content, result.images),
+        content=message_content(result.content, result.images),
         additional_kwargs=_reasoning_kwargs(result),
         tool_calls=[c for c in calls if c.get("type") == "tool_call"],
         invalid_tool_calls=[c for c in calls if c.get("type") == "invalid_tool_call"],
@@ -164,85 +156,6 @@ def chat_result(results: list[CoreResult], requested_model: str) -> ChatResult:
     if first.usage is not None:
         llm_output["token_usage"] = first.usage.raw
     return ChatResult(generations=generations, llm_output=llm_output)
-
-
-def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
-    """The new material of one stream delta, or ``None`` when it carries nothing new."""
-    chunks = [tool_call_chunk(name=t.name, args=t.arguments, id=t.id, index=t.index)
-              for t in delta.tool_calls]
-    extra: JSONDict = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
-    text = delta.content or ""
-    if not (text or chunks or extra or delta.images):
-        return None
-    fields: JSONDict = {
-        "content": _content(text, delta.images),
-        "additional_kwargs": extra,
-        "response_metadata": {"model_provider": PROVIDER},
-        "id": delta.id,
-    }
-    if chunks and all(_never_an_object(c["args"]) for c in chunks):
-        return _unparsed_fragment_chunk(fields, chunks)
-    return AIMessageChunk(tool_call_chunks=chunks, **fields)
-
-
-_JSON_WHITESPACE = " \t\n\r"
-"""What ``json.loads`` skips before a value (narrower than ``str.isspace``)."""
-
-
-def _never_an_object(args: str | None) -> bool:
-    """Whether langchain-core's partial-JSON reading of ``args`` can never give a dict.
-
-    ``AIMessageChunk``'s validator runs ``parse_partial_json`` on every fragment and keeps the
-    result as a tool call only if it is a dict. That parser only escapes characters inside
-    strings, trims the end and appends closing brackets, so the first character after JSON
-    whitespace stays the same in every attempt, and ``json.loads`` decides the value's type by
-    that character: without a leading ``{`` no attempt can yield a dict. Empty ``args`` are
-    not covered (the validator turns them into ``{}``).
-    """
-    if not args:
-        return False
-    return not args.lstrip(_JSON_WHITESPACE).startswith("{")
-
-
-def _unparsed_fragment_chunk(fields: JSONDict, chunks: list[ToolCallChunk]) -> AIMessageChunk:
-    """The chunk ``AIMessageChunk(tool_call_chunks=chunks, **fields)`` would build, cheaply.
-
-    For fragments that cannot parse to an object (see :func:`_never_an_object`), the validator
-    would make about one failing ``json.loads`` per character (~90 % of a fragment's cost, and
-    ``ChatOpenAI`` pays it too) only to record each fragment as an invalid tool call. Here the
-    validator is given that outcome instead: with ``tool_call_chunks`` empty it only derives
-    chunks from the invalid calls, which are then replaced by the real ones (assignment is not
-    validated). Every field, and the set of fields marked as set, equals the validated build;
-    ``tests/unit/langchain/test_lc_fragment_chunks.py`` checks that on generated fragments.
-    """
-    invalid = [invalid_tool_call(name=c["name"], args=c["args"], id=c["id"], error=None)
-               for c in chunks]
-    message = AIMessageChunk(tool_calls=[], invalid_tool_calls=invalid, **fields)
-    message.tool_call_chunks = chunks
-    return message
-
-
-def final_chunk(result: CoreResult, requested_model: str) -> AIMessageChunk:
-    """The closing chunk: merged reasoning details, usage (once) and response metadata."""
-    extra: JSONDict = {}
-    if result.reasoning_details:
-        extra["reasoning_details"] = result.reasoning_details
-    if result.refusal:
-        extra["refusal"] = result.refusal
-    meta = response_metadata(result, requested_model)
-    broken = invalid_calls(result)
-    if broken:
-        # Adding chunks re-reads the fragments with langchain-core's partial-JSON parser, which
-        # completes cut-off arguments; this list is the authoritative verdict on the aggregate.
-        meta["invalid_tool_calls"] = broken
-    return AIMessageChunk(
-        content="",
-        additional_kwargs=extra,
-        usage_metadata=usage_metadata(result.usage) if result.usage else None,
-        response_metadata=meta,
-        id=result.id,
-        chunk_position="last",
-    )
 
 
 def settle_tool_calls(message: AIMessage) -> AIMessage:

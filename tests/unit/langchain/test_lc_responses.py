@@ -6,13 +6,8 @@ from typing import Any
 
 from langchain_core.messages import AIMessageChunk
 
-from langchain_openrouter.outputs import (
-    ai_message,
-    chat_result,
-    delta_chunk,
-    final_chunk,
-    usage_metadata,
-)
+from langchain_openrouter.responses import ai_message, chat_result, usage_metadata
+from langchain_openrouter.streaming import delta_chunk, final_chunk
 from langchain_openrouter.translator import register
 from openrouter_core.decode import decode_chunk, decode_response, decode_usage
 from openrouter_core.stream import StreamAssembler

@@ -1,24 +1,21 @@
-"""Model fields + per-call keyword arguments → one validated request (pure, no I/O).
+"""``ChatOpenRouter``'s fields → the core's validated settings (pure, no I/O).
 
 ``ChatOpenRouter`` keeps the older package's field names (``openrouter_provider``,
 ``model_kwargs``...); this module maps them onto ``openrouter_core.settings.RequestSettings``
-so that validation, and the error messages naming a bad parameter, come from one place.
+so that validation, and the error messages naming a bad parameter, come from one place. The
+LlamaIndex adapter's ``config.py`` does the same job for ``OpenRouter``.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence, Set as AbstractSet
-from dataclasses import dataclass
+from collections.abc import Mapping, Set as AbstractSet
 from typing import Any
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from openrouter_core import spelling
-from openrouter_core.errors import InputError
-from openrouter_core.request import build_body, build_headers
-from openrouter_core.settings import Attribution, RequestSettings, merge_objects
-from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
+from openrouter_core.settings import RequestSettings, merge_objects
 
 JSONDict = dict[str, Any]
 
@@ -29,13 +26,6 @@ FIELD_FOR_SETTING: dict[str, str] = {
     for name in RequestSettings.model_fields
 }
 SETTING_FOR_FIELD: dict[str, str] = {field: name for name, field in FIELD_FOR_SETTING.items()}
-
-# Per-call keyword arguments that shape the request but are not body settings.
-_CALL_KEYS = frozenset({
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "model", "stream_usage",
-    "stream_options", "ls_structured_output_format", "structured_output_format",
-})
-
 
 def describe_validation_error(exc: ValidationError) -> str:
     """A one-line-per-problem message naming each bad parameter by its constructor name."""
@@ -136,7 +126,8 @@ def warn_if_milliseconds(timeout: Any) -> None:
         f"timeout={timeout / 1000:g}", UserWarning, stacklevel=spelling.caller_stacklevel())
 
 
-def _rename(overrides: Mapping[str, Any]) -> JSONDict:
+def rename_fields(overrides: Mapping[str, Any]) -> JSONDict:
+    """``ChatOpenRouter`` field names → core setting names, values as plain data."""
     out = {SETTING_FOR_FIELD.get(key, key): plain(value) for key, value in overrides.items()}
     if not out.get("stop"):
         out.pop("stop", None)  # ``stop=[]`` means "no stop sequences", not an empty list
@@ -157,90 +148,8 @@ def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -
     try:
         settings = RequestSettings.model_validate(data)
         # Named after the class: constructor arguments it does not know end up here too.
-        return (settings.merged(_rename(model_kwargs), source="ChatOpenRouter") if model_kwargs
-                else settings)
+        if not model_kwargs:
+            return settings
+        return settings.merged(rename_fields(model_kwargs), source="ChatOpenRouter")
     except ValidationError as exc:
         raise ValueError(describe_validation_error(exc)) from None
-
-
-def apply_overrides(settings: RequestSettings, overrides: Mapping[str, Any]) -> RequestSettings:
-    """Per-call overrides validated onto ``settings`` (unknown keys go to ``extra_body``)."""
-    renamed = _rename(overrides)
-    if not renamed:
-        return settings
-    try:
-        return settings.merged(renamed)
-    except ValidationError as exc:
-        raise InputError(describe_validation_error(exc)) from None
-
-
-@dataclass(frozen=True, slots=True)
-class Connection:
-    """Where requests go and which headers they carry (no secret is ever in ``headers``)."""
-
-    base_url: str | None
-    api_key: SecretStr | None
-    timeout: float | None
-    max_retries: int
-    attribution: Attribution
-    default_headers: Mapping[str, str] | None
-    total_timeout: float | None = None
-
-    def endpoint(self) -> Endpoint:
-        """The transport endpoint (clients are created lazily by the transport, per key)."""
-        return Endpoint(base_url=self.base_url or DEFAULT_BASE_URL, api_key=self.api_key,
-                        timeout=self.timeout, max_retries=self.max_retries,
-                        total_timeout=self.total_timeout)
-
-    def headers(self) -> dict[str, str]:
-        """Per-request headers: user defaults plus app attribution."""
-        return build_headers(self.attribution.headers(), self.default_headers)
-
-
-@dataclass(frozen=True, slots=True)
-class CallSpec:
-    """One fully built request."""
-
-    model: str
-    body: JSONDict
-    headers: dict[str, str]
-    endpoint: Endpoint
-    stream_usage: bool
-
-
-def _stream_usage(call: Mapping[str, Any], default: bool) -> bool:
-    if isinstance(call.get("stream_usage"), bool):
-        return bool(call["stream_usage"])
-    options = call.get("stream_options")
-    if isinstance(options, Mapping) and isinstance(options.get("include_usage"), bool):
-        return bool(options["include_usage"])
-    return default
-
-
-def build_call(
-    *,
-    model: str,
-    messages: Sequence[Mapping[str, Any]],
-    settings: RequestSettings,
-    connection: Connection,
-    kwargs: Mapping[str, Any],
-    stop: list[str] | None,
-    stream: bool,
-    stream_usage: bool,
-) -> CallSpec:
-    """Split per-call ``kwargs`` into request options and setting overrides; build the body."""
-    call = {k: v for k, v in kwargs.items() if k in _CALL_KEYS}
-    overrides = {k: v for k, v in kwargs.items() if k not in _CALL_KEYS}
-    if stop:
-        overrides["stop"] = stop
-    settings = apply_overrides(settings, overrides)
-    model_name = call.get("model") or model
-    usage = _stream_usage(call, stream_usage)
-    body = build_body(
-        model_name, messages, settings, stream=stream, stream_usage=usage,
-        tools=call.get("tools"), tool_choice=call.get("tool_choice"),
-        parallel_tool_calls=call.get("parallel_tool_calls"),
-        response_format=call.get("response_format"),
-    )
-    return CallSpec(model=model_name, body=body, headers=connection.headers(),
-                    endpoint=connection.endpoint(), stream_usage=usage)

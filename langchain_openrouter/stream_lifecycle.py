@@ -1,0 +1,335 @@
+"""``ChatOpenRouter.stream``/``astream`` with memory that does not grow per chunk.
+
+langchain-core's ``BaseChatModel.stream`` keeps every ``ChatGenerationChunk`` of a stream in a
+list, only to merge them once for ``on_llm_end``: about 2.5 KB per chunk, so a 100,000-chunk
+stream holds ~250 MB that nobody reads. This module runs the same lifecycle (callback
+configuration, ``on_chat_model_start``, one ``on_llm_new_token`` per chunk, the closing empty
+chunk, ``on_llm_end``/``on_llm_error`` with the merged generation) but merges as it goes with
+:class:`ChunkFold`, which gives exactly what ``merge_chat_generation_chunks`` would while holding
+one merged chunk, a short batch, and the streamed text.
+
+The lifecycle reuses langchain-core's own helpers, some of them private. When an installed
+langchain-core lacks one, :data:`SUPPORTED` is false and ``ChatOpenRouter`` uses the inherited
+methods unchanged; the parity tests compare every callback event against those inherited
+methods on every cassette, so a change in langchain-core shows up as a test failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
+from langchain_core.language_models import _utils as _lcu, chat_models as _lc
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, LLMResult
+from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
+from langchain_core.runnables.config import ensure_config
+from langchain_core.utils._merge import merge_dicts
+from langchain_core.utils.utils import LC_ID_PREFIX
+
+from openrouter_core.stream import TextBuilder
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel, LanguageModelInput
+    from langchain_core.runnables import RunnableConfig
+
+_HELPERS = {
+    _lc: ("_format_for_tracing", "_format_ls_structured_output",
+          "_generate_response_from_error", "_gen_info_and_msg_metadata"),
+    _lcu: ("_normalize_messages", "_filter_invocation_params_for_tracing",
+           "_update_message_content_to_blocks"),
+}
+
+SUPPORTED: bool = all(hasattr(module, name) for module, names in _HELPERS.items()
+                      for name in names)
+"""Whether the installed langchain-core has every helper this module's lifecycle uses."""
+
+ChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
+                      tuple[Iterator[ChatGenerationChunk], TextBuilder]]
+"""Opens a stream: messages, stop, kwargs, the run's callback manager (for checks made before
+sending; tokens are reported here) → the chunks and the builder receiving their text."""
+AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
+                           tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]]
+"""The async :data:`ChunkSource`."""
+
+_BATCH = 64
+"""Chunks held before they are folded into the running merge (64 x ~2.5 KB)."""
+
+
+class ChunkFold:
+    """The merge of a stream's chunks, equal to ``merge_chat_generation_chunks(all_chunks)``.
+
+    Chunks are folded in batches with langchain-core's own ``+`` (a left fold, like the merge
+    of the whole list). Plain text chunks, whose only contribution beyond their text is metadata
+    the merge leaves unchanged, are not kept at all: their text goes to a
+    :class:`~openrouter_core.stream.TextBuilder` that becomes the merged ``content`` at the
+    end. That holds while every content seen is a string; the first list content (image blocks,
+    v1 output) puts the text gathered so far back into the merge, and from then on every chunk
+    is folded as it is.
+
+    Args:
+        text: The builder that already receives exactly the streamed text, in order (the core
+            assembler's ``content``). Given one, the fold reads its text from there instead of
+            keeping a second copy; it only counts characters, and checks the count at the end.
+        batch: Chunks held before they are folded.
+    """
+
+    __slots__ = ("_batch", "_merged", "_pending", "_plain_id", "_plain_meta", "_seen",
+                 "_shared", "_text", "_text_mode")
+
+    def __init__(self, text: TextBuilder | None = None, batch: int = _BATCH) -> None:
+        self._batch = batch
+        self._merged: ChatGenerationChunk | None = None
+        self._pending: list[ChatGenerationChunk] = []
+        self._shared = text is not None
+        self._text = text if text is not None else TextBuilder()
+        self._seen = 0
+        self._text_mode = True
+        # What a chunk may carry and still be skipped: the id and response_metadata of the
+        # previous folded chunk, when merging that metadata into itself changes nothing.
+        self._plain_id: str | None = None
+        self._plain_meta: dict[str, Any] | None = None
+
+    def add(self, chunk: ChatGenerationChunk) -> None:
+        """Fold in one chunk (it is not modified)."""
+        message = chunk.message
+        content = message.content
+        if self._text_mode:
+            if not isinstance(content, str):
+                self._leave_text_mode()
+            else:
+                if content:
+                    self._seen += len(content)
+                    if not self._shared:
+                        self._text.append(content)
+                if self._is_plain(chunk, message):
+                    return
+                if content:
+                    stripped = message.model_copy(update={"content": ""})
+                    chunk = ChatGenerationChunk(message=stripped,
+                                                generation_info=chunk.generation_info)
+        self._remember(message)
+        self._pending.append(chunk)
+        if len(self._pending) >= self._batch:
+            self._flush()
+
+    def result(self) -> ChatGenerationChunk | None:
+        """The merged chunk so far, or ``None`` before the first chunk."""
+        self._flush()
+        merged = self._merged
+        if merged is None or not self._text_mode:
+            return merged
+        message = merged.message.model_copy(update={"content": self._folded_text()})
+        return ChatGenerationChunk(message=message, generation_info=merged.generation_info)
+
+    def _folded_text(self) -> str:
+        if self._shared and self._text.length < self._seen:
+            msg = (f"the stream yielded {self._seen} characters of text but the assembled text "
+                   f"has {self._text.length}")
+            raise RuntimeError(msg)
+        # A shared builder may already hold text of a chunk not folded yet (it is fed first).
+        return self._text.prefix(self._seen) if self._shared else self._text.text()
+
+    def _is_plain(self, chunk: ChatGenerationChunk, message: Any) -> bool:
+        return (self._merged is not None or bool(self._pending)) and (
+            not chunk.generation_info
+            and not message.additional_kwargs
+            and not getattr(message, "tool_call_chunks", None)
+            and getattr(message, "usage_metadata", None) is None
+            and getattr(message, "chunk_position", None) is None
+            and message.id == self._plain_id
+            and message.response_metadata == self._plain_meta
+        )
+
+    def _remember(self, message: Any) -> None:
+        meta = message.response_metadata
+        if meta != self._plain_meta:
+            # Skipping a chunk is only sound if merging its metadata is a no-op, which
+            # merge_dicts does not promise for every value (equal strings concatenate).
+            self._plain_meta = meta if merge_dicts(meta, meta) == meta else None
+        self._plain_id = message.id if self._plain_meta is not None else None
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        batch = self._pending if self._merged is None else [self._merged, *self._pending]
+        self._merged = merge_chat_generation_chunks(batch)
+        self._pending = []
+
+    def _leave_text_mode(self) -> None:
+        self._flush()
+        self._text_mode = False
+        if self._merged is not None:
+            message = self._merged.message.model_copy(update={"content": self._folded_text()})
+            self._merged = ChatGenerationChunk(message=message,
+                                               generation_info=self._merged.generation_info)
+
+
+@dataclass
+class _Start:
+    """Everything between the input and the first chunk: pure, shared by sync and async."""
+
+    messages: list[BaseMessage]
+    configure: tuple[Any, ...]
+    configure_kwargs: dict[str, Any]
+    start_args: tuple[Any, ...]
+    start_kwargs: dict[str, Any]
+    kwargs: dict[str, Any]
+
+
+def _start(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig | None,
+           stop: list[str] | None, kwargs: dict[str, Any]) -> _Start:
+    # Mirrors the set-up half of BaseChatModel.stream (langchain-core 1.x), step for step.
+    config = ensure_config(config)
+    messages = model._convert_input(model_input).to_messages()
+    structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
+        "structured_output_format", None)
+    structured_dict = _lc._format_ls_structured_output(structured)
+    params = model._get_invocation_params(stop=stop, **kwargs)
+    options = {"stop": stop, **{key: params[key] for key in kwargs if key in params},
+               **structured_dict}
+    inheritable_metadata = {**(config.get("metadata") or {}),
+                            **model._get_ls_params_with_defaults(stop=stop, **kwargs)}
+    return _Start(
+        messages=messages,
+        configure=(config.get("callbacks"), model.callbacks, model.verbose, config.get("tags"),
+                   model.tags, inheritable_metadata, model.metadata),
+        configure_kwargs={"langsmith_inheritable_metadata":
+                          _lcu._filter_invocation_params_for_tracing(params)},
+        start_args=(model._serialized, [_lc._format_for_tracing(messages)]),
+        start_kwargs={"invocation_params": params, "options": options,
+                      "name": config.get("run_name"), "run_id": config.pop("run_id", None),
+                      "batch_size": 1},
+        kwargs=kwargs,
+    )
+
+
+class _Run:
+    """Per-chunk bookkeeping of one stream: ids, metadata, v1 blocks, the fold, the tail."""
+
+    def __init__(self, model: BaseChatModel, run_id: Any, text: TextBuilder | None = None) -> None:
+        self.run_id = f"{LC_ID_PREFIX}-{run_id}"
+        self.v1 = model.output_version == "v1"
+        self.fold = ChunkFold(text)
+        self.last: ChatGenerationChunk | None = None
+        self._index = -1
+        self._index_type = ""
+
+    def step(self, chunk: ChatGenerationChunk) -> ChatGenerationChunk:
+        """Prepare a chunk as langchain-core does before it is reported and yielded."""
+        message = chunk.message
+        if message.id is None:
+            message.id = self.run_id
+        message.response_metadata = _lc._gen_info_and_msg_metadata(chunk)
+        if self.v1:
+            chunk.message = message = _lcu._update_message_content_to_blocks(message, "v1")
+            for block in cast("list[dict[str, Any]]", message.content):
+                if block["type"] != self._index_type:
+                    self._index_type = block["type"]
+                    self._index += 1
+                if "index" not in block:
+                    block["index"] = self._index
+        self.fold.add(chunk)
+        self.last = chunk
+        return chunk
+
+    def closing_chunk(self) -> AIMessageChunk | None:
+        """The empty ``chunk_position="last"`` chunk, when the stream did not end with one."""
+        last = self.last
+        if last is None or not isinstance(last.message, AIMessageChunk):
+            return None
+        if last.message.chunk_position:
+            return None
+        empty: str | list[str | dict[str, Any]] = (
+            "" if isinstance(last.message.content, str) else [])
+        return AIMessageChunk(content=empty, chunk_position="last", id=self.run_id)
+
+    def error_result(self, error: BaseException) -> LLMResult:
+        """What ``on_llm_error`` receives: the output so far, then the error's generations."""
+        from_error = _lc._generate_response_from_error(error)
+        merged = self.fold.result()
+        generations: list[list[Any]] = [[merged], from_error] if merged else [from_error]
+        return LLMResult(generations=generations)
+
+    def end_result(self) -> LLMResult | ValueError:
+        """What ``on_llm_end`` receives, or the error langchain-core raises for no chunks."""
+        merged = self.fold.result()
+        if merged is None:
+            return ValueError("No generation chunks were returned")
+        return LLMResult(generations=[[merged]])
+
+
+def stream(model: BaseChatModel, model_input: LanguageModelInput,
+           config: RunnableConfig | None, stop: list[str] | None,
+           kwargs: dict[str, Any], source: ChunkSource) -> Iterator[AIMessageChunk]:
+    """``BaseChatModel.stream``'s lifecycle without keeping chunks.
+
+    ``source`` opens the model's stream (as ``model._stream`` would) and hands over the builder
+    that receives the streamed text (see :class:`ChunkFold`).
+    """
+    start = _start(model, model_input, config, stop, kwargs)
+    manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
+    (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    if model.rate_limiter:
+        model.rate_limiter.acquire(blocking=True)
+    run: _Run | None = None
+    try:
+        messages = _lcu._normalize_messages(start.messages)
+        chunks, text = source(messages, stop, start.kwargs, run_manager)
+        run = _Run(model, run_manager.run_id, text)
+        for chunk in chunks:
+            chunk = run.step(chunk)
+            run_manager.on_llm_new_token(cast("str", chunk.message.content), chunk=chunk)
+            yield cast("AIMessageChunk", chunk.message)
+        closing = run.closing_chunk()
+        if closing is not None:
+            run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
+            yield closing
+    except BaseException as error:
+        run = run or _Run(model, run_manager.run_id)
+        run_manager.on_llm_error(error, response=run.error_result(error))
+        raise
+    result = run.end_result()
+    if isinstance(result, ValueError):
+        run_manager.on_llm_error(result, response=LLMResult(generations=[]))
+        raise result
+    run_manager.on_llm_end(result)
+
+
+async def astream(model: BaseChatModel, model_input: LanguageModelInput,
+                  config: RunnableConfig | None, stop: list[str] | None,
+                  kwargs: dict[str, Any],
+                  source: AsyncChunkSource) -> AsyncIterator[AIMessageChunk]:
+    """The async twin of :func:`stream`; only the awaited lines differ."""
+    start = _start(model, model_input, config, stop, kwargs)
+    manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
+    (run_manager,) = await manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    if model.rate_limiter:
+        await model.rate_limiter.aacquire(blocking=True)
+    run: _Run | None = None
+    try:
+        messages = _lcu._normalize_messages(start.messages)
+        chunks, text = source(messages, stop, start.kwargs, run_manager)
+        run = _Run(model, run_manager.run_id, text)
+        async for chunk in chunks:
+            chunk = run.step(chunk)
+            await run_manager.on_llm_new_token(cast("str", chunk.message.content), chunk=chunk)
+            yield cast("AIMessageChunk", chunk.message)
+        closing = run.closing_chunk()
+        if closing is not None:
+            await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
+            yield closing
+    except BaseException as error:
+        run = run or _Run(model, run_manager.run_id)
+        await run_manager.on_llm_error(error, response=run.error_result(error))
+        raise
+    result = run.end_result()
+    if isinstance(result, ValueError):
+        await run_manager.on_llm_error(result, response=LLMResult(generations=[]))
+        raise result
+    await run_manager.on_llm_end(result)
+
+
+__all__ = ["SUPPORTED", "AsyncChunkSource", "ChunkFold", "ChunkSource", "astream", "stream"]
