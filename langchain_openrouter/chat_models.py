@@ -1,8 +1,9 @@
 """``ChatOpenRouter``: LangChain's chat model for OpenRouter, built on ``openrouter_core``.
 
 The class holds settings and wires three pure steps around one line of I/O: messages and
-kwargs → request (:mod:`.messages`, :mod:`.config`, :mod:`.calls`), ``openrouter_core.transport`` call, core
-result → LangChain objects (:mod:`.outputs`). Sync and async share everything but that line.
+kwargs → request (:mod:`.messages`, :mod:`.config`, :mod:`.calls`), ``openrouter_core.transport``
+call, core result → LangChain objects (:mod:`.responses`, :mod:`.streaming`). Sync and async
+share everything but that line.
 """
 
 from __future__ import annotations

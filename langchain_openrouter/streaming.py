@@ -76,7 +76,7 @@ def _unparsed_fragment_chunk(fields: JSONDict, chunks: list[ToolCallChunk]) -> A
     validator is given that outcome instead: with ``tool_call_chunks`` empty it only derives
     chunks from the invalid calls, which are then replaced by the real ones (assignment is not
     validated). Every field, and the set of fields marked as set, equals the validated build;
-    ``tests/unit/langchain/test_lc_fragment_chunks.py`` checks that on generated fragments.
+    ``tests/langchain/test_lc_fragment_chunks.py`` checks that on generated fragments.
     """
     invalid = [invalid_tool_call(name=c["name"], args=c["args"], id=c["id"], error=None)
                for c in chunks]

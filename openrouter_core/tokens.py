@@ -115,6 +115,15 @@ def _load_encoding(name: str) -> Any | None:
     if folder is None:
         return None
     import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+
+    key = hashlib.sha1(_BLOB.format(name).encode()).hexdigest()
+    try:
+        # Read the local file first: a damaged one would make tiktoken fetch it again.
+        load_tiktoken_bpe(str(folder / key))
+    except Exception as exc:  # not a BPE file: never let tiktoken near the network
+        logger.warning("could not load tiktoken encoding %s from %s: %s", name, folder, exc)
+        return None
 
     # tiktoken reads its cache folder from the environment only; point it at the folder that
     # holds the file for this one load (the Encoding is cached afterwards).
@@ -123,7 +132,7 @@ def _load_encoding(name: str) -> Any | None:
         os.environ["TIKTOKEN_CACHE_DIR"] = str(folder)
         try:
             return tiktoken.get_encoding(name)
-        except Exception as exc:  # a damaged file: tiktoken would try to re-download it
+        except Exception as exc:  # e.g. a readable file whose hash tiktoken rejects
             logger.warning("could not load tiktoken encoding %s from %s: %s", name, folder, exc)
             return None
         finally:

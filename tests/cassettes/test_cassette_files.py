@@ -21,9 +21,6 @@ from tests.cassettes.conftest import (
     scrub_response,
 )
 
-TEST_CASSETTES = Path(__file__).resolve().parent
-"""``tests/cassettes/`` (the standard suite keeps its VCR cassette here)."""
-
 PLACEHOLDERS = frozenset({"PLACEHOLDER", "REDACTED", "<REDACTED>"})
 """Values a secret header may hold in a cassette (the standard suite's ``PLACEHOLDER``)."""
 
@@ -37,9 +34,9 @@ _FACTS_LINE = re.compile(r"^# Wire-format facts \(shared/realtraffic/INDEX\.md\)
 
 
 def every_cassette_file() -> list[Path]:
-    """Every YAML file under ``cassettes/`` and ``tests/cassettes/``."""
-    return sorted([*ROOT.rglob("*.yaml"), *ROOT.rglob("*.yml"),
-                   *TEST_CASSETTES.rglob("*.yaml"), *TEST_CASSETTES.rglob("*.yml")])
+    """Every YAML file under ``cassettes/`` (the one cassette root; the standard suite's are
+    in ``cassettes/standard/``)."""
+    return sorted([*ROOT.rglob("*.yaml"), *ROOT.rglob("*.yml")])
 
 
 def secrets_in(text: str) -> list[str]:

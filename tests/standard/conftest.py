@@ -5,7 +5,7 @@
 * The suite downloads a PDF, a WAV file and a PNG from the internet; here they are generated
   locally and served by a loopback file server, and the suite's ``httpx.get`` is pointed at it.
 * VCR (``test_stream_time``) records once against the emulator into
-  ``tests/cassettes/langchain/standard`` and replays afterwards, matching on method and path
+  ``cassettes/standard/langchain`` and replays afterwards, matching on method and path
   (the emulator's port changes every session).
 """
 
@@ -29,7 +29,7 @@ from langchain_tests.conftest import base_vcr_config
 
 from openrouter_core.testing import Emulator, RecordedRequest, Reply, auto_respond, first_of
 
-CASSETTES = Path(__file__).resolve().parents[1] / "cassettes" / "langchain" / "standard"
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes" / "standard" / "langchain"
 
 
 class _State:

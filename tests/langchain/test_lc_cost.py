@@ -15,8 +15,7 @@ from langchain_openrouter import ChatOpenRouter
 from langchain_openrouter.callbacks import get_openrouter_callback, message_usage
 from langchain_openrouter.embeddings import OpenRouterEmbeddings
 from openrouter_core.testing import Emulator, Reply
-
-from .conftest import TEST_KEY, decimal_sum, usage
+from tests.core.cost.conftest import TEST_KEY, decimal_sum, usage
 
 
 def chat(emu: Emulator, **kwargs: object) -> ChatOpenRouter:

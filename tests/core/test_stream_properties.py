@@ -20,7 +20,7 @@ from openrouter_core._sdk_http import http
 from openrouter_core.decode import ChatResult
 from openrouter_core.reading import Clock, StreamDriver
 from openrouter_core.stream import SSEParser, StreamAssembler
-from tests.unit.core import chunks as c
+from tests.core import chunks as c
 
 COMMENT = b": OPENROUTER PROCESSING\n\n"
 

@@ -19,7 +19,7 @@ from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors as core
 from openrouter_core.catalog import UnsupportedParameterWarning
 from openrouter_core.testing import Emulator, Reply, answer_text
-from tests.unit.langchain.conftest import MODEL, TEST_KEY
+from tests.langchain.conftest import MODEL, TEST_KEY
 
 
 def aggregate(chunks: list[AIMessageChunk]) -> AIMessageChunk:

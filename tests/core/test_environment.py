@@ -94,6 +94,7 @@ def _closed_port() -> int:
     return port
 
 
+@pytest.mark.loopback  # connects to a closed loopback port
 def test_connection_error_names_the_url_but_not_the_key() -> None:
     base = f"http://127.0.0.1:{_closed_port()}/api/v1"
     model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY, base_url=base,

@@ -32,8 +32,8 @@ from langchain_openrouter import ChatOpenRouter, stream_lifecycle as streaming
 from langchain_openrouter.stream_lifecycle import ChunkFold
 from openrouter_core.stream import TextBuilder
 from openrouter_core.testing import Emulator, Reply
+from tests.langchain.conftest import MODEL, TEST_KEY
 from tests.stream_parity import Recording, arecord, assert_same, record
-from tests.unit.langchain.conftest import MODEL, TEST_KEY
 
 GEN_ID = "gen-1700000000-EmulatedIdForTests01"
 FIXED = {"id": GEN_ID, "created": 1700000000}

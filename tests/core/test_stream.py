@@ -12,7 +12,7 @@ from openrouter_core.stream import (
     StreamAssembler,
     StreamErrorChunk,
 )
-from tests.unit.core import chunks as c
+from tests.core import chunks as c
 
 
 def run(data: bytes, pieces: int | None = None) -> tuple[ChatResult, list[ChunkDelta]]:

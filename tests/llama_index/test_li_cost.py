@@ -13,8 +13,7 @@ from llama_index_openrouter import OpenRouter
 from llama_index_openrouter.callbacks import OpenRouterCostHandler, get_openrouter_callback
 from llama_index_openrouter.embeddings import OpenRouterEmbedding
 from openrouter_core.testing import Emulator, Reply
-
-from .conftest import TEST_KEY, decimal_sum, usage
+from tests.core.cost.conftest import TEST_KEY, decimal_sum, usage
 
 
 def llm(emu: Emulator) -> OpenRouter:
