@@ -28,6 +28,7 @@ from langchain_core.messages import (
 
 from langchain_openrouter.content import JSONDict, to_part, to_parts
 from openrouter_core.errors import InputError
+from openrouter_core.request import tool_call_entry
 
 # Assistant content blocks that restate data we send elsewhere (tool_calls, reasoning_details).
 _ASSISTANT_SKIP = frozenset({
@@ -44,11 +45,8 @@ def _with_name(message: BaseMessage, out: JSONDict) -> JSONDict:
     return out
 
 
-def tool_call_dict(call_id: str | None, name: str, arguments: Any) -> JSONDict:
-    """An OpenAI/OpenRouter ``tool_calls`` entry; dict arguments are JSON-encoded."""
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
-    return {"id": call_id or "", "type": "function",
-            "function": {"name": name, "arguments": text}}
+tool_call_dict = tool_call_entry
+"""An OpenAI/OpenRouter ``tool_calls`` entry (the core's one builder)."""
 
 
 def _assistant_tool_calls(message: AIMessage) -> list[JSONDict]:

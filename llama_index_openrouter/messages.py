@@ -29,6 +29,7 @@ from llama_index.core.base.llms.types import (
 )
 
 from openrouter_core.errors import InputError
+from openrouter_core.request import tool_call_entry
 
 JSONDict = dict[str, Any]
 
@@ -134,10 +135,7 @@ def cache_control(block: CachePoint) -> JSONDict:
 
 def tool_call_dict(block: ToolCallBlock) -> JSONDict:
     """An assistant ``tool_calls`` entry; dict arguments are serialised, strings kept verbatim."""
-    arguments = block.tool_kwargs
-    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": block.tool_call_id or "", "type": "function",
-            "function": {"name": block.tool_name, "arguments": text}}
+    return tool_call_entry(block.tool_call_id, block.tool_name, block.tool_kwargs)
 
 
 def _legacy_tool_call(raw: Any) -> JSONDict:
@@ -147,11 +145,8 @@ def _legacy_tool_call(raw: Any) -> JSONDict:
     if not isinstance(raw, Mapping):
         raise InputError(f"additional_kwargs['tool_calls']: cannot read a tool call from {raw!r}")
     function = raw.get("function") or {}
-    arguments = function.get("arguments", "")
-    return {"id": raw.get("id") or "", "type": "function",
-            "function": {"name": function.get("name", ""),
-                         "arguments": arguments if isinstance(arguments, str)
-                         else json.dumps(arguments)}}
+    return tool_call_entry(raw.get("id"), function.get("name", ""),
+                           function.get("arguments", ""))
 
 
 def _verbatim(calls: list[JSONDict], legacy: list[JSONDict]) -> list[JSONDict]:

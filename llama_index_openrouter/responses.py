@@ -34,6 +34,7 @@ from llama_index.core.base.llms.types import (
 
 from llama_index_openrouter.messages import REASONING_DETAILS_KEY
 from openrouter_core.decode import ChatResult, Citation, Image, ToolCall, Usage
+from openrouter_core.request import tool_call_entry
 
 JSONDict = dict[str, Any]
 ContentBlocks = list[Any]
@@ -51,8 +52,7 @@ def tool_call_block(call: ToolCall) -> ToolCallBlock:
 
 def tool_call_wire(call: ToolCall) -> JSONDict:
     """The OpenAI-shaped dict LlamaIndex code expects in ``additional_kwargs["tool_calls"]``."""
-    return {"id": call.id, "type": call.type or "function",
-            "function": {"name": call.name, "arguments": call.arguments}}
+    return tool_call_entry(call.id, call.name, call.arguments, call.type)
 
 
 def image_block(image: Image) -> ImageBlock:

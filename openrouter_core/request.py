@@ -89,6 +89,15 @@ def tool_name(tool: Mapping[str, Any]) -> str | None:
     return None
 
 
+def tool_call_entry(call_id: str | None, name: str, arguments: Any,
+                    kind: str | None = "function") -> JSONDict:
+    """One assistant ``tool_calls`` entry, for both adapters: argument text is kept verbatim,
+    anything else is JSON-encoded one way (UTF-8 as is, not ``\\u`` escapes)."""
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+    return {"id": call_id or "", "type": kind or "function",
+            "function": {"name": name, "arguments": text}}
+
+
 def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
     """Validate tool dicts: functions need a name and a JSON-serialisable schema.
 

@@ -102,3 +102,29 @@ def test_setting_reaches_the_wire_and_is_validated_in_both_adapters(
         with pytest.raises(ValueError, match=FIELD_FOR_SETTING[name] if make is _langchain
                            else name):
             make(emu, name, bad)
+
+
+def test_both_adapters_send_tool_calls_in_history_the_same_way(
+        openrouter_emulator: Emulator) -> None:
+    """One tool-call builder in the core: the same call in each framework's history goes out
+    as the same bytes (UTF-8 kept, not escaped)."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+    from llama_index.core.base.llms.types import TextBlock, ToolCallBlock
+
+    emu = openrouter_emulator
+    emu.responder = lambda request: Reply.text("ok")
+    args = {"city": "Zürich", "days": 2}
+    ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url).invoke([
+        HumanMessage("weather?"),
+        AIMessage("", tool_calls=[{"id": "c1", "name": "weather", "args": args}]),
+        ToolMessage("sunny", tool_call_id="c1")])
+    OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url).chat([
+        ChatMessage(role="user", content="weather?"),
+        ChatMessage(role="assistant", blocks=[ToolCallBlock(tool_call_id="c1",
+                                                            tool_name="weather",
+                                                            tool_kwargs=args)]),
+        ChatMessage(role="tool", blocks=[TextBlock(text="sunny")],
+                    additional_kwargs={"tool_call_id": "c1"})])
+    lc, li = (r.json["messages"][1]["tool_calls"] for r in emu.chat_requests)
+    assert lc == li == [{"id": "c1", "type": "function", "function": {
+        "name": "weather", "arguments": '{"city": "Zürich", "days": 2}'}}]
