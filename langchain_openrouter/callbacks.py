@@ -38,9 +38,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-from openrouter_core.account import UsageTotals
 from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage, decode_usage
+from openrouter_core.totals import UsageTotals
 
 __all__ = ["OpenRouterCallbackHandler", "check_budget", "estimate_cost",
            "get_openrouter_callback", "record_embedding_usage"]
@@ -66,7 +66,7 @@ class OpenRouterCallbackHandler(UsageTotals, BaseCallbackHandler):
     OpenRouterEmbeddings calls (see the module docs). Attributes: ``total_cost``,
     ``requests``, ``prompt_tokens``, ``completion_tokens``, ``total_tokens``,
     ``cached_tokens``, ``cache_write_tokens``, ``reasoning_tokens``, ``total`` (a
-    :class:`~openrouter_core.account.Tally`) and ``by_model``.
+    :class:`~openrouter_core.totals.Tally`) and ``by_model``.
     """
 
     raise_error = False

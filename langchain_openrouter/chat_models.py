@@ -35,10 +35,10 @@ from langchain_openrouter import (
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
-from openrouter_core.account import UsageTotals
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
 from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
+from openrouter_core.totals import UsageTotals
 
 
 @cache

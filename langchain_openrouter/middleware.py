@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NotRequired
 from langchain.agents.middleware.types import AgentMiddleware, AgentState, hook_config
 from langchain_core.messages import AIMessage
 
-from openrouter_core.account import parse_budget
+from openrouter_core.totals import parse_budget
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime

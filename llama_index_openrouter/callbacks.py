@@ -39,9 +39,9 @@ from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMComp
 from pydantic import PrivateAttr
 
 from llama_index_openrouter.embeddings import OpenRouterEmbeddingUsageEvent
-from openrouter_core.account import Tally, UsageTotals
 from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage, decode_usage
+from openrouter_core.totals import Tally, UsageTotals
 
 if TYPE_CHECKING:
     from llama_index.core.base.llms.types import ChatMessage

@@ -5,7 +5,7 @@ float rounding): prompt and completion tokens, cache reads and writes, input ima
 per-request fee, each only where the catalog lists a price. It is an estimate: the cost
 OpenRouter reports in each response (``usage.cost``) is the real one.
 
-The reported costs are summed by :class:`~openrouter_core.account.UsageTotals`, which also holds
+The reported costs are summed by :class:`~openrouter_core.totals.UsageTotals`, which also holds
 the budget of ``get_openrouter_callback(max_cost=...)`` in both adapters.
 """
 

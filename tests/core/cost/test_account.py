@@ -10,6 +10,7 @@ import pytest
 from openrouter_core import account, errors
 from openrouter_core.decode import Usage
 from openrouter_core.testing import Emulator, Reply
+from openrouter_core.totals import UsageTotals
 from openrouter_core.transport import Endpoint
 
 
@@ -70,7 +71,7 @@ def test_generation_other_errors_are_not_retried(emu: Emulator, endpoint: Endpoi
 
 
 def test_usage_totals_are_exact_and_thread_safe() -> None:
-    totals = account.UsageTotals()
+    totals = UsageTotals()
 
     def work() -> None:
         for _ in range(100):
