@@ -14,17 +14,15 @@ from pydantic import SecretStr, ValidationError
 
 from langchain_openrouter.config import describe_validation_error, rename_fields
 from openrouter_core.errors import InputError
-from openrouter_core.request import build_body, build_headers
+from openrouter_core.request import REQUEST_OPTIONS, build_headers, prepare
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
 
 JSONDict = dict[str, Any]
 
 # Per-call keyword arguments that shape the request but are not body settings.
-_CALL_KEYS = frozenset({
-    "tools", "tool_choice", "parallel_tool_calls", "response_format", "model", "stream_usage",
-    "stream_options", "ls_structured_output_format", "structured_output_format",
-})
+_CALL_KEYS = REQUEST_OPTIONS | {"model", "stream_usage", "stream_options",
+                                 "ls_structured_output_format", "structured_output_format"}
 
 
 
@@ -101,11 +99,10 @@ def build_call(
     settings = apply_overrides(settings, overrides)
     model_name = call.get("model") or model
     usage = _stream_usage(call, stream_usage)
-    body = build_body(
-        model_name, messages, settings, stream=stream, stream_usage=usage,
-        tools=call.get("tools"), tool_choice=call.get("tool_choice"),
-        parallel_tool_calls=call.get("parallel_tool_calls"),
-        response_format=call.get("response_format"),
-    )
-    return CallSpec(model=model_name, body=body, headers=connection.headers(),
-                    endpoint=connection.endpoint(), stream_usage=usage)
+    endpoint = connection.endpoint()
+    body, headers = prepare(
+        model_name, messages, settings, options=call, stream=stream, stream_usage=usage,
+        endpoint=endpoint, attribution=connection.attribution.headers(),
+        default_headers=connection.default_headers)
+    return CallSpec(model=model_name, body=body, headers=headers, endpoint=endpoint,
+                    stream_usage=usage)

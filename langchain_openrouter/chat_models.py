@@ -348,15 +348,11 @@ class ChatOpenRouter(BaseChatModel):
               run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
               ) -> calls.CallSpec:
         self._check_budget(run_manager)
-        call = calls.build_call(
+        return calls.build_call(
             model=self.model_name, messages=convert_messages(messages),
             settings=self._settings(), connection=self._connection(), kwargs=kwargs,
             stop=stop, stream=stream, stream_usage=self.stream_usage,
         )
-        from openrouter_core import catalog
-
-        catalog.check_request(call.body, call.endpoint)  # warns once per unsupported parameter
-        return call
 
     @staticmethod
     def _check_budget(

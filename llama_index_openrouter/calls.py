@@ -17,7 +17,7 @@ from llama_index_openrouter.messages import to_openrouter_messages
 from llama_index_openrouter.streaming import ChatStream
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
-from openrouter_core.request import build_body, build_headers
+from openrouter_core.request import REQUEST_OPTIONS, prepare as prepare_request
 from openrouter_core.stream import Progress
 
 JSONDict = dict[str, Any]
@@ -36,24 +36,15 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
 
     check_budget()  # a reached budget stops the request here, before anything is built or sent
     call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
-    tools = call.pop("tools", None)
-    tool_choice = call.pop("tool_choice", None)
-    parallel = call.pop("parallel_tool_calls", None)
-    response_format = call.pop("response_format", None)
+    options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call}
     try:
         settings = config.request_settings(call)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    body = build_body(
-        config.model, to_openrouter_messages(messages), settings, stream=stream,
-        tools=tools, tool_choice=tool_choice,
-        parallel_tool_calls=parallel, response_format=response_format,
-    )
-    # The model catalog (~7 ms to import) loads on the first request, not at import.
-    from openrouter_core import catalog
-
-    catalog.check_request(body, config.endpoint())  # warns once per unsupported parameter
-    return body, build_headers(config.attribution_headers(), config.default_headers)
+    return prepare_request(config.model, to_openrouter_messages(messages), settings,
+                           options=options, stream=stream, endpoint=config.endpoint(),
+                           attribution=config.attribution_headers(),
+                           default_headers=config.default_headers)
 
 
 Partial = Callable[[tuple[ChunkDelta, Progress]], R]

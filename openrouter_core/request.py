@@ -193,6 +193,39 @@ def build_body(
     return body
 
 
+REQUEST_OPTIONS = frozenset({"tools", "tool_choice", "parallel_tool_calls", "response_format"})
+"""Per-call options that shape the request but are not settings (see :func:`prepare`)."""
+
+
+def prepare(model: str, messages: Sequence[Mapping[str, Any]], settings: RequestSettings, *,
+            options: Mapping[str, Any], stream: bool, stream_usage: bool = True,
+            endpoint: Any = None, attribution: Mapping[str, str] | None = None,
+            default_headers: Mapping[str, str] | None = None) -> tuple[JSONDict, dict[str, str]]:
+    """The one request preparation both adapters use: body and headers, checked.
+
+    ``settings`` are already merged with the documented precedence (``RequestSettings.merged``:
+    the model's settings, then ``model_kwargs``/``additional_kwargs``, then the call's
+    keywords, ``extra_body`` last, objects merged key by key). ``options`` holds the
+    :data:`REQUEST_OPTIONS`. The body is built and validated (:func:`build_body`), the model
+    catalog is consulted (one warning per unsupported parameter or unknown model id), and the
+    headers are the user's defaults plus attribution.
+
+    Raises:
+        InputError: Anything malformed, before a byte is sent.
+    """
+    body = build_body(
+        model, messages, settings, stream=stream, stream_usage=stream_usage,
+        tools=options.get("tools"), tool_choice=options.get("tool_choice"),
+        parallel_tool_calls=options.get("parallel_tool_calls"),
+        response_format=options.get("response_format"),
+    )
+    # The model catalog (~7 ms to import) loads on the first request, not at import.
+    from openrouter_core import catalog
+
+    catalog.check_request(body, endpoint)
+    return body, build_headers(attribution or {}, default_headers)
+
+
 SORT_VARIANTS = {"exacto": "exacto", "nitro": "throughput", "floor": "price"}
 """Model-slug variants that are shortcuts for a ``provider.sort`` value."""
 

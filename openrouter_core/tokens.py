@@ -106,6 +106,20 @@ def _cached_file_dir(name: str) -> Path | None:
 _env_lock = threading.Lock()
 
 
+def _readable_bpe(path: Path) -> bool:
+    """Whether ``path`` holds a tiktoken BPE table (``<base64 token> <rank>`` lines), read
+    here so that a damaged file is never handed to tiktoken, which would re-download it."""
+    try:
+        for line in path.read_bytes().splitlines():
+            if line:
+                token, rank = line.split()
+                base64.b64decode(token, validate=True)
+                int(rank)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 @cache
 def _load_encoding(name: str) -> Any | None:
     """The tiktoken ``Encoding`` ``name`` read from disk, or ``None``; never downloads."""
@@ -115,14 +129,12 @@ def _load_encoding(name: str) -> Any | None:
     if folder is None:
         return None
     import tiktoken
-    from tiktoken.load import load_tiktoken_bpe
 
     key = hashlib.sha1(_BLOB.format(name).encode()).hexdigest()
-    try:
-        # Read the local file first: a damaged one would make tiktoken fetch it again.
-        load_tiktoken_bpe(str(folder / key))
-    except Exception as exc:  # not a BPE file: never let tiktoken near the network
-        logger.warning("could not load tiktoken encoding %s from %s: %s", name, folder, exc)
+    if not _readable_bpe(folder / key):
+        # A damaged file would make tiktoken fetch it again: never let it near the network.
+        logger.warning("could not load tiktoken encoding %s from %s: not a BPE file", name,
+                       folder)
         return None
 
     # tiktoken reads its cache folder from the environment only; point it at the folder that
