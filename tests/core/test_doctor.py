@@ -14,9 +14,10 @@ import pytest
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import doctor
 from openrouter_core.testing import Emulator, Reply
+from tests.keys import fake_key
 
-KEY = "sk-or-v1-5e3c7a91d2b84f06a1c9e7b3d5f20a4c8e6b1d9f3a7c5e2b0d4f6a8c1e3b5d7f9a2c"
-MASKED = "sk-or-v1-…9a2c"
+KEY = fake_key("doctor")
+MASKED = f"sk-or-v1-…{KEY[-4:]}"
 PROXY_PASSWORD = "pr0xy-s3cret"
 PROXY = f"http://alice:{PROXY_PASSWORD}@proxy.example:3128"
 PROXY_VARS = doctor.PROXY_VARIABLES
@@ -85,7 +86,7 @@ def test_doctor_live_against_the_emulator(capsys: pytest.CaptureFixture[str],
 
 def test_doctor_live_reports_a_rejected_key_without_showing_it(
         capsys: pytest.CaptureFixture[str], openrouter_emulator: Emulator) -> None:
-    openrouter_emulator.require_api_key = "sk-or-v1-a-different-key"
+    openrouter_emulator.require_api_key = fake_key("a different key")
     status = doctor.main(["--live"], environment(openrouter_emulator.base_url))
     output = capsys.readouterr().out
     assert status == 1

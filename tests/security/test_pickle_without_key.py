@@ -16,8 +16,10 @@ from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
 from llama_index_openrouter import OpenRouter, OpenRouterEmbedding, OpenRouterMultiModal
 from openrouter_core.errors import InputError
 from openrouter_core.testing import Emulator
+from tests.keys import fake_key
 
-KEY = "sk-or-v1-pickle-secret-0123456789abcdef"
+KEY = fake_key("pickled model")
+WORKER_KEY = fake_key("worker")
 
 
 def build(kind: str, base_url: str) -> Any:
@@ -53,13 +55,13 @@ def test_pickle_has_no_key_and_works_with_the_workers_key(
     original = build(kind, openrouter_emulator.base_url)
     data = pickle.dumps(original)
     assert KEY.encode() not in data
-    assert b"pickle-secret" not in data
+    assert KEY.removeprefix("sk-or-v1-").encode() not in data
     use(original)  # the original keeps its key
     worker = pickle.loads(data)
     with pytest.raises(InputError, match="No OpenRouter API key"):
         use(worker)  # no key anywhere: a clear error, nothing sent
-    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-v1-worker-key-000000000000")
+    monkeypatch.setenv("OPENROUTER_API_KEY", WORKER_KEY)
     use(worker)
     sent = [r.headers.get("authorization") for r in openrouter_emulator.requests]
     assert sent[0] == f"Bearer {KEY}"
-    assert sent[-1] == "Bearer sk-or-v1-worker-key-000000000000"
+    assert sent[-1] == f"Bearer {WORKER_KEY}"
