@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
 
 from llama_index_openrouter.server_tools import OpenRouterServerTool
-from openrouter_core.decode import ToolCall, output_limit, tool_call_problem
+from openrouter_core.decode import ToolCall, cut_off, output_limit, tool_call_problem
 from openrouter_core.errors import TruncatedToolCallError
 
 if TYPE_CHECKING:
@@ -144,15 +144,7 @@ def _selection(call_id: str, name: str, arguments: Any, *, partial: bool,
     logger.warning(problem)
     return OpenRouterToolSelection(tool_id=call_id, tool_name=name, tool_kwargs={},
                                    raw_arguments=text, error=problem,
-                                   truncated=limit is not None and not _is_json(text))
-
-
-def _is_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
+                                   truncated=cut_off(call, limit))
 
 
 def tool_selections(response: ChatResponse, *, partial: bool) -> list[OpenRouterToolSelection]:

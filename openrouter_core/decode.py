@@ -246,7 +246,7 @@ def tool_call_problem(call: ToolCall, limit: str | None) -> str | None:
     try:
         args = call.parsed_arguments()
     except ValueError as exc:
-        if limit is not None:
+        if limit is not None:  # see cut_off()
             return (f"{which} was cut off by the output limit (finish reason {limit!r}): its "
                     f"arguments end mid-JSON after {len(call.arguments)} characters; raise "
                     "max_tokens and retry")
@@ -254,6 +254,18 @@ def tool_call_problem(call: ToolCall, limit: str | None) -> str | None:
     if not isinstance(args, dict):
         return f"{which}: arguments are not a JSON object (got {type(args).__name__})"
     return None
+
+
+def cut_off(call: ToolCall, limit: str | None) -> bool:
+    """Whether the output limit (``limit``, see :func:`output_limit`) cut ``call`` off: the
+    turn hit the limit and its arguments are not complete JSON."""
+    if limit is None:
+        return False
+    try:
+        call.parsed_arguments()
+    except ValueError:
+        return True
+    return False
 
 
 def body_error(body: Any) -> JSONDict | None:

@@ -12,6 +12,7 @@ import binascii
 import mimetypes
 from pathlib import Path
 
+from openrouter_core.decode import Image
 from openrouter_core.errors import InputError
 
 DOWNLOAD_TIMEOUT = 60.0
@@ -35,12 +36,11 @@ def image_bytes(url: str) -> tuple[bytes, str | None]:
         InputError: The URL is neither, or its data is not valid base64.
     """
     if url.startswith("data:"):
-        header, _, payload = url.partition(",")
-        mime = header[5:].split(";", 1)[0] or None
-        if ";base64" not in header:
+        image = Image(url=url)  # the decoder's reading of data URLs
+        if image.base64_data is None:
             raise InputError(f"image data URL is not base64-encoded: {url[:60]!r}")
         try:
-            return base64.b64decode(payload, validate=True), mime
+            return base64.b64decode(image.base64_data, validate=True), image.mime_type
         except binascii.Error as exc:
             raise InputError(f"image data URL holds invalid base64: {exc}") from exc
     if url.startswith(("https://", "http://")):

@@ -8,11 +8,10 @@ assembles the body in the order OpenRouter documents.
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from openrouter_core import server_tools
+from openrouter_core import server_tools, spelling
 from openrouter_core.errors import InputError
 from openrouter_core.settings import JSONDict, RequestSettings
 
@@ -189,7 +188,7 @@ def build_body(
         if stream_usage:
             body["stream_options"] = {"include_usage": True}
     for message in routing_conflicts(body):
-        _warn_routing_once(message)
+        spelling.warn_once("routing", message, message, category=RoutingWarning)
     return body
 
 
@@ -258,18 +257,6 @@ def routing_conflicts(body: Mapping[str, Any]) -> list[str]:
                      f"provider.order is not set; with order={list(provider['order'])!r} the "
                      "order decides")
     return found
-
-
-_routing_warned: set[str] = set()
-
-
-def _warn_routing_once(message: str) -> None:
-    if message in _routing_warned:
-        return
-    _routing_warned.add(message)
-    from openrouter_core.spelling import caller_stacklevel
-
-    warnings.warn(message, RoutingWarning, stacklevel=caller_stacklevel())
 
 
 def build_headers(

@@ -114,10 +114,16 @@ def test_shorthand_search_types_pass() -> None:
     assert check_tools([{"type": "web_search_preview"}]) == [{"type": "web_search_preview"}]
 
 
-def test_every_declared_tool_has_a_checked_helper_or_dict() -> None:
+def test_every_declared_parameter_is_checked() -> None:
+    """For every tool and every parameter it declares, a value of the wrong type fails naming
+    the parameter (so no declaration is decorative), and the bare tool passes."""
     for kind, spec in server_tools.SPECS.items():
         assert server_tools.check_server_tool({"type": kind}) == {"type": kind}
         assert spec.summary
+        for name in spec.params:
+            with pytest.raises(InputError, match=f"parameter {name!r} must be"):
+                server_tools.check_server_tool({"type": kind,
+                                                "parameters": {name: object()}})
 
 
 def test_image_urls_in_text_reads_markdown_images_only() -> None:

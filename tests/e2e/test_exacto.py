@@ -52,7 +52,7 @@ def test_conflicting_routing_warns_once_at_the_callers_line(openrouter_emulator:
                                                            framework: str) -> None:
     from openrouter_core import request
 
-    request._routing_warned.clear()
+    # tests/conftest.py starts every test with the warn-once memory empty.
     emu = openrouter_emulator
     emu.responder = lambda r: Reply.text("ok")
     provider = {"sort": "price", "order": ["groq"]}
