@@ -19,7 +19,7 @@ from openrouter_core import errors
 from openrouter_core._sdk_http import http
 from openrouter_core.decode import ChatResult
 from openrouter_core.reading import Clock, StreamDriver
-from openrouter_core.stream import SSEParser, StreamAssembler
+from openrouter_core.stream import DONE, SSEParser, StreamAssembler
 from tests.core import chunks as c
 
 COMMENT = b": OPENROUTER PROCESSING\n\n"
@@ -141,3 +141,69 @@ def test_deltas_sharing_a_read_with_an_error_chunk_are_yielded_before_it() -> No
     assert "".join(seen) == "piece piece "
     assert info.value.partial is not None
     assert info.value.partial.content == "piece piece "
+
+
+def reference_events(data: bytes) -> list[Any]:
+    """The SSE rules read line by line, as the specification words them (the oracle for the
+    parser, which splits whole reads at blank lines instead): CRLF or LF ends a line, ``data:``
+    lines join with LF, a blank line dispatches, anything else is ignored."""
+    events: list[Any] = []
+    pending: list[bytes] = []
+    lines = data.replace(b"\r\n", b"\n").split(b"\n")
+    for position, line in enumerate(lines):
+        last = position == len(lines) - 1  # not terminated: only close() dispatches it
+        if line.startswith(b"data:"):
+            value = line[5:]
+            pending.append(value[1:] if value.startswith(b" ") else value)
+        if (not line or last) and pending:
+            joined = b"\n".join(pending)
+            events.append("[DONE]" if joined == b"[DONE]" else json.loads(joined))
+            pending = []
+    return events
+
+
+sse_events = st.lists(st.one_of(
+    st.builds(lambda v: b"data: " + json.dumps(v).encode(), st.dictionaries(
+        st.text(max_size=3), st.one_of(st.integers(), st.text(max_size=4)), max_size=2)),
+    st.just(b'data:{"tight": true}'),
+    st.just(b'data: {"multi":\ndata: "line"}'),
+    st.just(b": OPENROUTER PROCESSING"),
+    st.just(b"event: message\nid: 7\ndata: [1, 2]"),
+    st.just(b"retry: 10"),
+), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(sse_events, st.lists(st.integers(0, 400), max_size=12), st.booleans(),
+       st.lists(st.integers(1, 3), min_size=8, max_size=8), st.booleans())
+def test_parser_matches_the_line_by_line_reading_for_any_split(
+    events: list[bytes], cuts: list[int], crlf: bool, blanks: list[int], unterminated: bool
+) -> None:
+    ends = [b"\n" * (1 + extra) for extra in blanks[:len(events)]]
+    body = b"".join(event + end for event, end in zip(events, ends, strict=True))
+    if unterminated:
+        body = body.rstrip(b"\n")  # the last event only ends at close()
+    if crlf:
+        body = body.replace(b"\n", b"\r\n")
+    parser = SSEParser()
+    seen: list[Any] = []
+    for piece in split(body, cuts):
+        seen.extend(parser.feed(piece))
+    seen.extend(parser.close())
+    assert ["[DONE]" if e is DONE else e for e in seen] == reference_events(body)
+
+
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+def test_parser_gives_the_same_events_for_every_one_and_two_cut_split(line_end: bytes) -> None:
+    # Exhaustive where random cuts are thin: a cut between CR and LF, or between the two
+    # line ends of a blank line, is what the parser must carry across reads.
+    body = (b': OPENROUTER PROCESSING\n\ndata: {"a": 1}\n\ndata: {"multi":\ndata: 2}\n\n\n'
+            b'event: x\ndata:[3]\n\ndata: [DONE]\n\n').replace(b"\n", line_end)
+    expected = reference_events(body)
+    assert len(expected) == 4
+    for first in range(len(body) + 1):
+        for second in range(first, len(body) + 1, 3):
+            parser = SSEParser()
+            seen = [e for piece in split(body, [first, second]) for e in parser.feed(piece)]
+            seen.extend(parser.close())
+            assert ["[DONE]" if e is DONE else e for e in seen] == expected, (first, second)
