@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.scanner import make_scanner
-from typing import Any
+from typing import Any, cast
 
 from openrouter_core.decode import (
     ChatResult,
@@ -110,7 +110,8 @@ def _event_data(event: bytes) -> bytes | None:
     return data[0] if len(data) == 1 else b"\n".join(data)
 
 
-_scan = make_scanner(json.JSONDecoder())
+# typeshed declares make_scanner's argument as its own type; any JSONDecoder is what it takes.
+_scan = make_scanner(cast(Any, json.JSONDecoder()))
 """The C scanner behind ``json.loads``, called directly: ``loads`` on bytes first guesses the
 encoding and wraps the scan in two Python calls, a fifth of a small chunk's parsing time."""
 
