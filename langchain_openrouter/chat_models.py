@@ -376,7 +376,7 @@ class ChatOpenRouter(BaseChatModel):
     @staticmethod
     def _emit(delta: ChunkDelta) -> ChatGenerationChunk | None:
         chunk = streaming.delta_chunk(delta)
-        return None if chunk is None else ChatGenerationChunk(message=chunk)
+        return None if chunk is None else streaming.generation_chunk(chunk)
 
     # --- I/O: the only lines that differ between sync and async ---------------------------
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

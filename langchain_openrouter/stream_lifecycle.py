@@ -222,7 +222,10 @@ class _Run:
         message = chunk.message
         if message.id is None:
             message.id = self.run_id
-        message.response_metadata = _lc._gen_info_and_msg_metadata(chunk)
+        if chunk.generation_info:
+            # Without generation info langchain-core's merge gives a copy of the message's
+            # own metadata: our chunks each carry a fresh dict, so there is nothing to copy.
+            message.response_metadata = _lc._gen_info_and_msg_metadata(chunk)
         if self.v1:
             chunk.message = message = _lcu._update_message_content_to_blocks(message, "v1")
             for block in cast("list[dict[str, Any]]", message.content):
