@@ -66,6 +66,8 @@ class SSEParser:
             if chunk.endswith(b"\r"):
                 chunk, self._cr = chunk[:-1], True
             chunk = chunk.replace(b"\r\n", b"\n")
+        if not chunk:
+            return  # (a lone CR, now held): the tail's last piece must stay non-empty
         tail = self._tail
         if tail:
             if b"\n\n" not in chunk and not (chunk[:1] == b"\n" and tail[-1][-1:] == b"\n"):

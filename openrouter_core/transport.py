@@ -1,10 +1,17 @@
 """The only module that talks HTTP.
 
-Requests go through the ``openai`` SDK's client (auth, connection pool, timeouts), but the
-response bytes are read raw and handed to :mod:`openrouter_core.reading` (which uses
+The ``openai`` SDK's client is the transport: its HTTP client (connection pool, limits,
+redirects), its headers (auth, user agent, platform) and its default timeout. The response
+bytes are read raw and handed to :mod:`openrouter_core.reading` (which uses
 :mod:`~openrouter_core.decode` and :mod:`~openrouter_core.stream`): building one pydantic object
 per SSE chunk is most of the SDK's streaming cost, and the SDK's models would drop OpenRouter's
 extra fields anyway.
+
+Chat requests skip the SDK's per-request preparation (typed-parameter transform, option
+objects, header merging: about half a millisecond, as long as the whole exchange with a local
+server). What that preparation produces for our wire-form body never changes within a client,
+so :class:`_Shared` computes it once: the same headers and the same JSON bytes go out on the
+SDK's own HTTP client. The plain JSON endpoints (rare) still go through the SDK's ``get``/``post``.
 
 Clients are created lazily on the first request and shared by every model instance with the same
 (base URL, API key, timeout), per process (a forked worker opens its own pool) and, for async
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 import os
 import random
@@ -28,10 +36,11 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from openrouter_core import environment, errors, reading
 from openrouter_core.decode import (
@@ -87,10 +96,85 @@ class Endpoint:
 
 # --- shared clients -----------------------------------------------------------------------
 
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """One SDK client and what every chat request on it reuses (computed once per client)."""
+
+    sdk: Any
+    """``openai.OpenAI`` or ``openai.AsyncOpenAI``."""
+    http: Any
+    """The SDK's HTTP client (``DefaultHttpxClient``): the SDK's pool, limits and redirects."""
+    chat_url: str
+    headers: Any
+    """The SDK's default and auth headers, as an ``httpx.Headers``."""
+    timeout: Any
+    """The SDK client's timeout (a number or an ``httpx.Timeout``)."""
+
+    @classmethod
+    def open(cls, endpoint: Endpoint, *, asynchronous: bool) -> _Shared:
+        import openai  # imported on first request: ~0.7 s we keep out of import time
+
+        from openrouter_core._sdk_http import http
+
+        pool: Any
+        sdk: Any
+        if asynchronous:
+            pool = openai.DefaultAsyncHttpxClient()
+            sdk = openai.AsyncOpenAI(**_client_options(endpoint), http_client=pool)
+        else:
+            pool = openai.DefaultHttpxClient()
+            sdk = openai.OpenAI(**_client_options(endpoint), http_client=pool)
+        # openai 1.x puts the auth header in default_headers, later releases apart; values
+        # the SDK leaves out (Omit) are not strings.
+        headers = {name: value for name, value in {**sdk.default_headers,
+                                                   **sdk.auth_headers}.items()
+                   if isinstance(value, str)}
+        return cls(sdk, pool, f"{str(sdk.base_url).rstrip('/')}/chat/completions",
+                   http.Headers(headers), sdk.timeout)
+
+    def chat_request(self, body: JSONDict, headers: dict[str, str],
+                     timeout: float | None) -> http.Request:
+        """The request the SDK's ``chat.completions.create`` would send for ``body``."""
+        for required in ("model", "messages"):
+            if required not in body:
+                raise errors.InputError(f"request body has no {required!r}; build it with "
+                                        "openrouter_core.request.build_body")
+        # The SDK's key order: its typed parameters first, then extra_body over them.
+        ordered: JSONDict = {"messages": body["messages"], "model": body["model"]}
+        if body.get("stream"):
+            ordered["stream"] = True
+        ordered.update((k, v) for k, v in body.items() if k not in ("model", "stream"))
+        merged = self.headers.copy()
+        merged.update(headers)
+        limit = self.timeout if timeout is None else timeout
+        merged["x-stainless-retry-count"] = "0"  # retries are ours, each a first try to the SDK
+        read = getattr(limit, "read", limit)
+        if read is not None:
+            merged["x-stainless-read-timeout"] = str(read)
+        return self.http.build_request("POST", self.chat_url, content=_wire_json(ordered),
+                                       headers=merged, timeout=limit)
+
+
+def _wire_json(body: JSONDict) -> bytes:
+    """JSON bytes as the SDK (and httpx) write them: compact, UTF-8, no NaN."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                      default=_json_default).encode()
+
+
+def _json_default(value: Any) -> Any:
+    # What the SDK's encoder adds to json's types; our bodies are wire-form already.
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude_unset=True, mode="json", by_alias=True)
+    raise TypeError(f"request body holds a {type(value).__name__}, which is not JSON")
+
+
 _lock = threading.Lock()
-_sync_clients: dict[tuple[Any, ...], openai.OpenAI] = {}
+_sync_clients: dict[tuple[Any, ...], _Shared] = {}
 _async_clients: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[tuple[Any, ...], openai.AsyncOpenAI]
+    asyncio.AbstractEventLoop, dict[tuple[Any, ...], _Shared]
 ] = weakref.WeakKeyDictionary()
 _warned_plain_http: set[str] = set()
 connections_opened = 0
@@ -124,35 +208,41 @@ def _client_options(endpoint: Endpoint) -> dict[str, Any]:
     return options
 
 
-def sync_client(endpoint: Endpoint) -> openai.OpenAI:
-    """The shared sync client for ``endpoint`` (created on first use)."""
+def _shared_sync(endpoint: Endpoint) -> _Shared:
     global connections_opened
     key = endpoint.cache_key()
-    client = _sync_clients.get(key)
-    if client is None:
+    shared = _sync_clients.get(key)
+    if shared is None:
         with _lock:
-            client = _sync_clients.get(key)
-            if client is None:
-                import openai  # imported on first request: ~0.7 s we keep out of import time
-
-                client = _sync_clients[key] = openai.OpenAI(**_client_options(endpoint))
+            shared = _sync_clients.get(key)
+            if shared is None:
+                shared = _sync_clients[key] = _Shared.open(endpoint, asynchronous=False)
                 connections_opened += 1
-    return client
+    return shared
 
 
-def async_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
-    """The shared async client for ``endpoint`` on the running event loop."""
+def _shared_async(endpoint: Endpoint) -> _Shared:
     global connections_opened
     loop = asyncio.get_running_loop()
     key = endpoint.cache_key()
     with _lock:
         per_loop = _async_clients.setdefault(loop, {})
-        client = per_loop.get(key)
-        if client is None:
-            import openai  # imported on first request: ~0.7 s we keep out of import time
-
-            client = per_loop[key] = openai.AsyncOpenAI(**_client_options(endpoint))
+        shared = per_loop.get(key)
+        if shared is None:
+            shared = per_loop[key] = _Shared.open(endpoint, asynchronous=True)
             connections_opened += 1
+    return shared
+
+
+def sync_client(endpoint: Endpoint) -> openai.OpenAI:
+    """The shared sync client for ``endpoint`` (created on first use)."""
+    client: openai.OpenAI = _shared_sync(endpoint).sdk
+    return client
+
+
+def async_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
+    """The shared async client for ``endpoint`` on the running event loop."""
+    client: openai.AsyncOpenAI = _shared_async(endpoint).sdk
     return client
 
 
@@ -161,8 +251,8 @@ def close() -> None:
     with _lock:
         clients = list(_sync_clients.values())
         _sync_clients.clear()
-    for client in clients:
-        client.close()
+    for shared in clients:
+        shared.sdk.close()
 
 
 async def aclose() -> None:
@@ -170,8 +260,8 @@ async def aclose() -> None:
     loop = asyncio.get_running_loop()
     with _lock:
         clients = list(_async_clients.pop(loop, {}).values())
-    for client in clients:
-        await client.close()
+    for shared in clients:
+        await shared.sdk.close()
 
 
 # --- retry policy (pure) ------------------------------------------------------------------
@@ -266,26 +356,40 @@ async def _aretrying(endpoint: Endpoint, clock: reading.Clock,
         await asyncio.sleep(wait)
 
 
-def _split(body: JSONDict, headers: dict[str, str], timeout: float | None) -> dict[str, Any]:
-    """SDK ``create`` arguments that send ``body`` verbatim.
+def _status_error(response: http.Response) -> errors.OpenRouterError:
+    """The typed error of a response that is not 2xx, its body read (as the SDK raised it)."""
+    return errors.error_from_body(response.status_code, reading.response_body(response),
+                                  response=response)
 
-    ``create`` walks its typed parameters recursively (``maybe_transform``) on every call,
-    which costs about a millisecond for a short chat and grows with the conversation; our body
-    is already in wire form. The SDK merges ``extra_body`` over the transformed parameters, so
-    the messages travel there and the typed ``messages`` argument stays empty: same JSON, no walk.
-    """
-    for required in ("model", "messages"):
-        if required not in body:
-            raise errors.InputError(f"request body has no {required!r}; build it with "
-                                    "openrouter_core.request.build_body")
-    rest = {k: v for k, v in body.items() if k not in ("model", "stream")}
-    kwargs: dict[str, Any] = {"model": body["model"], "messages": [],
-                              "extra_body": rest, "extra_headers": headers}
-    if body.get("stream"):
-        kwargs["stream"] = True
-    if timeout is not None:
-        kwargs["timeout"] = timeout
-    return kwargs
+
+def _send(endpoint: Endpoint, clock: reading.Clock, body: JSONDict,
+          headers: dict[str, str]) -> http.Response:
+    """One attempt: send the chat request, return the open 2xx response or raise."""
+    shared = _shared_sync(endpoint)
+    request = shared.chat_request(body, headers, clock.read_timeout())
+    response: http.Response = shared.http.send(request, stream=True)
+    if 200 <= response.status_code < 300:
+        return response
+    try:
+        response.read()
+    finally:
+        response.close()
+    raise _status_error(response)
+
+
+async def _asend(endpoint: Endpoint, clock: reading.Clock, body: JSONDict,
+                 headers: dict[str, str]) -> http.Response:
+    """Async :func:`_send`."""
+    shared = _shared_async(endpoint)
+    request = shared.chat_request(body, headers, clock.read_timeout())
+    response: http.Response = await shared.http.send(request, stream=True)
+    if 200 <= response.status_code < 300:
+        return response
+    try:
+        await response.aread()
+    finally:
+        await response.aclose()
+    raise _status_error(response)
 
 
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
@@ -293,15 +397,17 @@ def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> Cha
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
     def attempt() -> ChatResult:
-        with sync_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, clock.read_timeout())) as raw:
-            reader = reading.BodyReader.open(raw.http_response, clock)
+        response = _send(endpoint, clock, body, headers)
+        try:
+            reader = reading.BodyReader.open(response, clock)
             try:
-                for data in raw.http_response.iter_bytes():
+                for data in response.iter_bytes():
                     reader.add(data)
             except reading.io_errors() as exc:
                 raise reader.broken(exc) from exc
             return reader.result()
+        finally:
+            response.close()
 
     return _retrying(endpoint, clock, attempt)
 
@@ -311,15 +417,17 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
     async def attempt() -> ChatResult:
-        async with async_client(endpoint).chat.completions.with_streaming_response.create(
-                **_split(body, headers, clock.read_timeout())) as raw:
-            reader = reading.BodyReader.open(raw.http_response, clock)
+        response = await _asend(endpoint, clock, body, headers)
+        try:
+            reader = reading.BodyReader.open(response, clock)
             try:
-                async for data in raw.http_response.aiter_bytes():
+                async for data in response.aiter_bytes():
                     reader.add(data)
             except reading.io_errors() as exc:
                 raise reader.broken(exc) from exc
             return reader.result()
+        finally:
+            await response.aclose()
 
     return await _aretrying(endpoint, clock, attempt)
 
@@ -334,40 +442,29 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
     Closing the generator (``break`` in the caller's loop) closes the HTTP response.
     """
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
-
-    def attempt() -> tuple[Any, Any]:
-        manager = sync_client(endpoint).chat.completions.with_streaming_response.create(
-            **_split(body, headers, clock.read_timeout()))
-        return manager, manager.__enter__()
-
-    manager, response = _retrying(endpoint, clock, attempt)
+    response = _retrying(endpoint, clock, lambda: _send(endpoint, clock, body, headers))
     try:
-        driver = reading.StreamDriver.open(response.http_response, assembler, clock)
+        driver = reading.StreamDriver.open(response, assembler, clock)
         try:
-            for data in response.http_response.iter_bytes():
+            for data in response.iter_bytes():
                 yield from driver.feed(data)
             yield from driver.finish()
         except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
-        manager.__exit__(None, None, None)
+        response.close()
 
 
 async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
                   assembler: StreamAssembler) -> AsyncIterator[ChunkDelta]:
     """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
-
-    async def attempt() -> tuple[Any, Any]:
-        manager = async_client(endpoint).chat.completions.with_streaming_response.create(
-            **_split(body, headers, clock.read_timeout()))
-        return manager, await manager.__aenter__()
-
-    manager, response = await _aretrying(endpoint, clock, attempt)
+    response = await _aretrying(endpoint, clock,
+                                lambda: _asend(endpoint, clock, body, headers))
     try:
-        driver = reading.StreamDriver.open(response.http_response, assembler, clock)
+        driver = reading.StreamDriver.open(response, assembler, clock)
         try:
-            async for data in response.http_response.aiter_bytes():
+            async for data in response.aiter_bytes():
                 for delta in driver.feed(data):
                     yield delta
             for delta in driver.finish():
@@ -375,7 +472,7 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
         except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
-        await manager.__aexit__(None, None, None)
+        await response.aclose()
 
 
 # --- plain JSON endpoints (/models, /embeddings, /key, /generation) -----------------------

@@ -1,7 +1,14 @@
-"""The pytest plugin: one server per session, reset for every test."""
+"""The pytest plugin: one server per session, reset for every test.
+
+The two tests below run in a pytest session of their own (``pytester``), so that their order
+and their sharing one process hold however the outer suite is scheduled (``-n auto``).
+"""
 
 from __future__ import annotations
 
+import pytest
+
+SESSION = '''
 import httpx
 
 from openrouter_core.testing import Emulator, Reply, auto_respond
@@ -25,3 +32,13 @@ def test_next_test_gets_a_clean_emulator(openrouter_emulator):
     assert openrouter_emulator.requests == []
     assert openrouter_emulator.responder is auto_respond
     assert openrouter_emulator.require_api_key is None
+'''
+
+pytest_plugins = ["pytester"]
+
+
+def test_one_server_per_session_reset_between_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_session=SESSION)
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider",
+                                           "--allow-hosts=127.0.0.1,::1,localhost")
+    result.assert_outcomes(passed=2)

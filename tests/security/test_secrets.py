@@ -263,6 +263,10 @@ def test_debug_logs_of_a_whole_run_carry_no_key(request: pytest.FixtureRequest, 
             assert run(style, emu).error is not None
             emu.enqueue(Reply.error(400, "bad request"))
             assert run(style, emu).error is not None
+        # Chat requests go out on the SDK's HTTP client; the JSON endpoints through the SDK's
+        # own request path, which logs its options (headers included) at DEBUG.
+        endpoint = transport.Endpoint(base_url=emu.base_url, api_key=SecretStr(KEY))
+        assert transport.request_json(endpoint, "GET", "key")
         asyncio.run(transport.aclose())
     finally:
         logging.getLogger().removeHandler(capture)
