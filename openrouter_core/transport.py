@@ -140,15 +140,18 @@ class _Shared:
             if required not in body:
                 raise errors.InputError(f"request body has no {required!r}; build it with "
                                         "openrouter_core.request.build_body")
-        # The SDK's key order: its typed parameters first, then extra_body over them.
-        ordered: JSONDict = {"messages": body["messages"], "model": body["model"]}
+        # The SDK's key order (model, stream, then extra_body; openai 1.x put messages first).
+        ordered: JSONDict = {"model": body["model"]}
         if body.get("stream"):
             ordered["stream"] = True
         ordered.update((k, v) for k, v in body.items() if k not in ("model", "stream"))
         merged = self.headers.copy()
         merged.update(headers)
         limit = self.timeout if timeout is None else timeout
-        merged["x-stainless-retry-count"] = "0"  # retries are ours, each a first try to the SDK
+        # What with_streaming_response.create() adds per request (retries are ours, so each
+        # attempt is a first try to the SDK).
+        merged["x-stainless-raw-response"] = "stream"
+        merged["x-stainless-retry-count"] = "0"
         read = getattr(limit, "read", limit)
         if read is not None:
             merged["x-stainless-read-timeout"] = str(read)

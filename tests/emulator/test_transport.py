@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import SecretStr
 
@@ -148,3 +150,46 @@ def test_callable_replies_and_custom_responder(openrouter_emulator):
     assert emu.requests == []
     assert transport.complete(endpoint(emu), BODY, {}).content.startswith(
         "Here is a short answer about")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+@pytest.mark.parametrize("timeout", [None, 7.5])
+def test_chat_requests_carry_the_bytes_the_sdk_would_send(openrouter_emulator, streamed,
+                                                          timeout):
+    # Chat requests skip the SDK's per-request preparation (see transport._Shared). The
+    # bytes must not change: the same body, headers and path as the SDK's create() sends.
+    import openai
+
+    emu = openrouter_emulator
+    body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "héllo ☃"}],
+            "temperature": 0.5, "provider": {"order": ["OpenAI"], "allow_fallbacks": False},
+            "reasoning": {"effort": "low"}, "max_tokens": 20}
+    if streamed:
+        body |= {"stream": True, "stream_options": {"include_usage": True}}
+    headers = {"HTTP-Referer": "https://example.com", "X-Title": "Parity"}
+    sdk = openai.OpenAI(api_key=KEY, base_url=emu.base_url, max_retries=0,
+                        **({"timeout": timeout} if timeout is not None else {}))
+    rest = {k: v for k, v in body.items() if k not in ("model", "stream")}
+    with sdk.chat.completions.with_streaming_response.create(
+            model=body["model"], messages=[], extra_body=rest, extra_headers=headers,
+            **({"stream": True} if streamed else {})) as raw:
+        raw.read()
+    sdk.close()
+    ours = endpoint(emu, timeout=timeout)
+    if streamed:
+        list(transport.stream(ours, body, headers, StreamAssembler()))
+    else:
+        transport.complete(ours, body, headers)
+    via_sdk, direct = emu.requests[-2:]
+    # The same JSON in the same encoding (compact, UTF-8 unescaped): equal values and equal
+    # length. The key order is the pinned SDK's; openai 1.x put messages first.
+    assert json.loads(direct.body) == json.loads(via_sdk.body)
+    assert len(direct.body) == len(via_sdk.body)
+    if not openai.__version__.startswith("1."):
+        assert direct.body == via_sdk.body
+    assert (direct.method, direct.path, direct.query) == (via_sdk.method, via_sdk.path,
+                                                          via_sdk.query)
+    sent = dict(direct.headers)
+    if openai.__version__.startswith("1."):
+        sent.pop("x-stainless-read-timeout", None)  # openai 1.x did not send it yet
+    assert sent == via_sdk.headers
