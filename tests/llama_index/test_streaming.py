@@ -177,3 +177,44 @@ def test_long_stream_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
     assert final.message.content is not None
     assert len(final.message.content) == 500_000
     assert count == 499_995
+
+
+def test_partial_responses_are_stored_directly_in_this_environment() -> None:
+    # CI runs this against the lowest, pinned and newest llama-index-core and pydantic; if a
+    # release changes the models, the package falls back to model_construct by itself, and
+    # this failure is how we learn that streaming got slower.
+    from llama_index_openrouter import streaming
+
+    assert streaming.CONSTRUCT_DIRECTLY
+
+
+def test_the_import_check_tells_a_wrong_direct_build_from_a_right_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from llama_index_openrouter import streaming
+
+    assert streaming._same_as_constructed()
+    monkeypatch.setattr(streaming, "_MESSAGE_FIELDS_SET", frozenset({"role"}))
+    assert not streaming._same_as_constructed()
+    monkeypatch.undo()
+    monkeypatch.setattr(streaming, "_RESPONSE_FIELDS_SET", frozenset({"message"}))
+    assert not streaming._same_as_constructed()
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_partial_responses_read_dump_and_pickle_alike_either_way(
+        monkeypatch: pytest.MonkeyPatch, direct: bool) -> None:
+    from llama_index_openrouter import streaming
+
+    monkeypatch.setattr(streaming, "CONSTRUCT_DIRECTLY", direct)
+    assembler = StreamAssembler()
+    stream = ChatStream(assembler)
+    out = []
+    for piece in ["a", "b", "c"]:
+        held = stream.push(assembler.feed(ChunkDelta(content=piece)))
+        if held is not None:
+            out.append(stream.chat_partial(held))
+    assert [r.message.content for r in out] == ["a", "ab"]
+    assert [r.model_dump()["message"]["blocks"][0]["text"] for r in out] == ["a", "ab"]
+    assert pickle.loads(pickle.dumps(out[1])).message.content == "ab"
+    assert out[0].model_fields_set == {"message", "raw", "delta", "logprobs",
+                                       "additional_kwargs"}
