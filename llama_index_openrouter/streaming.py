@@ -9,9 +9,10 @@ assembler's :class:`~openrouter_core.stream.Progress` (a few counters) and build
 in the core assembler. A consumer that only reads ``delta`` pays nothing; one that reads every
 message pays what it reads.
 
-The deferred build hooks attribute reads (``__getattribute__``) because pydantic reads a model's
-fields straight from its ``__dict__`` when dumping, copying or pickling it: only intercepting
-those reads makes an unread message behave exactly like a built one.
+The deferred build is a data descriptor on the class's ``__dict__`` (:class:`_Deferred`):
+pydantic reads a model's fields through ``__dict__`` when reading, dumping, copying, comparing
+or pickling it, so building there makes an unread message behave exactly like a built one,
+and no other attribute read pays for it.
 
 The last response of a stream is built eagerly from the core ``StreamAssembler``'s result, so it
 is authoritative: complete tool calls, merged ``reasoning_details``, usage, cost and envelope.
@@ -20,6 +21,7 @@ To know which response is last, :class:`ChatStream` runs one delta behind the tr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from llama_index.core.base.llms.types import (
@@ -28,7 +30,7 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     MessageRole,
 )
-from pydantic import PrivateAttr
+from pydantic import BaseModel, PrivateAttr
 
 from llama_index_openrouter.responses import (
     message_blocks,
@@ -46,16 +48,65 @@ THINKING_DELTA_KEY = "thinking_delta"
 """``additional_kwargs`` key of a chunk's reasoning text (LlamaIndex agents stream it)."""
 
 
-_MESSAGE_LAZY = frozenset({"blocks", "additional_kwargs", "__dict__", "__getstate__"})
-_COMPLETION_LAZY = frozenset({"text", "__dict__", "__getstate__"})
+_INSTANCE_DICT = BaseModel.__dict__["__dict__"]
+"""The instance-dict descriptor that pydantic's ``BaseModel`` slots declare."""
 
 
-def _pending(model: Any, names: frozenset[str], name: str) -> Any:
-    """The pending source of a lazy model, or ``None`` (cheap check on every attribute read)."""
-    if name not in names:
-        return None
-    private = object.__getattribute__(model, "__pydantic_private__")
-    return private.get("_source") if private else None
+class _Deferred:
+    """A data descriptor for a deferred model's ``__dict__``: builds the pending fields on the
+    first read, from the snapshot in ``_source``, then hands over the instance dict.
+
+    Every read that can see a field goes through ``__dict__``: pydantic reads it to dump,
+    copy, compare, pickle and print a model, and stores and reads fields through it. So this
+    one descriptor makes an unread model behave exactly like a built one, and attribute reads
+    that do not touch the fields cost nothing extra.
+    """
+
+    def __init__(self, build: Callable[[Any, StreamAssembler, Progress], None]) -> None:
+        self._build = build
+
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        fields = _INSTANCE_DICT.__get__(model)
+        private = object.__getattribute__(model, "__pydantic_private__")
+        source = private.get("_source") if private else None
+        if source is not None:
+            private["_source"] = None
+            self._build(fields, *source)
+        return fields
+
+    def __set__(self, model: Any, value: dict[str, Any]) -> None:
+        _INSTANCE_DICT.__set__(model, value)
+
+
+class _DeferredField:
+    """A data descriptor for one deferred field: reading it reads ``__dict__`` (which builds
+    the pending fields, see :class:`_Deferred`) and takes the field from there. Assigning it
+    goes through ``__dict__`` as well, so a later build never overwrites it."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __get__(self, model: Any, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        return model.__dict__[self._name]
+
+    def __set__(self, model: Any, value: Any) -> None:
+        model.__dict__[self._name] = value
+
+
+def _build_message(fields: dict[str, Any], assembler: StreamAssembler,
+                   progress: Progress) -> None:
+    result = assembler.result_at(progress)
+    fields["blocks"] = message_blocks(result)
+    fields["additional_kwargs"] = message_kwargs(result)
+
+
+def _build_completion(fields: dict[str, Any], assembler: StreamAssembler,
+                      progress: Progress) -> None:
+    fields["text"] = assembler.content.prefix(progress.content)
 
 
 class StreamedMessage(ChatMessage):
@@ -65,6 +116,7 @@ class StreamedMessage(ChatMessage):
     pickling it builds it first); see the module docstring for why it exists.
     """
 
+    __dict__ = _Deferred(_build_message)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
 
     @classmethod
@@ -84,20 +136,16 @@ class StreamedMessage(ChatMessage):
         _set(message, "__pydantic_private__", {"_source": (assembler, progress)})
         return message
 
-    def __getattribute__(self, name: str) -> Any:
-        source = _pending(self, _MESSAGE_LAZY, name)
-        if source is not None:
-            object.__getattribute__(self, "__pydantic_private__")["_source"] = None
-            result = source[0].result_at(source[1])
-            fields = object.__getattribute__(self, "__dict__")
-            fields["blocks"] = message_blocks(result)
-            fields["additional_kwargs"] = message_kwargs(result)
-        return super().__getattribute__(name)
+
+# Set after the class is made: in the class body pydantic would read them as field overrides.
+for _name in ("blocks", "additional_kwargs"):
+    setattr(StreamedMessage, _name, _DeferredField(_name))
 
 
 class StreamedCompletion(CompletionResponse):
     """A streamed ``CompletionResponse`` whose cumulative ``text`` is joined on first read."""
 
+    __dict__ = _Deferred(_build_completion)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
 
     @classmethod
@@ -109,14 +157,8 @@ class StreamedCompletion(CompletionResponse):
         response._source = (assembler, progress)
         return response
 
-    def __getattribute__(self, name: str) -> Any:
-        source = _pending(self, _COMPLETION_LAZY, name)
-        if source is not None:
-            object.__getattribute__(self, "__pydantic_private__")["_source"] = None
-            assembler, progress = source
-            object.__getattribute__(self, "__dict__")["text"] = assembler.content.prefix(
-                progress.content)
-        return super().__getattribute__(name)
+
+StreamedCompletion.text = _DeferredField("text")  # type: ignore[assignment]
 
 
 def _chunk_kwargs(delta: ChunkDelta, *, partial: bool) -> JSONDict:
@@ -216,7 +258,7 @@ changes the models falls back to ``model_construct`` (and a test fails, so that 
 
 
 def _state(model: Any) -> tuple[Any, ...]:
-    return (type(model), object.__getattribute__(model, "__dict__"),
+    return (type(model), _INSTANCE_DICT.__get__(model),  # read without building
             model.__pydantic_fields_set__, model.__pydantic_extra__,
             object.__getattribute__(model, "__pydantic_private__"))
 
