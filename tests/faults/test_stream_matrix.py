@@ -27,6 +27,8 @@ K = 3
 TEXT = "alpha beta gamma delta epsilon zeta eta theta"
 FIRST_K = "alpha beta gamma "
 TIMEOUT = 0.75
+STALL_SECONDS = 10
+DRIP_SECONDS = 2  # the shorter of _drip's two replies (JSON: 10 x 0.2 s; stream: 60 x 0.05 s)
 STREAMS = [s for s in STYLES if s.streaming]
 
 
@@ -235,15 +237,16 @@ def test_timeout_bounds_silence_and_total_timeout_the_call(
         request: pytest.FixtureRequest, emu: Emulator, fault: str, style: Style) -> None:
     label, expected = {
         "stall": ("stall after headers (+K deltas), timeout=0.75 s",
-                  "`APITimeoutError` within 2 x timeout; streams keep the partial"),
+                  "`APITimeoutError` long before the 10 s stall ends; streams keep the partial"),
         "drip": ("slow but steady reply, 3 s in all, timeout=0.75 s",
                  "completes: bytes keep arriving (padding and keep-alive count)"),
         "drip-total": ("the same reply with total_timeout=0.75 s",
-                       "`APITimeoutError` naming total_timeout within 2 x; partial kept"),
+                       "`APITimeoutError` naming total_timeout before the reply ends; "
+                       "partial kept"),
     }[fault]
     record(request, "Timeouts (max_retries=0)", label, expected, style.id)
     if fault == "stall":
-        emu.enqueue(Reply.text(TEXT, stall_after=K, stall_seconds=10))
+        emu.enqueue(Reply.text(TEXT, stall_after=K, stall_seconds=STALL_SECONDS))
         settings = {"timeout": TIMEOUT}
     else:
         emu.enqueue(_drip(style))
@@ -258,7 +261,10 @@ def test_timeout_bounds_silence_and_total_timeout_the_call(
         return
     assert outcome.error is not None, f"finished in {elapsed:.2f}s without a timeout"
     assert_typed(outcome, style, errors.APITimeoutError, lc.ModelTimeoutError)
-    assert elapsed < 2 * TIMEOUT, f"{elapsed:.2f}s"
+    # The typed timeout error is the proof; the bound only shows the call did not wait the
+    # fault out (half the stall, or the 2-3 s slow reply), with room for a loaded machine.
+    limit = STALL_SECONDS / 2 if fault == "stall" else DRIP_SECONDS
+    assert elapsed < limit, f"{elapsed:.2f}s"
     assert ("total_timeout=0.75" in str(outcome.error)) == (fault == "drip-total")
     if style.streaming:
         partial = getattr(outcome.error, "partial", None)
