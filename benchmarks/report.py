@@ -198,14 +198,17 @@ def _curves(works: Sequence[Workload], cells: Cells, markdown: bool) -> list[str
                         if ref is not None and ref.ok and name != REFERENCE and
                         measure(work, ref) else ""))
                 whole = len(numbers) == len(sizes) > 1
-                line.append(f"{numbers[-1] / numbers[0]:.2f}x" if whole and numbers[0] else "")
+                if len(sizes) > 1:
+                    line.append(f"{numbers[-1] / numbers[0]:.2f}x"
+                                if whole and numbers[0] else "")
                 if per_unit:  # a fixed cost fades from the per-unit figure; this does not
                     a, b = sizes[-2].count, sizes[-1].count
                     line.append(_fmt((numbers[-1] * b - numbers[-2] * a) / (b - a))
                                 if whole else "")
                 table.append(line)
-            headers = ["integration", *(w.title for w in sizes),
-                       f"{sizes[-1].title} vs {sizes[0].title}"]
+            headers = ["integration", *(w.title for w in sizes)]
+            if len(sizes) > 1:
+                headers.append(f"{sizes[-1].title} vs {sizes[0].title}")
             if per_unit:
                 headers.append(f"marginal, {sizes[-2].title} to {sizes[-1].title}")
             out += ["", f"{head}{axis}: {title.format(unit=sizes[0].unit)}", "",

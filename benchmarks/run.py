@@ -289,7 +289,8 @@ def check(params: dict[str, Any], result: dict[str, Any]) -> str | None:
     if "distinct" in result:  # many streams: all alike, and all right
         wanted = params.get("streams") or params["threads"] * 4
         if result["streams"] != wanted or len(result["distinct"]) != 1:
-            return f"{len(result['distinct'])} different results over {result['streams']} streams"
+            return (f"{result['streams']} of {wanted} streams ran, with "
+                    f"{len(result['distinct'])} different results")
         result = result["distinct"][0]
     if "payload" not in params:
         return None
