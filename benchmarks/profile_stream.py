@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serve import start
-from worker import INTEGRATIONS, Tally, Worker
+from worker import INTEGRATIONS, Tally, Worker, parse_op
 
 OURS = ("openrouter_core", "langchain_openrouter", "llama_index_openrouter")
 
@@ -38,11 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="runs to profile")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
-    op, _, payload = args.op.partition(":")
-    params: dict[str, object] = {"payload": payload} if payload else {}
-    for pair in args.params:
-        key, _, value = pair.partition("=")
-        params[key] = int(value) if value.isdigit() else value
+    op, params = parse_op(args.op, args.params)
     server = start()
     try:
         worker = Worker(args.integration, server.base_url)

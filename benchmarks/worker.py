@@ -662,6 +662,16 @@ class Worker:
         return {"times": times, "result": result}
 
 
+def parse_op(op: str, pairs: list[str]) -> tuple[str, dict[str, Any]]:
+    """``"stream:text-500"``, ``["tools=50"]`` → ``("stream", {"payload": ..., "tools": 50})``."""
+    name, _, payload = op.partition(":")
+    params: dict[str, Any] = {"payload": payload} if payload else {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        params[key] = int(value) if value.isdigit() else value
+    return name, params
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI: serve JSON lines, or one trial (``stream:text-2000``, ``threads:text-50 threads=8``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -680,11 +690,7 @@ def main(argv: list[str] | None = None) -> int:
                 answers.write(json.dumps(worker.run(json.loads(line))) + "\n")
         LOOP.run_until_complete(LOOP.shutdown_asyncgens())
         return 0
-    op, _, payload = args.op.partition(":")
-    params: dict[str, Any] = {"payload": payload} if payload else {}
-    for pair in args.params:
-        key, _, value = pair.partition("=")
-        params[key] = int(value) if value.isdigit() else value
+    op, params = parse_op(args.op, args.params)
     base_url = args.base_url
     if base_url is None:
         from serve import start
