@@ -53,6 +53,33 @@ TOOL_SCHEMA: dict[str, Any] = {
 """The tool offered in the tool-call workload (OpenAI tool dict)."""
 
 
+@cache
+def tool_schemas(count: int) -> tuple[dict[str, Any], ...]:
+    """``count`` tools to bind: :data:`TOOL_SCHEMA` (the one the payloads call) and look-alikes.
+
+    Shared and cached: clients must treat them as read-only (the ones measured here do).
+    """
+    extra = ({"type": "function", "function": {
+        "name": f"lookup_{i}", "description": f"Look up record kind {i} by key.",
+        "parameters": {"type": "object", "required": ["key"], "properties": {
+            "key": {"type": "string"}, "limit": {"type": "integer"}}}}}
+        for i in range(1, count))
+    return (TOOL_SCHEMA, *extra)
+
+
+@cache
+def conversation(count: int, name: str) -> tuple[dict[str, str], ...]:
+    """A chat of ``count`` messages ending with the request for payload ``name``.
+
+    Alternating user and assistant turns of about 60 characters, none naming a payload (the
+    server picks the reply from the last message). Cached and read-only, as above.
+    """
+    turns = ({"role": "assistant" if i % 2 else "user",
+              "content": f"Turn {i}: " + "".join(words(12)).strip()}
+             for i in range(count - 1, 0, -1))
+    return (*turns, {"role": "user", "content": PROMPT_PREFIX + name})
+
+
 @dataclass(frozen=True, slots=True)
 class Payload:
     """One canned reply: what is sent, and what a correct client must end up with."""

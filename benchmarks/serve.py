@@ -29,8 +29,18 @@ def reply_for(request: RecordedRequest) -> Reply:
     return Reply.raw(200, headers, chunk_delays=[(data, 0.0), (b"", 0.0)])
 
 
-def start() -> Emulator:
-    """Start an emulator answering every chat request with :func:`reply_for`."""
-    emulator = Emulator()
-    emulator.responder = reply_for
-    return emulator.start()
+class Server(Emulator):
+    """The emulator answering every chat request with :func:`reply_for`."""
+
+    def forget(self) -> None:
+        """Drop the recorded requests (a 2,000-message request is kept as about 1 MB)."""
+        self.reset()
+        self.responder = reply_for
+
+
+def start() -> Server:
+    """Start the benchmark server."""
+    server = Server()
+    server.responder = reply_for
+    server.start()
+    return server

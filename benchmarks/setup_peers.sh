@@ -3,14 +3,21 @@
 #
 # The older PyPI `langchain-openrouter` (0.2.x) has the same import name as this project's
 # `langchain_openrouter`, so each peer lives in its own virtualenv and its benchmark worker runs
-# there as a subprocess. Workers need only their client library: the emulator serving them runs
+# there as a subprocess. `langchain-openai` is not in this repository's pinned set, so ChatOpenAI
+# lives in a third virtualenv. Workers need only their client library: the emulator serving them runs
 # in the parent (run.py) process, so nothing from this repository is installed into the peers.
 #
-# Usage: bash benchmarks/setup_peers.sh [python-executable]   (default: python3)
+# Usage: bash benchmarks/setup_peers.sh [python-executable]
+# The default is the interpreter this repository's .venv was made from (else python3): a peer on
+# another Python build would measure the build, not the integration.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-python="${1:-python3}"
+default_python=python3
+if [ -x "$here/../.venv/bin/python" ]; then
+    default_python="$("$here/../.venv/bin/python" -c 'import sys; print(sys._base_executable)')"
+fi
+python="${1:-$default_python}"
 venvs="$here/.venvs"
 mkdir -p "$venvs"
 
@@ -34,5 +41,9 @@ make_venv() {
     "$dir/bin/python" -c "import sys; print(sys.argv[1] + ': ready')" "$name"
 }
 
+# ChatOpenAI is kept out of this repository's pinned set, so it gets a virtualenv too. The pinned
+# set constrains it, so that langchain-core, langgraph, openai and httpx are the versions ours
+# runs with and the comparison is of the integrations alone.
+make_venv langchain-openai -c "$here/../requirements/pinned.txt" langchain-openai langgraph
 make_venv old-langchain-openrouter "langchain-openrouter<0.3"
 make_venv llamaindex-openrouter llama-index-llms-openrouter
