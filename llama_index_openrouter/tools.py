@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.tools.types import ToolMetadata
+from pydantic import BaseModel
 
 from llama_index_openrouter.server_tools import OpenRouterServerTool
 from openrouter_core.decode import ToolCall, cut_off, output_limit, tool_call_problem
@@ -55,7 +58,24 @@ def tool_spec(tool: BaseTool | Mapping[str, Any]) -> JSONDict:
         return dict(tool.spec)
     if isinstance(tool, Mapping):
         return dict(tool)
-    return tool.metadata.to_openai_tool(skip_length_check=True)
+    metadata = tool.metadata
+    if type(metadata) is not ToolMetadata:  # a subclass may build its schema its own way
+        return metadata.to_openai_tool(skip_length_check=True)
+    try:
+        spec: JSONDict = json.loads(_spec_text(metadata.name, metadata.description,
+                                               metadata.fn_schema))
+        return spec
+    except (TypeError, ValueError):  # not JSON: the core's check names the tool
+        return metadata.to_openai_tool(skip_length_check=True)
+
+
+@lru_cache(maxsize=4096)
+def _spec_text(name: str, description: str, fn_schema: type[BaseModel] | None) -> str:
+    """A plain ``ToolMetadata``'s tool dict, as JSON text: it depends on nothing but these
+    three, and pydantic rebuilds a JSON schema on every call (about 0.2 ms a tool, paid on
+    every request). Each request gets fresh objects from the text, so nothing is shared."""
+    metadata = ToolMetadata(name=name, description=description, fn_schema=fn_schema)
+    return json.dumps(metadata.to_openai_tool(skip_length_check=True))
 
 
 def resolve_tool_choice(tool_choice: Any, tool_required: bool) -> Any:

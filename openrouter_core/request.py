@@ -104,6 +104,7 @@ def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
     :func:`openrouter_core.server_tools.check_server_tool`.
     """
     out: list[JSONDict] = []
+    functions: list[tuple[int, Mapping[str, Any]]] = []
     for position, tool in enumerate(tools):
         kind = tool.get("type")
         if server_tools.is_server_tool(tool):
@@ -114,14 +115,29 @@ def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
                 f"tools[{position}]: expected {{'type': 'function', 'function': {{'name': ...}}}}"
                 f" or an 'openrouter:*' server tool, got type {kind!r}"
             )
+        functions.append((position, tool))
+        out.append(dict(tool))
+    _check_serialisable(functions)
+    return out
+
+
+def _check_serialisable(functions: list[tuple[int, Mapping[str, Any]]]) -> None:
+    """An error naming the first function tool whose schema is not JSON.
+
+    One encoding of them all (in C) is the common case; only a failure pays for finding
+    which tool it was, one by one."""
+    try:
+        json.dumps([tool for _, tool in functions])
+        return
+    except (TypeError, ValueError):
+        pass
+    for position, tool in functions:
         try:
             json.dumps(tool)
         except (TypeError, ValueError) as exc:
             raise InputError(
                 f"tools[{position}] ({tool_name(tool)}): schema is not JSON-serialisable: {exc}"
             ) from exc
-        out.append(dict(tool))
-    return out
 
 
 def normalize_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:

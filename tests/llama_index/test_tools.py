@@ -108,3 +108,32 @@ def test_keep_first_tool_call() -> None:
         ToolCallBlock(tool_call_id="b", tool_name="f"), tool_calls=calls))
     assert [b.tool_call_id for b in trimmed.message.blocks] == ["a"]  # type: ignore[union-attr]
     assert [c["id"] for c in trimmed.message.additional_kwargs["tool_calls"]] == ["a"]
+
+
+def test_tool_spec_equals_the_tools_own_and_never_shares_objects() -> None:
+    # tool_spec caches a plain ToolMetadata's dict as JSON text (pydantic rebuilds the JSON
+    # schema on every call); it must equal what LlamaIndex builds, request after request.
+    from typing import Literal
+
+    from llama_index.core.tools import FunctionTool
+    from pydantic import BaseModel, Field
+
+    from llama_index_openrouter.tools import tool_spec
+
+    class Where(BaseModel):
+        city: str = Field(description="City name")
+        unit: Literal["c", "f"] = "c"
+        days: list[int] = []
+
+    def weather(city: str, unit: str = "c") -> str:
+        """Weather for a city."""
+        return city
+
+    tools = [FunctionTool.from_defaults(fn=weather),
+             FunctionTool.from_defaults(fn=weather, name="w2", fn_schema=Where,
+                                        description="Forecast")]
+    for tool in tools:
+        first = tool_spec(tool)
+        assert first == tool.metadata.to_openai_tool(skip_length_check=True)
+        first["function"]["parameters"]["properties"].clear()
+        assert tool_spec(tool) == tool.metadata.to_openai_tool(skip_length_check=True)
