@@ -1,5 +1,5 @@
-"""Past one machine (issue 22): a few hundred prompts on a local Ray instance, as docs/ray.md runs
-them, against the emulator with injected 429s.
+"""Past one machine (issue 22): 300 prompts per adapter on a local Ray instance, as docs/ray.md
+runs them, against the emulator with injected 429s. Both run at once:
 
 * ``ray.data``: ``map_batches`` with a class holding a ``ChatOpenRouter``; each row comes back
   with its answer and the cost OpenRouter reported, added up with ``sum_costs``.
@@ -13,8 +13,9 @@ body in ``EVERY`` is answered first with 429 and ``Retry-After``; each must be r
 worker no sooner than that. Each worker process must open exactly one connection pool of its
 own. The summed cost must equal the server's total exactly (decimal), not approximately.
 
-Ray starts once for the module (``num_cpus=2``, no dashboard, no usage statistics), in whichever
-xdist worker runs this file, and is shut down at the end.
+Ray starts once (``num_cpus=2``, no dashboard, no usage statistics) in whichever xdist worker runs
+the one test (two tests could land on both workers and start Ray twice), and is shut down at
+the end.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,8 +59,11 @@ from tests.keys import fake_key
 
 DRIVER_KEY = fake_key("ray driver")
 WORKER_KEY = fake_key("ray worker")
-MODEL = "openai/gpt-4o-mini"
-PROMPTS = [f"Summarise support ticket {i:03d} in one line." for i in range(300)]
+CHAT_MODEL = "openai/gpt-4o-mini"  # LangChain's requests, told apart on the server by model
+LLAMA_MODEL = "anthropic/claude-3.5-haiku"  # LlamaIndex's
+N = 300  # prompts per adapter
+CHAT_PROMPTS = [f"Summarise support ticket {i:03d} in one line." for i in range(N)]
+LLAMA_PROMPTS = [f"Name the product in invoice {i:03d}." for i in range(N)]
 EVERY = 10  # one request in ten is rate-limited once
 RETRY_AFTER = 1.0  # seconds; our own backoff for a first retry is at most 0.5 s
 
@@ -95,15 +100,6 @@ def local_ray(emulator: Emulator) -> Iterator[Path]:
         finally:
             ray.shutdown()
             ray.cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-
-
-@pytest.fixture
-def limiter(emulator: Emulator, local_ray: Path) -> RateLimiter:
-    """A fresh emulator that rate-limits one request body in ``EVERY`` once."""
-    emulator.reset()
-    rule = rate_limited(every=EVERY, retry_after=RETRY_AFTER)
-    emulator.responder = first_of(rule, fallback=auto_respond)
-    return rule
 
 
 # --- the workers, as docs/ray.md writes them -------------------------------------------------
@@ -144,20 +140,44 @@ class LlamaIndexWorker:
         return os.getpid(), transport.connections_opened
 
 
-# --- checks shared by both -------------------------------------------------------------------
+def run_ray_data(base_url: str) -> list[dict[str, Any]]:
+    """LangChain through ``ray.data``: a row per prompt with its answer and cost."""
+    model = ChatOpenRouter(model=CHAT_MODEL, api_key=DRIVER_KEY, base_url=base_url)
+    # Half a CPU per actor: the calls wait on the network, and the LlamaIndex pool runs at the
+    # same time on the other half of the two CPUs.
+    return (ray.data.from_items([{"prompt": p} for p in CHAT_PROMPTS], override_num_blocks=6)
+            .map_batches(Answerer, fn_constructor_kwargs={"model": model}, batch_size=50,
+                         compute=ray.data.ActorPoolStrategy(size=2), num_cpus=0.5)
+            .take_all())
+
+
+def run_actor_pool(base_url: str) -> tuple[list[str], list[UsageTotals], dict[int, int]]:
+    """LlamaIndex through two ``ray.remote`` actors: the answers in prompt order, each
+    actor's totals, and each actor's process id → pools it opened."""
+    llm = OpenRouter(model=LLAMA_MODEL, api_key=DRIVER_KEY, api_base=base_url)
+    workers = [LlamaIndexWorker.options(num_cpus=0.5).remote(llm) for _ in range(2)]
+    answers = ray.get([workers[i % len(workers)].answer.remote(prompt)
+                       for i, prompt in enumerate(LLAMA_PROMPTS)])
+    parts = ray.get([worker.usage.remote() for worker in workers])
+    pools = dict(ray.get([worker.pools.remote() for worker in workers]))
+    return answers, parts, pools
+
+
+# --- what must hold ----------------------------------------------------------------------------
 
 
 def check_rate_limits_were_honoured(emulator: Emulator, rule: RateLimiter) -> None:
     """Every limited request was retried by its worker, no sooner than ``Retry-After``, and
-    succeeded; every prompt was answered exactly once."""
+    succeeded; every prompt was answered exactly once; every request carried the workers' key."""
     chats = emulator.chat_requests
     statuses = Counter(r.status for r in chats)
-    assert rule.limited == len(PROMPTS) // EVERY
-    assert statuses == {429: rule.limited, 200: len(PROMPTS)}, statuses
+    assert rule.limited == 2 * N // EVERY
+    assert statuses == {429: rule.limited, 200: 2 * N}, statuses
+    assert {r.header("authorization") for r in chats} == {f"Bearer {WORKER_KEY}"}
     attempts: dict[bytes, list[RecordedRequest]] = {}
     for request in chats:
         attempts.setdefault(request.body, []).append(request)
-    assert len(attempts) == len(PROMPTS)
+    assert len(attempts) == 2 * N
     for tries in attempts.values():
         assert [t.status for t in tries] in ([200], [429, 200])
         if len(tries) == 2:
@@ -167,11 +187,17 @@ def check_rate_limits_were_honoured(emulator: Emulator, rule: RateLimiter) -> No
 def check_one_pool_per_worker(pools: dict[int, int]) -> None:
     """Each worker process opened its own pool, once, however many batches or threads used
     it; none is the driver."""
-    assert pools and os.getpid() not in pools
+    assert pools and os.getpid() not in pools, pools
     assert set(pools.values()) == {1}, pools
 
 
-def check_no_key_in_logs(session: Path) -> None:
+def server_cost(emulator: Emulator, model: str) -> Decimal:
+    """What the emulator billed for ``model``: its ``/generation`` records, summed exactly."""
+    return sum((exact_cost(g["total_cost"]) for g in emulator.generations.values()
+                if g["model"] == model), Decimal(0))
+
+
+def check_no_key_in_ray_files(session: Path) -> None:
     """Neither key is in any file Ray wrote for this session (logs included)."""
     for path in session.rglob("*"):
         if path.is_file() and not path.is_symlink():
@@ -180,55 +206,42 @@ def check_no_key_in_logs(session: Path) -> None:
             assert DRIVER_KEY.encode() not in data, path
 
 
-def check_server_total(emulator: Emulator, total: Decimal) -> None:
-    """``total`` is the emulator's own sum, exactly, and what ``GET /key`` reports."""
-    assert total > 0
-    assert total == emulator.spent_exact
-    endpoint = transport.Endpoint(base_url=emulator.base_url, api_key=SecretStr(WORKER_KEY))
-    usage = account.key_info(endpoint).usage
-    assert usage is not None and exact_cost(usage) == total
+# --- the test ----------------------------------------------------------------------------------
 
 
-# --- the tests -------------------------------------------------------------------------------
-
-
-def test_ray_data_map_batches_with_chat_openrouter(emulator: Emulator, limiter: RateLimiter,
-                                                   local_ray: Path) -> None:
-    model = ChatOpenRouter(model=MODEL, api_key=DRIVER_KEY, base_url=emulator.base_url)
+def test_both_adapters_on_ray_workers(emulator: Emulator, local_ray: Path) -> None:
+    """One test, so that one xdist worker starts Ray once; the two adapters run concurrently,
+    as two jobs on one cluster would."""
+    rule = rate_limited(every=EVERY, retry_after=RETRY_AFTER)
+    emulator.responder = first_of(rule, fallback=auto_respond)
     started = time.monotonic()
-    rows = (ray.data.from_items([{"prompt": p} for p in PROMPTS], override_num_blocks=6)
-            .map_batches(Answerer, fn_constructor_kwargs={"model": model}, batch_size=50,
-                         compute=ray.data.ActorPoolStrategy(size=2))
-            .take_all())
-    print(f"ray.data: {len(rows)} prompts in {time.monotonic() - started:.1f} s")
+    with ThreadPoolExecutor(1) as driver_thread:
+        pending_rows = driver_thread.submit(run_ray_data, emulator.base_url)
+        answers, parts, actor_pools = run_actor_pool(emulator.base_url)
+        rows = pending_rows.result()
+    print(f"{2 * N} prompts on Ray in {time.monotonic() - started:.1f} s")
 
-    assert sorted(row["prompt"] for row in rows) == sorted(PROMPTS)
+    # Each prompt got its own answer.
+    assert sorted(row["prompt"] for row in rows) == sorted(CHAT_PROMPTS)
     assert all(row["answer"] == answer_text(row["prompt"]) for row in rows)
-    check_rate_limits_were_honoured(emulator, limiter)
-    check_one_pool_per_worker({row["pid"]: row["pools"] for row in rows})
-    assert {r.header("authorization") for r in emulator.chat_requests} == {
-        f"Bearer {WORKER_KEY}"}
-    check_server_total(emulator, sum_costs(row["cost"] for row in rows))
-    check_no_key_in_logs(local_ray)
+    assert answers == [answer_text(prompt) for prompt in LLAMA_PROMPTS]
 
+    check_rate_limits_were_honoured(emulator, rule)
+    data_pools = {row["pid"]: row["pools"] for row in rows}
+    # Two LlamaIndex actors; the ray.data pool has two too, though one may take every batch.
+    assert len(actor_pools) == 2 and len(data_pools) in (1, 2)
+    check_one_pool_per_worker({**data_pools, **actor_pools})
 
-def test_ray_remote_pool_with_llama_index(emulator: Emulator, limiter: RateLimiter,
-                                          local_ray: Path) -> None:
-    llm = OpenRouter(model=MODEL, api_key=DRIVER_KEY, api_base=emulator.base_url)
-    started = time.monotonic()
-    workers = [LlamaIndexWorker.remote(llm) for _ in range(2)]
-    answers = ray.get([workers[i % len(workers)].answer.remote(prompt)
-                            for i, prompt in enumerate(PROMPTS)])
-    parts = ray.get([worker.usage.remote() for worker in workers])
-    pools = dict(ray.get([worker.pools.remote() for worker in workers]))
-    print(f"ray.remote: {len(answers)} prompts in {time.monotonic() - started:.1f} s")
+    # The cost column and the merged totals equal the server's sums exactly.
+    chat_cost = sum_costs(row["cost"] for row in rows)
+    assert chat_cost == server_cost(emulator, CHAT_MODEL) > 0
+    totals = UsageTotals().merge(*parts)
+    assert [part.requests > 0 for part in parts] == [True, True]  # both actors took a share
+    assert totals.requests == N and set(totals.by_model) == {LLAMA_MODEL}
+    assert totals.total.cost == server_cost(emulator, LLAMA_MODEL) > 0
+    assert chat_cost + totals.total.cost == emulator.spent_exact
+    endpoint = transport.Endpoint(base_url=emulator.base_url, api_key=SecretStr(WORKER_KEY))
+    usage = account.key_info(endpoint).usage  # GET /key, as a user would check the account
+    assert usage is not None and exact_cost(usage) == emulator.spent_exact
 
-    assert answers == [answer_text(prompt) for prompt in PROMPTS]
-    check_rate_limits_were_honoured(emulator, limiter)
-    check_one_pool_per_worker(pools)
-    total = UsageTotals().merge(*parts)
-    assert total.requests == len(PROMPTS)
-    assert sum(part.requests for part in parts) == len(PROMPTS)
-    assert all(part.requests > 0 for part in parts)  # both workers took a share
-    check_server_total(emulator, total.total.cost)
-    check_no_key_in_logs(local_ray)
+    check_no_key_in_ray_files(local_ray)
