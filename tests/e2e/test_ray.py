@@ -60,7 +60,7 @@ from tests.keys import fake_key
 DRIVER_KEY = fake_key("ray driver")
 WORKER_KEY = fake_key("ray worker")
 CHAT_MODEL = "openai/gpt-4o-mini"  # LangChain's requests, told apart on the server by model
-LLAMA_MODEL = "anthropic/claude-3.5-haiku"  # LlamaIndex's
+LLAMA_MODEL = "mistralai/mistral-small-3.2-24b-instruct"  # LlamaIndex's
 N = 300  # prompts per adapter
 CHAT_PROMPTS = [f"Summarise support ticket {i:03d} in one line." for i in range(N)]
 LLAMA_PROMPTS = [f"Name the product in invoice {i:03d}." for i in range(N)]
