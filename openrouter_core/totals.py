@@ -4,16 +4,68 @@
 the server tools' share of it, overall and per served model, thread-safely, with an optional
 budget (``max_cost``) that adapters check before each request. The account look-ups
 (``/key``, ``/generation``) are in :mod:`openrouter_core.account`.
+
+Work spread over processes (Ray workers, ``multiprocessing``) adds up the same way: a
+``UsageTotals`` pickles, and :meth:`UsageTotals.merge` adds other processes' totals into one;
+:func:`sum_costs` adds a column of reported costs (``response_metadata["cost"]``,
+``additional_kwargs["cost"]``) exactly. Both read each float as the shortest decimal that
+round-trips, which is the number OpenRouter wrote on the wire, so the sum is the server's own
+sum and not a float approximation of it.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Self
 
 from openrouter_core import errors
 from openrouter_core.decode import Usage
+
+
+def exact_cost(value: float | int | str | Decimal) -> Decimal:
+    """One reported cost in USD as the exact decimal OpenRouter wrote.
+
+    A float is read through its shortest round-tripping text (``repr``): JSON numbers decoded
+    to floats, and floats stored in Arrow or NumPy columns (``numpy.float64`` included), come
+    back as the digits the server sent. Raises ``InputError`` for anything else, or for a
+    value that is not a finite number.
+    """
+    if isinstance(value, bool):
+        raise errors.InputError(f"a cost must be a number of USD, got {value!r}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, float):
+        # float.__repr__, not repr(): numpy 2 spells repr(np.float64(0.1)) "np.float64(0.1)".
+        number = Decimal(float.__repr__(value))
+    elif isinstance(value, (int, str)):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            number = Decimal("NaN")
+    else:
+        raise errors.InputError(f"a cost must be a number of USD, got {type(value).__name__}")
+    if not number.is_finite():
+        raise errors.InputError(f"a cost must be a finite number of USD, got {value!r}")
+    return number
+
+
+def sum_costs(costs: Iterable[Any]) -> Decimal:
+    """The exact sum (USD) of reported costs, e.g. a ``cost`` column gathered from workers.
+
+    Each value is read by :func:`exact_cost`. ``None`` and NaN mean "no cost reported" (a
+    column of floats with gaps holds NaN there) and add nothing; JSON has no NaN, so no real
+    cost is ever skipped.
+    """
+    total = Decimal(0)
+    for cost in costs:
+        if cost is None or (isinstance(cost, float) and math.isnan(cost)):
+            continue
+        total += exact_cost(cost)
+    return total
 
 
 @dataclass(slots=True)
@@ -49,14 +101,29 @@ class Tally:
         self.cache_write_tokens += usage.cache_write_tokens or 0
         self.reasoning_tokens += usage.reasoning_tokens or 0
         if usage.cost is not None:
-            # repr() of the float is the shortest text that round-trips: the server's number.
-            self.cost += Decimal(repr(usage.cost))
+            self.cost += exact_cost(usage.cost)
         fee = usage.server_tool_cost
         if fee is not None:
-            self.server_tool_cost += Decimal(repr(fee))
+            self.server_tool_cost += exact_cost(fee)
         for name, count in (usage.server_tool_use or {}).items():
             if isinstance(count, int) and not isinstance(count, bool):
                 self.server_tool_use[name] = self.server_tool_use.get(name, 0) + count
+
+    def merge(self, other: Tally) -> None:
+        """Add every counter of ``other`` (a tally kept elsewhere, e.g. by another worker)."""
+        self.requests += other.requests
+        self.failed_requests += other.failed_requests
+        self.embedding_requests += other.embedding_requests
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.total_tokens += other.total_tokens
+        self.cached_tokens += other.cached_tokens
+        self.cache_write_tokens += other.cache_write_tokens
+        self.reasoning_tokens += other.reasoning_tokens
+        self.cost += other.cost
+        self.server_tool_cost += other.server_tool_cost
+        for name, count in other.server_tool_use.items():
+            self.server_tool_use[name] = self.server_tool_use.get(name, 0) + count
 
 
 def parse_budget(value: Decimal | float | str) -> Decimal:
@@ -97,6 +164,45 @@ class UsageTotals:
             self.total.add(usage, failed=failed, embedding=embedding)
             tally = self.by_model.setdefault(model or "unknown", Tally())
             tally.add(usage, failed=failed, embedding=embedding)
+
+    def merge(self, *others: UsageTotals) -> Self:
+        """Add the totals of ``others`` (overall and per model) into these; returns ``self``.
+
+        The way to one total across processes: each Ray actor, task or ``multiprocessing``
+        worker keeps its own totals and returns them (they pickle), and the driver adds them
+        up, ``UsageTotals().merge(*ray.get(parts))``. Costs stay exact decimals. The budget
+        (``max_cost``) of ``self`` is kept; those of ``others`` are ignored.
+        """
+        for other in others:
+            if other is self:
+                raise errors.InputError("UsageTotals.merge: cannot add totals to themselves")
+            total, by_model = other._snapshot()
+            with self._lock:
+                self.total.merge(total)
+                for name, tally in by_model.items():
+                    self.by_model.setdefault(name, Tally()).merge(tally)
+        return self
+
+    def _snapshot(self) -> tuple[Tally, dict[str, Tally]]:
+        """Copies of the overall and per-model tallies, taken under the lock."""
+        with self._lock:
+            total = Tally()
+            total.merge(self.total)
+            by_model = {name: Tally() for name in self.by_model}
+            for name, tally in self.by_model.items():
+                by_model[name].merge(tally)
+        return total, by_model
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable (for Ray and ``multiprocessing``): a copy of the counters, no lock."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_lock"}
+        state["total"], state["by_model"] = self._snapshot()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the counters with a lock of this process's own."""
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     @property
     def total_cost(self) -> float:

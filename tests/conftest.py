@@ -6,17 +6,25 @@
 * A test in a package folder that uses no loopback emulator is marked ``pure`` and runs with
   every socket disabled (pytest-socket): a test that opens a socket is not a unit test. A test
   that starts an emulator itself says so with ``@pytest.mark.loopback``.
+* Nothing leaves the machine: Ray's usage statistics are switched off for every process the
+  tests start.
 * Every test starts with the once-per-process warnings unsent, so the warnings a test causes do
   not depend on which tests ran before it (pyproject.toml makes our warnings errors).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from openrouter_core import catalog, spelling, tokens
+
+# Ray (tests/e2e/test_ray.py, the docs/ray.md samples run by tests/docs) reports usage
+# statistics over the internet unless told not to; its processes and the docs subprocesses
+# inherit this.
+os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ are stripped before the look-up and kept on the suggestion.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from openrouter_core import spelling
@@ -52,10 +53,18 @@ def check_model_id(model: str, catalogs: Iterable[Catalog]) -> str | None:
     catalogs = [c for c in catalogs if len(c)]
     if not catalogs or is_router(model) or any(c.get(model) is not None for c in catalogs):
         return None
-    near = suggestion(model, catalogs)
-    hint = f"; did you mean {near!r}?" if near is not None else "."
-    message = (f"{model!r} is not a model id in the OpenRouter catalog{hint} It is sent as "
-               "given (the catalog snapshot may predate a new model; refresh it with "
-               "`python -m openrouter_core.catalog refresh`).")
+    message = _unknown_model_message(model, tuple(catalogs))
     spelling.warn_once("model", model, message, category=UnknownModelWarning)
     return message
+
+
+@functools.lru_cache(maxsize=256)
+def _unknown_model_message(model: str, catalogs: tuple[Catalog, ...]) -> str:
+    """The warning for ``model``, computed once per id and catalogs (immutable): the
+    suggestion compares the id with every catalog id of similar length, about 20 ms, and this
+    runs before every request, so a model newer than the snapshot cost that on each call."""
+    near = suggestion(model, catalogs)
+    hint = f"; did you mean {near!r}?" if near is not None else "."
+    return (f"{model!r} is not a model id in the OpenRouter catalog{hint} It is sent as "
+            "given (the catalog snapshot may predate a new model; refresh it with "
+            "`python -m openrouter_core.catalog refresh`).")

@@ -28,6 +28,7 @@ from openrouter_core.testing.auto import (
     structured_output,
 )
 from openrouter_core.testing.chat import COMPLETION_PRICE, PROMPT_PRICE, generation_id
+from openrouter_core.testing.limits import RateLimiter, rate_limited
 from openrouter_core.testing.records import RecordedRequest
 from openrouter_core.testing.render import Abort, ResponsePlan, Send, Stall, render_reply
 from openrouter_core.testing.replies import (
@@ -48,6 +49,7 @@ __all__ = [
     "Abort",
     "Emulator",
     "FaultKind",
+    "RateLimiter",
     "RawBody",
     "RecordedRequest",
     "Reply",
@@ -66,6 +68,7 @@ __all__ = [
     "echo",
     "first_of",
     "generation_id",
+    "rate_limited",
     "render_reply",
     "sample_from_schema",
     "structured_output",

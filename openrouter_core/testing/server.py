@@ -15,6 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Literal
 
@@ -73,7 +74,7 @@ class Emulator:
         """Key every request must carry as ``Authorization: Bearer <key>`` (``None``: any)."""
         self.strict_models = strict_models
         """Answer chat requests for model ids missing from the bundled catalog with 400."""
-        self._spent = 0.0
+        self._spent = Decimal(0)
         self.host = host
         self.port = port
         """Bound port (``0`` before :meth:`start` picks a free one)."""
@@ -205,7 +206,7 @@ class Emulator:
             self.key_responder = endpoints.key_lookup(lambda: self.spent)
             self.credits_responder = endpoints.credits_lookup(lambda: self.spent)
             self.generations.clear()
-            self._spent = 0.0
+            self._spent = Decimal(0)
             self.generation_responder = endpoints.generation_lookup(self.generations)
             self.connections_opened = 0
 
@@ -224,8 +225,14 @@ class Emulator:
     @property
     def spent(self) -> float:
         """USD of every chat and embeddings reply served since the last :meth:`reset`."""
+        return float(self.spent_exact)
+
+    @property
+    def spent_exact(self) -> Decimal:
+        """:attr:`spent` as the exact decimal sum of the costs written on the wire, the total
+        a client's ``openrouter_core.totals.sum_costs`` or ``UsageTotals`` must equal."""
         with self._lock:
-            return round(self._spent, 12)
+            return self._spent
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -310,7 +317,8 @@ class Emulator:
             return
         with self._lock:
             self.generations[generation["id"]] = generation
-            self._spent += float(generation["total_cost"] or 0.0)
+            # The cost as written on the wire (json writes a float's repr), summed exactly.
+            self._spent += Decimal(repr(float(generation["total_cost"] or 0.0)))
 
     def _reply_for(self, record: RecordedRequest) -> Reply:
         if self.require_api_key is not None and (

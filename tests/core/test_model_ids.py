@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
@@ -11,7 +11,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from langchain_openrouter import ChatOpenRouter
 from llama_index_openrouter import OpenRouter
 from openrouter_core import catalog, spelling
-from openrouter_core.catalog import Catalog, UnknownModelWarning, check_model_id
+from openrouter_core.catalog import Catalog, UnknownModelWarning, check_model_id, slugs
 from openrouter_core.testing import Emulator
 
 KEY = "sk-or-v1-model-ids-0123456789"
@@ -63,6 +63,25 @@ def test_unknown_id_far_from_every_other_warns_once_without_a_guess() -> None:
     assert len(first) == 1 and again == []
     assert "did you mean" not in str(first[0].message)
     assert "sent as given" in str(first[0].message)
+
+
+def test_the_guess_is_made_once_per_id_not_before_every_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guess compares the id with every catalog id of similar length (about 20 ms), and the
+    # check runs before each request: 100k requests for a model newer than the snapshot paid
+    # it 100k times.
+    guesses: list[str] = []
+    guess = slugs.suggestion
+
+    def counted(model: str, catalogs: Iterable[Catalog]) -> str | None:
+        guesses.append(model)
+        return guess(model, catalogs)
+
+    monkeypatch.setattr(slugs, "suggestion", counted)
+    assert len(_warned("someone/model-from-tomorrow")) == 1
+    for _ in range(5):
+        assert _warned("someone/model-from-tomorrow") == []  # warned once, per process
+    assert guesses == ["someone/model-from-tomorrow"]
 
 
 def test_fallback_models_are_checked_too() -> None:

@@ -10,13 +10,16 @@ thing added is environment: the key and base URL of a loopback emulator started 
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,8 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]
 FRAGMENT = re.compile(r'title="fragment"')
 KEY = "sk-or-v1-docs-emulator-0000000000"
 TIMEOUT = 120
+RAY_TIMEOUT = 300
+STARTS_RAY = re.compile(r"^\s*ray\.init\(", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,19 @@ def all_blocks() -> list[Block]:
 BLOCKS = all_blocks()
 RUNNABLE = [b for b in BLOCKS if not b.fragment]
 
+EXTRAS = {"ray": "ray"}
+"""Top-level modules that only an extra of ours installs → that extra. A block importing one
+is skipped, naming the extra, where it is not installed (CI installs every extra)."""
+
+
+def missing_extra(block: Block) -> str | None:
+    """The extra ``block`` needs that is not installed here, if any."""
+    for module, extra in EXTRAS.items():
+        imports = re.search(rf"^(import|from) {module}\b", block.code, re.MULTILINE)
+        if imports and importlib.util.find_spec(module) is None:
+            return extra
+    return None
+
 
 TEST_FUNCTION = re.compile(r"^(async )?def test_", re.MULTILINE)
 
@@ -104,31 +122,91 @@ def command(block: Block, path: Path) -> tuple[str, ...]:
     return (sys.executable, path.name)
 
 
+def timeout(block: Block) -> int:
+    """Seconds ``block`` may run: a block that starts a Ray instance gets more (a local Ray
+    and its workers' imports alone take a minute on a busy 2-core machine)."""
+    return RAY_TIMEOUT if STARTS_RAY.search(block.code) else TIMEOUT
+
+
 def run_block(block: Block, folder: Path, env: dict[str, str]) -> Run:
     """Save ``block`` to its own file in ``folder`` and run it there as a user would."""
     name = re.sub(r"\W", "_", block.id)
     path = folder / (f"test_{name}.py" if TEST_FUNCTION.search(block.code) else f"{name}.py")
     path.write_text(block.code, encoding="utf-8")
-    done = subprocess.run(command(block, path), cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    try:
+        done = subprocess.run(command(block, path), cwd=folder, env=env, capture_output=True,
+                              text=True, timeout=timeout(block), check=False)
+    except subprocess.TimeoutExpired as exc:  # this block fails; the others still report
+        return Run((block.id,), -1, _text(exc.stdout),
+                   f"{_text(exc.stderr)}\nkilled after {exc.timeout} s")
     return Run((block.id,), done.returncode, done.stdout, done.stderr)
 
 
-@pytest.fixture(scope="module")
-def pasted_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
-    """Every runnable block run once against one emulator, a few at a time."""
-    folder = tmp_path_factory.mktemp("pasted")
+def _text(output: bytes | str | None) -> str:
+    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
+
+
+def run_all(folder: Path) -> dict[str, Run]:
+    """Every runnable block (whose extras are installed) against one emulator, a few at a time."""
     with Emulator() as emulator:
         env = offline_environment(OPENROUTER_API_KEY=KEY, OPENROUTER_API_BASE=emulator.base_url,
                                   OPENROUTER_CATALOG="offline")
         env.pop("PYTHONPATH", None)  # only what an installed user can import
         with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2) + 1)) as pool:
-            futures = {b.id: pool.submit(run_block, b, folder, env) for b in RUNNABLE}
-            yield {name: future.result() for name, future in futures.items()}
+            # Blocks that start a Ray instance take longest: started first, they overlap the
+            # rest instead of finishing last.
+            order = sorted(RUNNABLE, key=lambda b: not STARTS_RAY.search(b.code))
+            futures = {b.id: pool.submit(run_block, b, folder, env) for b in order
+                       if missing_extra(b) is None}
+            return {name: future.result() for name, future in futures.items()}
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on ``path`` (``True``), or nothing where there is no ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, so no sharing
+        yield False
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="module")
+def pasted_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    """Every runnable block run once per test session.
+
+    Under pytest-xdist each worker would otherwise run every block for its share of the tests,
+    doubling the suite's largest cost: the first worker runs them and saves the results where
+    the others (waiting on a lock) read them. The folder shared by the workers is per session.
+    """
+    folder = tmp_path_factory.mktemp("pasted")
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return run_all(folder)
+    shared = tmp_path_factory.getbasetemp().parent / "pasted_runs.json"
+    with exclusive(shared.with_suffix(".lock")) as locked:
+        if not locked:
+            return run_all(folder)
+        if shared.exists():
+            saved = json.loads(shared.read_text(encoding="utf-8"))
+            return {name: Run(tuple(run["args"]), run["returncode"], run["stdout"],
+                              run["stderr"]) for name, run in saved.items()}
+        runs = run_all(folder)
+        shared.write_text(json.dumps({name: asdict(run) for name, run in runs.items()}),
+                          encoding="utf-8")
+        return runs
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=lambda b: b.id)
 def test_block_runs_as_pasted(block: Block, pasted_runs: dict[str, Run]) -> None:
+    extra = missing_extra(block)
+    if extra is not None:
+        pytest.skip(f"needs the [{extra}] extra: pip install 'openrouter-integrations[{extra}]'")
     run = pasted_runs[block.id]
     assert run.returncode == 0, run.explain()
     assert "Traceback" not in run.stderr, run.explain()

@@ -1,8 +1,8 @@
 """Load: many concurrent calls on one instance, many instances on one pool, process pools.
 
 Counts are asserted; timings are only recorded for ``docs/fault-matrix.md`` (they vary by
-machine). Ray and Celery are not installed, so only ``concurrent.futures`` process pools are
-exercised.
+machine). Process pools here are ``concurrent.futures``'; Ray workers are exercised in
+``tests/e2e/test_ray.py``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pytest
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
 from llama_index_openrouter import OpenRouter, OpenRouterEmbedding, OpenRouterMultiModal
+from openrouter_core import transport
 from openrouter_core.errors import InputError
 from openrouter_core.testing import Emulator
 from tests.keys import fake_key
@@ -65,3 +66,19 @@ def test_pickle_has_no_key_and_works_with_the_workers_key(
     sent = [r.headers.get("authorization") for r in openrouter_emulator.requests]
     assert sent[0] == f"Bearer {KEY}"
     assert sent[-1] == f"Bearer {WORKER_KEY}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pickle_carries_no_connection_pool(
+        openrouter_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """Pools live in the transport, one per process: a model that has sent requests pickles
+    without a client (a worker opens its own pool), and a copy in this process shares the pool
+    already open instead of opening another."""
+    monkeypatch.setenv("OPENROUTER_API_KEY", KEY)
+    model = build(kind, openrouter_emulator.base_url)
+    use(model)
+    opened = transport.connections_opened
+    data = pickle.dumps(model)
+    assert b"httpx" not in data and b"openai._" not in data  # no SDK client, no pool
+    use(pickle.loads(data))
+    assert transport.connections_opened == opened
