@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -72,17 +74,65 @@ def example_commands(tmp: Path) -> dict[str, tuple[str, ...]]:
 
 @pytest.fixture(scope="session")
 def image_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the image example saves its picture."""
-    return tmp_path_factory.mktemp("images")
+    """Where the image example saves its picture (one folder for all xdist workers, as the
+    example runs once per session: see :func:`once_per_session`)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return tmp_path_factory.mktemp("images")
+    shared = tmp_path_factory.getbasetemp().parent / "example_images"
+    shared.mkdir(exist_ok=True)
+    return shared
 
 
 @pytest.fixture(scope="session")
-def offline_runs(image_dir: Path) -> dict[str, Run]:
+def offline_runs(image_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     """Every example run once, offline, several at a time (imports dominate their time)."""
-    commands = example_commands(image_dir)
-    with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2) * 2)) as pool:
-        futures = {name: pool.submit(run_script, args) for name, args in commands.items()}
-        return {name: future.result() for name, future in futures.items()}
+    def run_examples() -> dict[str, Run]:
+        commands = example_commands(image_dir)
+        with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 2) * 2)) as pool:
+            futures = {name: pool.submit(run_script, args) for name, args in commands.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    return once_per_session(tmp_path_factory, "example_runs", run_examples)
+
+
+@contextmanager
+def exclusive(path: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on ``path`` (``True``), or nothing where there is no ``fcntl``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, so no sharing
+        yield False
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str,
+                     compute: Callable[[], dict[str, Run]]) -> dict[str, Run]:
+    """``compute()`` once per test session, however many xdist workers ask.
+
+    Each worker would otherwise run every subprocess for its share of the tests, doubling the
+    suite's largest costs: the first worker computes and saves the runs where the others
+    (waiting on a lock) read them. The folder shared by the workers is per session.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return compute()
+    shared = tmp_path_factory.getbasetemp().parent / f"{name}.json"
+    with exclusive(shared.with_suffix(".lock")) as locked:
+        if not locked:
+            return compute()
+        if shared.exists():
+            saved = json.loads(shared.read_text(encoding="utf-8"))
+            return {key: Run(tuple(run["args"]), run["returncode"], run["stdout"],
+                             run["stderr"]) for key, run in saved.items()}
+        runs = compute()
+        shared.write_text(json.dumps({key: asdict(run) for key, run in runs.items()}),
+                          encoding="utf-8")
+        return runs
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

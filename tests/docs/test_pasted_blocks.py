@@ -11,22 +11,20 @@ thing added is environment: the key and base URL of a loopback emulator started 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from openrouter_core.testing import Emulator
 
-from .conftest import DOCS, ROOT, Run, offline_environment
+from .conftest import DOCS, ROOT, Run, offline_environment, once_per_session
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)(?P<info>.*)$")
 FRAGMENT = re.compile(r'title="fragment"')
@@ -161,45 +159,11 @@ def run_all(folder: Path) -> dict[str, Run]:
             return {name: future.result() for name, future in futures.items()}
 
 
-@contextmanager
-def exclusive(path: Path) -> Iterator[bool]:
-    """Hold an exclusive lock on ``path`` (``True``), or nothing where there is no ``fcntl``."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock, so no sharing
-        yield False
-        return
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @pytest.fixture(scope="module")
 def pasted_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
-    """Every runnable block run once per test session.
-
-    Under pytest-xdist each worker would otherwise run every block for its share of the tests,
-    doubling the suite's largest cost: the first worker runs them and saves the results where
-    the others (waiting on a lock) read them. The folder shared by the workers is per session.
-    """
+    """Every runnable block run once per test session (see :func:`once_per_session`)."""
     folder = tmp_path_factory.mktemp("pasted")
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        return run_all(folder)
-    shared = tmp_path_factory.getbasetemp().parent / "pasted_runs.json"
-    with exclusive(shared.with_suffix(".lock")) as locked:
-        if not locked:
-            return run_all(folder)
-        if shared.exists():
-            saved = json.loads(shared.read_text(encoding="utf-8"))
-            return {name: Run(tuple(run["args"]), run["returncode"], run["stdout"],
-                              run["stderr"]) for name, run in saved.items()}
-        runs = run_all(folder)
-        shared.write_text(json.dumps({name: asdict(run) for name, run in runs.items()}),
-                          encoding="utf-8")
-        return runs
+    return once_per_session(tmp_path_factory, "pasted_runs", lambda: run_all(folder))
 
 
 @pytest.mark.parametrize("block", RUNNABLE, ids=lambda b: b.id)
