@@ -437,6 +437,9 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
 
 # --- streaming ----------------------------------------------------------------------------
 
+_EVENTS_PER_TURN = 16
+"""Events an async stream hands over from one read before it lets other tasks run."""
+
 
 def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
            assembler: StreamAssembler) -> Iterator[ChunkDelta]:
@@ -467,9 +470,16 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
     try:
         driver = reading.StreamDriver.open(response, assembler, clock)
         try:
+            count = 0
             async for data in response.aiter_bytes():
                 for delta in driver.feed(data):
                     yield delta
+                    count += 1
+                    if count % _EVENTS_PER_TURN == 0:
+                        # Bytes already buffered (a burst after a stall, a fast provider) are
+                        # handed over without waiting on the socket, so without this the event
+                        # loop would not get back: other streams' first tokens would wait.
+                        await asyncio.sleep(0)
             for delta in driver.finish():
                 yield delta
         except reading.io_errors() as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 
 import pytest
@@ -193,3 +195,35 @@ def test_chat_requests_carry_the_bytes_the_sdk_would_send(openrouter_emulator, s
     if openai.__version__.startswith("1."):
         sent.pop("x-stainless-read-timeout", None)  # openai 1.x did not send it yet
     assert sent == via_sdk.headers
+
+
+async def test_async_streams_give_the_event_loop_back_within_one_read(openrouter_emulator):
+    # A whole reply in one piece (a burst): the HTTP client then hands over buffered bytes
+    # without waiting on the socket, and a stream must still let other tasks run, so other
+    # streams' first tokens do not wait for this whole reply. A ticker task counts its turns;
+    # no run of 16 events (transport._EVENTS_PER_TURN) may go without one.
+    emu = openrouter_emulator
+    events = [{"id": "gen-1", "model": "openai/gpt-4o-mini", "object": "chat.completion.chunk",
+               "choices": [{"index": 0, "delta": {"content": f"w{i} "}}]} for i in range(256)]
+    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+    emu.enqueue(Reply.raw(200, {"Content-Type": "text/event-stream"},
+                          chunk_delays=[(body + b"data: [DONE]\n\n", 0.0)]))
+    turns = 0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    seen: list[int] = []
+    async for _ in transport.astream(endpoint(emu), {**BODY, "stream": True}, {},
+                                     StreamAssembler()):
+        seen.append(turns)
+    done = True
+    await task
+    assert len(seen) == 256
+    longest = max(len(list(run)) for _, run in itertools.groupby(seen))
+    assert longest <= 16, longest  # transport._EVENTS_PER_TURN
