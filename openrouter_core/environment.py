@@ -22,6 +22,8 @@ typo that would otherwise go unnoticed: it is warned about once per process
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from pydantic import SecretStr
@@ -65,6 +67,7 @@ class EnvironmentVariableWarning(UserWarning):
     """A set ``OPENROUTER_*`` variable is ignored: it looks like a typo of one that is read."""
 
 
+@cache
 def known_variables() -> frozenset[str]:
     """Every ``OPENROUTER_*`` variable this package reads."""
     names = set(VARIABLES.values()) | set(OTHER_VARIABLES)
@@ -73,18 +76,25 @@ def known_variables() -> frozenset[str]:
     return frozenset(names)
 
 
-def near_misses(environ: dict[str, str] | None = None) -> dict[str, str]:
+@lru_cache(maxsize=256)
+def _meant(upper: str) -> str | None:
+    # Cached: an application's own OPENROUTER_* variable is looked at on every read, and the
+    # similarity search costs about a millisecond.
+    return COMMON_MISTAKES.get(upper) or spelling.closest(upper, known_variables())
+
+
+def near_misses(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Set, non-empty ``OPENROUTER_*`` variables that are ignored → the variable each is
     probably meant to be. Variables far from every known name are left alone (they may be
     the application's own)."""
-    environ = dict(os.environ) if environ is None else environ
+    environ = os.environ if environ is None else environ
     known = known_variables()
     found: dict[str, str] = {}
-    for name, value in environ.items():
+    for name in environ:  # names first: reading every value would decode all of them
         upper = name.upper()
-        if not upper.startswith("OPENROUTER") or name in known or not value:
+        if not upper.startswith("OPENROUTER") or name in known or not environ.get(name):
             continue
-        meant = COMMON_MISTAKES.get(upper) or spelling.closest(upper, known)
+        meant = _meant(upper)
         if meant is not None and meant != name:
             found[name] = meant
     return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import warnings
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -119,3 +120,23 @@ def test_reset_before_headers_names_the_emulator_url(openrouter_emulator: Emulat
         model.invoke("hi")
     assert f"{openrouter_emulator.base_url}/chat/completions" in str(caught.value)
     assert KEY not in str(caught.value)
+
+
+def test_an_apps_own_variable_is_looked_up_once_not_on_every_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every read checks the environment for typos. The similarity search costs about a
+    # millisecond, and it ran on every read for any OPENROUTER_* variable of the app's own
+    # (models took 6.8 ms to construct with two set, instead of 0.13 ms).
+    calls: list[str] = []
+    real = spelling.closest
+
+    def counted(word: str, choices: Any) -> Any:
+        calls.append(word)
+        return real(word, choices)
+
+    environment._meant.cache_clear()
+    monkeypatch.setattr(spelling, "closest", counted)
+    monkeypatch.setenv("OPENROUTER_MY_APPS_OWN_SETTING", "1")
+    for _ in range(5):
+        environment.read("api_key")
+    assert calls == ["OPENROUTER_MY_APPS_OWN_SETTING"]
