@@ -90,7 +90,9 @@ class _DeferredField:
 
     def __get__(self, model: Any, owner: type | None = None) -> Any:
         if model is None:
-            return self
+            # As for any pydantic field, the class has no such attribute: a subclass must
+            # not mistake the descriptor for the field's default.
+            raise AttributeError(self._name)
         return model.__dict__[self._name]
 
     def __set__(self, model: Any, value: Any) -> None:
@@ -118,6 +120,12 @@ class StreamedMessage(ChatMessage):
 
     __dict__ = _Deferred(_build_message)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # pydantic copies the private attributes before it reads __dict__: build first, so a
+        # pickle carries the message, never the stream's whole assembler.
+        self.__dict__  # noqa: B018 - the read builds
+        return super().__getstate__()
 
     @classmethod
     def deferred(cls, assembler: StreamAssembler, progress: Progress) -> StreamedMessage:
@@ -147,6 +155,11 @@ class StreamedCompletion(CompletionResponse):
 
     __dict__ = _Deferred(_build_completion)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # As StreamedMessage.__getstate__: build first, pickle no assembler.
+        self.__dict__  # noqa: B018 - the read builds
+        return super().__getstate__()
 
     @classmethod
     def deferred(cls, assembler: StreamAssembler, progress: Progress, delta: str,

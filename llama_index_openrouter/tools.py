@@ -69,7 +69,7 @@ def tool_spec(tool: BaseTool | Mapping[str, Any]) -> JSONDict:
         return metadata.to_openai_tool(skip_length_check=True)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _spec_text(name: str, description: str, fn_schema: type[BaseModel] | None) -> str:
     """A plain ``ToolMetadata``'s tool dict, as JSON text: it depends on nothing but these
     three, and pydantic rebuilds a JSON schema on every call (about 0.2 ms a tool, paid on

@@ -51,36 +51,39 @@ class SSEParser:
     as JSON, or :data:`DONE`. Comment lines and ``event:``/``id:``/``retry:`` fields are ignored.
     """
 
-    __slots__ = ("_cr", "_tail")
+    __slots__ = ("_cr", "_limit", "_size", "_tail")
+    _MIN_LIMIT = 65536
 
     def __init__(self) -> None:
         self._tail: list[bytes] = []  # the start of an event whose blank line has not come
+        self._size = 0  # bytes in _tail
+        self._limit = self._MIN_LIMIT  # _tail size that triggers _compact()
         self._cr = False  # the last read ended in CR, whose LF may start the next
 
     def feed(self, chunk: bytes) -> Iterator[Any]:
         """Parse every event that ``chunk`` completes."""
-        if self._cr:
-            chunk, self._cr = b"\r" + chunk, False
-        if b"\r" in chunk:
-            # CRLF line ends read as LF; a trailing CR waits for the LF that may follow.
-            if chunk.endswith(b"\r"):
-                chunk, self._cr = chunk[:-1], True
-            chunk = chunk.replace(b"\r\n", b"\n")
+        if self._cr or b"\r" in chunk:
+            chunk = self._lf_only(chunk)
         if not chunk:
             return  # (a lone CR, now held): the tail's last piece must stay non-empty
         tail = self._tail
         if tail:
             if b"\n\n" not in chunk and not (chunk[:1] == b"\n" and tail[-1][-1:] == b"\n"):
                 tail.append(chunk)  # still inside one event: kept, never re-scanned
+                self._size += len(chunk)
+                if self._size > self._limit:
+                    self._compact()
                 return
             chunk = b"".join(tail) + chunk
             tail.clear()
+            self._size, self._limit = 0, self._MIN_LIMIT
         # Events end at a blank line. Splitting the read at once, in C, is what keeps the
         # parser close to the cost of json.loads alone: OpenRouter's events are one ``data:``
         # line each, so most pieces need one check.
         *events, rest = chunk.split(b"\n\n")
         if rest:
             tail.append(rest)
+            self._size = len(rest)
         for event in events:
             if event.startswith(b"data: ") and b"\n" not in event:
                 yield _payload(event[6:])
@@ -89,10 +92,31 @@ class SSEParser:
                 if data is not None:
                     yield _payload(data)
 
+    def _lf_only(self, chunk: bytes) -> bytes:
+        """CRLF line ends read as LF; a trailing CR waits for the LF that may follow."""
+        if self._cr:
+            chunk, self._cr = b"\r" + chunk, False
+        if chunk.endswith(b"\r"):
+            chunk, self._cr = chunk[:-1], True
+        return chunk.replace(b"\r\n", b"\n")
+
+    def _compact(self) -> None:
+        """Drop the finished lines of the pending event that carry nothing (comments, other
+        fields): a server sending keep-alive comments without blank lines would otherwise
+        grow the tail for as long as the stream lasts. The limit doubles past what is kept,
+        so a long ``data:`` event is compacted a logarithmic number of times."""
+        lines = b"".join(self._tail).split(b"\n")
+        kept = [line for line in lines[:-1] if line.startswith(b"data:")]
+        pending = b"\n".join([*kept, lines[-1]])  # the unfinished last line stays as it is
+        self._tail[:] = [pending] if pending else []
+        self._size = len(pending)
+        self._limit = max(self._MIN_LIMIT, 2 * self._size)
+
     def close(self) -> Iterator[Any]:
         """Flush an event left without its terminating blank line."""
         rest = b"".join(self._tail)
         self._tail.clear()
+        self._size, self._limit = 0, self._MIN_LIMIT
         self._cr = False
         data = _event_data(rest) if rest else None
         if data is not None:

@@ -312,9 +312,22 @@ def _convert(exc: Exception, base_url: str | None = None) -> errors.OpenRouterEr
     if isinstance(exc, (openai.APITimeoutError, http.TimeoutException)):
         return errors.connection_error(f"Request to OpenRouter at {where} timed out", request,
                                        timeout=True)
-    if isinstance(exc, (openai.APIConnectionError, http.TransportError)):
+    if isinstance(exc, (openai.APIConnectionError, *_request_errors())):
         return errors.connection_error(f"Could not reach OpenRouter at {where}: {exc}", request)
     raise exc
+
+
+def _request_errors() -> tuple[type[BaseException], ...]:
+    """What the SDK reported as a connection error when it sent the request itself: any
+    request error of its HTTP library (redirect loops and body decoding too, not only
+    transport errors), TLS errors and a stream closed under AnyIO."""
+    import ssl
+
+    import anyio
+
+    from openrouter_core._sdk_http import http
+
+    return (http.RequestError, ssl.SSLError, anyio.EndOfStream)
 
 
 def _next_wait(policy: _RetryPolicy, clock: reading.Clock, exc: Exception,

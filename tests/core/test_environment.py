@@ -139,4 +139,6 @@ def test_an_apps_own_variable_is_looked_up_once_not_on_every_read(
     monkeypatch.setenv("OPENROUTER_MY_APPS_OWN_SETTING", "1")
     for _ in range(5):
         environment.read("api_key")
-    assert calls == ["OPENROUTER_MY_APPS_OWN_SETTING"]
+    # Once per name (CI sets variables of its own, e.g. OPENROUTER_REAL_TRAFFIC_DIR).
+    assert calls.count("OPENROUTER_MY_APPS_OWN_SETTING") == 1
+    assert len(calls) == len(set(calls))

@@ -207,3 +207,20 @@ def test_parser_gives_the_same_events_for_every_one_and_two_cut_split(line_end: 
             seen = [e for piece in split(body, [first, second]) for e in parser.feed(piece)]
             seen.extend(parser.close())
             assert ["[DONE]" if e is DONE else e for e in seen] == expected, (first, second)
+
+
+def test_comment_lines_without_blank_lines_do_not_pile_up() -> None:
+    # Keep-alive comments with no blank line after them never end an event; the parser must
+    # not keep them all (100k of them used to stay in memory, 1.2 MB).
+    parser = SSEParser()
+    for _ in range(100_000):
+        assert list(parser.feed(b": keepalive\n")) == []
+    assert list(parser.feed(b'data: {"a": 1}\n\n')) == [{"a": 1}]
+    assert parser._size < 65_536  # 1.2 MB without compaction
+    # A long data event split over many reads, comments between its lines: compaction keeps
+    # every data line (and drops the comments), so the event still parses whole.
+    list(parser.feed(b"data: [0\n"))
+    for _ in range(20_000):
+        assert list(parser.feed(b"data: ,1\n: ping\n")) == []
+    assert parser._size < 20_000 * len(b"data: ,1\n") + 65_536
+    assert list(parser.feed(b"data: ]\n\n")) == [[0] + [1] * 20_000]

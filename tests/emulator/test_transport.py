@@ -227,3 +227,19 @@ async def test_async_streams_give_the_event_loop_back_within_one_read(openrouter
     assert len(seen) == 256
     longest = max(len(list(run)) for _, run in itertools.groupby(seen))
     assert longest <= 16, longest  # transport._EVENTS_PER_TURN
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_redirect_loop_is_a_typed_connection_error(openrouter_emulator, streamed):
+    # The SDK reported every request error of its HTTP library as a connection error; chat
+    # requests go out on that library directly now, so the transport must do the same.
+    emu = openrouter_emulator
+    for _ in range(25):
+        emu.enqueue(Reply.raw(307, {"Location": emu.base_url + "/chat/completions"}))
+    with pytest.raises(errors.APIConnectionError) as info:
+        if streamed:
+            stream(emu)
+        else:
+            transport.complete(endpoint(emu), BODY, {})
+    assert "redirect" in str(info.value).lower()
+    assert KEY not in str(info.value)

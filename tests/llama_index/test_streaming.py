@@ -218,3 +218,29 @@ def test_partial_responses_read_dump_and_pickle_alike_either_way(
     assert pickle.loads(pickle.dumps(out[1])).message.content == "ab"
     assert out[0].model_fields_set == {"message", "raw", "delta", "logprobs",
                                        "additional_kwargs"}
+
+
+def test_a_pickled_partial_response_carries_the_message_not_the_stream() -> None:
+    # pydantic copies private attributes before reading __dict__; an unread deferred message
+    # would otherwise pickle its whole StreamAssembler (the stream so far) along.
+    from llama_index_openrouter.streaming import StreamedCompletion, StreamedMessage
+
+    assembler = StreamAssembler()
+    for piece in ["some ", "text"]:
+        assembler.feed(ChunkDelta(content=piece))
+    message = StreamedMessage.deferred(assembler, assembler.progress())
+    completion = StreamedCompletion.deferred(assembler, assembler.progress(), "text", {}, {})
+    for model, read in ((message, lambda m: m.content), (completion, lambda c: c.text)):
+        data = pickle.dumps(model)
+        assert b"StreamAssembler" not in data
+        assert read(pickle.loads(data)) == "some text"
+
+
+def test_the_deferred_classes_can_be_subclassed() -> None:
+    from llama_index_openrouter.streaming import StreamedMessage
+
+    class Noted(StreamedMessage):
+        note: str = ""
+
+    message = Noted(role="user", content="hi", note="n")
+    assert (message.content, message.note) == ("hi", "n")
