@@ -14,7 +14,6 @@ are stripped before the look-up and kept on the suggestion.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 
 from openrouter_core import spelling
@@ -53,16 +52,26 @@ def check_model_id(model: str, catalogs: Iterable[Catalog]) -> str | None:
     catalogs = [c for c in catalogs if len(c)]
     if not catalogs or is_router(model) or any(c.get(model) is not None for c in catalogs):
         return None
-    message = _unknown_model_message(model, tuple(catalogs))
+    key = (model, tuple(c.token for c in catalogs))
+    message = _messages.get(key)
+    if message is None:
+        if len(_messages) >= _MESSAGES_KEPT:
+            _messages.clear()
+        message = _messages[key] = _unknown_model_message(model, catalogs)
     spelling.warn_once("model", model, message, category=UnknownModelWarning)
     return message
 
 
-@functools.lru_cache(maxsize=256)
-def _unknown_model_message(model: str, catalogs: tuple[Catalog, ...]) -> str:
-    """The warning for ``model``, computed once per id and catalogs (immutable): the
-    suggestion compares the id with every catalog id of similar length, about 20 ms, and this
-    runs before every request, so a model newer than the snapshot cost that on each call."""
+_MESSAGES_KEPT = 256
+_messages: dict[tuple[str, tuple[int, ...]], str] = {}
+"""Warnings by (id, catalog tokens): the suggestion compares the id with every catalog id of
+similar length, about 20 ms, and this runs before every request, so a model newer than the
+snapshot cost that on each call. Keyed by token, not by catalog: the hourly refreshes of a
+long-running process must not keep every old catalog alive."""
+
+
+def _unknown_model_message(model: str, catalogs: Iterable[Catalog]) -> str:
+    """The warning for ``model`` not being in ``catalogs``, with a suggestion."""
     near = suggestion(model, catalogs)
     hint = f"; did you mean {near!r}?" if near is not None else "."
     return (f"{model!r} is not a model id in the OpenRouter catalog{hint} It is sent as "

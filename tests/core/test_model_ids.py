@@ -108,3 +108,20 @@ def test_llama_index_warning_points_at_the_users_line(openrouter_emulator: Emula
         llm.chat([ChatMessage(role="user", content="hi")])
     assert caught[0].filename == __file__
     assert openrouter_emulator.chat_requests[0].json["model"] == "openai/gpt4o-mini"
+
+
+def test_the_remembered_guesses_keep_no_catalog_alive() -> None:
+    # A long-running process refreshes the live catalog hourly; remembering guesses per
+    # catalog object kept every old catalog (about 1 MB each) alive.
+    import gc
+
+    from openrouter_core.catalog.store import load_snapshot
+
+    snapshot = load_snapshot()
+    refreshed = Catalog(snapshot.models)  # what a refresh yields: a new catalog object
+    token = refreshed.token
+    with pytest.warns(UnknownModelWarning):
+        check_model_id("someone/model-from-next-week", [refreshed])
+    del refreshed
+    gc.collect()
+    assert not any(isinstance(o, Catalog) and o.token == token for o in gc.get_objects())
