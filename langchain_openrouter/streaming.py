@@ -26,6 +26,7 @@ from langchain_openrouter.responses import (
     usage_metadata,
 )
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta
+from openrouter_core.stored import state, stored
 
 JSONDict = dict[str, Any]
 
@@ -67,16 +68,12 @@ def text_chunk(text: str, additional_kwargs: JSONDict, message_id: str | None) -
         return AIMessageChunk(content=text, additional_kwargs=additional_kwargs,
                               response_metadata={"model_provider": PROVIDER}, id=message_id,
                               tool_call_chunks=[])
-    message = _new(AIMessageChunk)
-    _set(message, "__dict__", {
+    return stored(AIMessageChunk, {
         "content": text, "additional_kwargs": additional_kwargs,
         "response_metadata": {"model_provider": PROVIDER}, "type": "AIMessageChunk",
         "name": None, "id": message_id, "tool_calls": [], "invalid_tool_calls": [],
-        "usage_metadata": None, "tool_call_chunks": [], "chunk_position": None})
-    _set(message, "__pydantic_fields_set__", set(_TEXT_CHUNK_FIELDS_SET))
-    _set(message, "__pydantic_extra__", {})
-    _set(message, "__pydantic_private__", None)
-    return message
+        "usage_metadata": None, "tool_call_chunks": [], "chunk_position": None},
+        _TEXT_CHUNK_FIELDS_SET, extra={})
 
 
 def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
@@ -84,27 +81,16 @@ def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     without validation on the same terms (its ``text`` is the message's string content)."""
     if not UNVALIDATED_BUILDS or not isinstance(message.content, str):
         return ChatGenerationChunk(message=message)
-    chunk = _new(ChatGenerationChunk)
-    _set(chunk, "__dict__", {"text": message.content, "generation_info": None,
-                             "type": "ChatGenerationChunk", "message": message})
-    _set(chunk, "__pydantic_fields_set__", set(_GENERATION_FIELDS_SET))
-    _set(chunk, "__pydantic_extra__", None)
-    _set(chunk, "__pydantic_private__", None)
-    return chunk
+    return stored(ChatGenerationChunk, {"text": message.content, "generation_info": None,
+                                         "type": "ChatGenerationChunk", "message": message},
+                  _GENERATION_FIELDS_SET)
 
 
-_new = object.__new__
-_set = object.__setattr__
 _TEXT_CHUNK_FIELDS_SET = frozenset(
     {"content", "additional_kwargs", "response_metadata", "id", "tool_call_chunks"})
 _GENERATION_FIELDS_SET = frozenset({"text", "message"})
 UNVALIDATED_BUILDS = True
 """Whether :func:`text_chunk` and :func:`generation_chunk` skip validation (decided below)."""
-
-
-def _state(model: Any) -> tuple[Any, ...]:
-    return (type(model), model.__dict__, model.model_fields_set, model.__pydantic_extra__,
-            model.__pydantic_private__)
 
 
 def _same_as_validated() -> bool:
@@ -115,9 +101,9 @@ def _same_as_validated() -> bool:
         validated = AIMessageChunk(content=text, additional_kwargs=dict(extra),
                                    response_metadata={"model_provider": PROVIDER},
                                    id=message_id, tool_call_chunks=[])
-        if _state(built) != _state(validated) or built != validated:
+        if state(built) != state(validated) or built != validated:
             return False
-        if _state(generation_chunk(built)) != _state(ChatGenerationChunk(message=validated)):
+        if state(generation_chunk(built)) != state(ChatGenerationChunk(message=validated)):
             return False
     return True
 

@@ -30,7 +30,7 @@ from llama_index.core.base.llms.types import (
     CompletionResponse,
     MessageRole,
 )
-from pydantic import BaseModel, PrivateAttr
+from pydantic import PrivateAttr
 
 from llama_index_openrouter.responses import (
     message_blocks,
@@ -39,6 +39,7 @@ from llama_index_openrouter.responses import (
     to_completion_response,
 )
 from openrouter_core.decode import ChatResult, ChunkDelta, JSONDict
+from openrouter_core.stored import instance_dict, set_instance_dict, state, stored
 from openrouter_core.stream import Progress, StreamAssembler
 
 PARTIAL_KEY = "partial"
@@ -46,10 +47,6 @@ PARTIAL_KEY = "partial"
 
 THINKING_DELTA_KEY = "thinking_delta"
 """``additional_kwargs`` key of a chunk's reasoning text (LlamaIndex agents stream it)."""
-
-
-_INSTANCE_DICT = BaseModel.__dict__["__dict__"]
-"""The instance-dict descriptor that pydantic's ``BaseModel`` slots declare."""
 
 
 class _Deferred:
@@ -68,7 +65,7 @@ class _Deferred:
     def __get__(self, model: Any, owner: type | None = None) -> Any:
         if model is None:
             return self
-        fields = _INSTANCE_DICT.__get__(model)
+        fields = instance_dict(model)
         private = object.__getattribute__(model, "__pydantic_private__")
         source = private.get("_source") if private else None
         if source is not None:
@@ -77,7 +74,7 @@ class _Deferred:
         return fields
 
     def __set__(self, model: Any, value: dict[str, Any]) -> None:
-        _INSTANCE_DICT.__set__(model, value)
+        set_instance_dict(model, value)
 
 
 class _DeferredField:
@@ -136,13 +133,9 @@ class StreamedMessage(ChatMessage):
             message._source = (assembler, progress)
             return message
         # What model_construct stores, stored directly (see CONSTRUCT_DIRECTLY).
-        message = _new(cls)
-        _set(message, "__dict__", {"role": MessageRole.ASSISTANT, "additional_kwargs": {},
-                                   "blocks": []})
-        _set(message, "__pydantic_fields_set__", set(_MESSAGE_FIELDS_SET))
-        _set(message, "__pydantic_extra__", None)
-        _set(message, "__pydantic_private__", {"_source": (assembler, progress)})
-        return message
+        return stored(cls, {"role": MessageRole.ASSISTANT, "additional_kwargs": {},
+                            "blocks": []},
+                      _MESSAGE_FIELDS_SET, private={"_source": (assembler, progress)})
 
 
 # Set after the class is made: in the class body pydantic would read them as field overrides.
@@ -250,17 +243,11 @@ def _chat_response(message: ChatMessage, raw: JSONDict, delta: str,
     if not CONSTRUCT_DIRECTLY:
         return ChatResponse.model_construct(message=message, raw=raw, delta=delta,
                                             logprobs=None, additional_kwargs=additional_kwargs)
-    response = _new(ChatResponse)
-    _set(response, "__dict__", {"message": message, "raw": raw, "delta": delta,
-                                "logprobs": None, "additional_kwargs": additional_kwargs})
-    _set(response, "__pydantic_fields_set__", set(_RESPONSE_FIELDS_SET))
-    _set(response, "__pydantic_extra__", None)
-    _set(response, "__pydantic_private__", None)
-    return response
+    return stored(ChatResponse, {"message": message, "raw": raw, "delta": delta,
+                                 "logprobs": None, "additional_kwargs": additional_kwargs},
+                  _RESPONSE_FIELDS_SET)
 
 
-_new = object.__new__
-_set = object.__setattr__
 _MESSAGE_FIELDS_SET = frozenset({"role", "additional_kwargs", "blocks"})
 _RESPONSE_FIELDS_SET = frozenset({"message", "raw", "delta", "logprobs", "additional_kwargs"})
 CONSTRUCT_DIRECTLY = True
@@ -268,12 +255,6 @@ CONSTRUCT_DIRECTLY = True
 objects per chunk, a quarter of a chunk's cost) by storing the same attributes directly.
 Decided at import by comparing both builds, so a llama-index-core or pydantic release that
 changes the models falls back to ``model_construct`` (and a test fails, so that we notice)."""
-
-
-def _state(model: Any) -> tuple[Any, ...]:
-    return (type(model), _INSTANCE_DICT.__get__(model),  # read without building
-            model.__pydantic_fields_set__, model.__pydantic_extra__,
-            object.__getattribute__(model, "__pydantic_private__"))
 
 
 def _same_as_constructed() -> bool:
@@ -284,13 +265,13 @@ def _same_as_constructed() -> bool:
     reference = StreamedMessage.model_construct(role=MessageRole.ASSISTANT, blocks=[],
                                                 additional_kwargs={})
     reference._source = (assembler, progress)
-    if _state(direct) != _state(reference):
+    if state(direct) != state(reference):
         return False
     built = _chat_response(direct, {"id": "x"}, "d", {PARTIAL_KEY: True})
     constructed = ChatResponse.model_construct(message=direct, raw={"id": "x"}, delta="d",
                                                logprobs=None,
                                                additional_kwargs={PARTIAL_KEY: True})
-    return _state(built) == _state(constructed)
+    return state(built) == state(constructed)
 
 
 CONSTRUCT_DIRECTLY = _same_as_constructed()

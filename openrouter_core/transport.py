@@ -304,9 +304,8 @@ def _convert(exc: Exception, base_url: str | None = None) -> errors.OpenRouterEr
 
     if isinstance(exc, errors.OpenRouterError):
         return exc
-    if isinstance(exc, openai.APIStatusError):
-        return errors.error_from_body(exc.response.status_code, reading.response_body(exc.response),
-                                      response=exc.response)
+    if isinstance(exc, openai.APIStatusError):  # from the SDK's own requests (request_json)
+        return _status_error(exc.response)
     request = _request_of(exc)
     where = errors.tried_url(request if request is not None else (base_url or ""))
     if isinstance(exc, (openai.APITimeoutError, http.TimeoutException)):

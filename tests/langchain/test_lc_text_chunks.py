@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter import streaming
-from openrouter_core.decode import ChunkDelta
+from openrouter_core.decode import ChunkDelta, ToolCallDelta
 
 PROVIDER_META = {"model_provider": "openrouter"}
 
@@ -75,13 +75,28 @@ def test_aggregates_equal_the_validated_aggregates(parts: list[tuple[str, dict[s
     assert state(total_built.message) == state(total_reference.message)
 
 
-def test_delta_chunk_takes_the_shortcut_only_for_text_and_reasoning() -> None:
+def test_delta_chunk_takes_the_shortcut_only_for_text_and_reasoning(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Equal states alone cannot tell whether the shortcut was taken: count validated builds.
+    validated_builds: list[object] = []
+    real_init = AIMessageChunk.__init__
+
+    def counted(self: AIMessageChunk, *args: object, **kwargs: object) -> None:
+        validated_builds.append(kwargs.get("content"))
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AIMessageChunk, "__init__", counted)
     text = streaming.delta_chunk(ChunkDelta(id="gen-1", content="hi"))
     assert text is not None and state(text) == state(validated("hi", {}, "gen-1"))
     reasoning = streaming.delta_chunk(ChunkDelta(reasoning="think"))
     assert reasoning is not None
     assert state(reasoning) == state(validated("", {"reasoning_content": "think"}, None))
     assert streaming.delta_chunk(ChunkDelta(id="gen-1")) is None
+    # Only the two references above were validated; the streamed chunks were stored.
+    assert validated_builds == ["hi", ""]
+    tool = streaming.delta_chunk(ChunkDelta(tool_calls=[ToolCallDelta(index=0, id="c",
+                                                                       name="f", arguments="")]))
+    assert tool is not None and len(validated_builds) == 3  # tool fragments are validated
 
 
 def test_the_import_check_tells_a_wrong_build_from_a_right_one(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, ToolCallBlock
 from llama_index.core.tools import FunctionTool
@@ -118,7 +120,9 @@ def test_tool_spec_equals_the_tools_own_and_never_shares_objects() -> None:
     from llama_index.core.tools import FunctionTool
     from pydantic import BaseModel, Field
 
-    from llama_index_openrouter.tools import tool_spec
+    from llama_index_openrouter.tools import _spec_text, tool_spec
+
+    _spec_text.cache_clear()
 
     class Where(BaseModel):
         city: str = Field(description="City name")
@@ -132,8 +136,22 @@ def test_tool_spec_equals_the_tools_own_and_never_shares_objects() -> None:
     tools = [FunctionTool.from_defaults(fn=weather),
              FunctionTool.from_defaults(fn=weather, name="w2", fn_schema=Where,
                                         description="Forecast")]
-    for tool in tools:
-        first = tool_spec(tool)
-        assert first == tool.metadata.to_openai_tool(skip_length_check=True)
-        first["function"]["parameters"]["properties"].clear()
-        assert tool_spec(tool) == tool.metadata.to_openai_tool(skip_length_check=True)
+    expected = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+    schemas_built = 0
+    real_schema = Where.model_json_schema.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[BaseModel], *args: Any, **kwargs: Any) -> Any:
+        nonlocal schemas_built
+        schemas_built += 1
+        return real_schema(cls, *args, **kwargs)
+
+    Where.model_json_schema = classmethod(counted)  # type: ignore[method-assign,assignment]
+    try:
+        for tool, reference in zip(tools, expected, strict=True):
+            first = tool_spec(tool)
+            assert first == reference
+            first["function"]["parameters"]["properties"].clear()
+            assert tool_spec(tool) == reference
+    finally:
+        del Where.model_json_schema
+    assert schemas_built == 1  # once for the first request, not on every request

@@ -1,0 +1,49 @@
+"""Pydantic models built by storing fields that are already known to be valid.
+
+Both adapters build a framework object per streamed chunk, and pydantic's validation (or the
+generic work of ``model_construct``) costs as much as reading the chunk off the wire. For the
+few shapes that stream most, the adapters store the fields directly, as ``model_construct``
+does, and compare the result with the validated build once at import (:func:`state`): a
+framework or pydantic release that changes a model falls back to the validated build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+_INSTANCE_DICT = BaseModel.__dict__["__dict__"]
+"""The instance-dict descriptor that pydantic's ``BaseModel`` slots declare: reads and writes
+through it bypass any ``__dict__`` descriptor a subclass defines."""
+
+
+def stored(cls: type[M], fields: dict[str, Any], fields_set: Set[str], *,
+           extra: dict[str, Any] | None = None, private: dict[str, Any] | None = None) -> M:
+    """An instance of ``cls`` holding ``fields`` as they are (no validation, no defaults)."""
+    model = object.__new__(cls)
+    set_instance_dict(model, fields)
+    object.__setattr__(model, "__pydantic_fields_set__", set(fields_set))
+    object.__setattr__(model, "__pydantic_extra__", extra)
+    object.__setattr__(model, "__pydantic_private__", private)
+    return model
+
+
+def instance_dict(model: BaseModel) -> dict[str, Any]:
+    """``model``'s field values as stored (a subclass's ``__dict__`` descriptor not run)."""
+    fields: dict[str, Any] = _INSTANCE_DICT.__get__(model)
+    return fields
+
+
+def set_instance_dict(model: BaseModel, fields: dict[str, Any]) -> None:
+    """Replace ``model``'s stored field values (a subclass's ``__dict__`` descriptor not run)."""
+    _INSTANCE_DICT.__set__(model, fields)
+
+
+def state(model: BaseModel) -> tuple[Any, ...]:
+    """Everything that makes two models the same: type, fields, fields set, extra, private."""
+    return (type(model), instance_dict(model), model.__pydantic_fields_set__,
+            model.__pydantic_extra__, object.__getattribute__(model, "__pydantic_private__"))
