@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openrouter_core import errors
+from openrouter_core.chunk_reader import ChunkReader
 from openrouter_core.decode import (
     ChatResult,
     ChunkDelta,
@@ -23,7 +24,13 @@ from openrouter_core.decode import (
     body_error,
     decode_response,
 )
-from openrouter_core.stream import SSEFormatError, SSEParser, StreamAssembler, StreamErrorChunk
+from openrouter_core.stream import (
+    DONE,
+    SSEFormatError,
+    SSEParser,
+    StreamAssembler,
+    StreamErrorChunk,
+)
 
 if TYPE_CHECKING:
     from openrouter_core._sdk_http import http
@@ -191,6 +198,7 @@ class StreamDriver:
     assembler: StreamAssembler
     clock: Clock
     parser: SSEParser = field(default_factory=SSEParser)
+    reader: ChunkReader = field(default_factory=ChunkReader)
     json_body: list[bytes] | None = None
 
     @classmethod
@@ -214,15 +222,24 @@ class StreamDriver:
             if self.clock.past():
                 raise self.clock.expired(self.response.request, "reply")
             return
+        read, assembler = self.reader.read, self.assembler
         try:
-            for event in self.parser.feed(data):
-                delta = self.assembler.feed_event(event)
-                if delta is not None:
-                    yield delta
+            for payload in self.parser.payloads(data):
+                item = read(payload)
+                if item is DONE:
+                    delta = assembler.feed_event(item)
+                    if delta is not None:
+                        yield delta
+                else:
+                    yield assembler.feed(item)
         except (StreamErrorChunk, SSEFormatError, DecodeError) as exc:
             raise self._typed(exc) from None
         if self.clock.past():
             raise self.clock.expired(self.response.request, "stream", self.assembler.result())
+
+    def _fed(self, item: Any) -> ChunkDelta | None:
+        """One item of :meth:`ChunkReader.read` given to the assembler (``feed`` inlines it)."""
+        return self.assembler.feed_event(item) if item is DONE else self.assembler.feed(item)
 
     def _typed(self, exc: Exception) -> errors.OpenRouterError:
         """An error chunk or unreadable event as the typed error, partial result attached."""
@@ -243,7 +260,8 @@ class StreamDriver:
             result = decode_body(self.response, b"".join(self.json_body))
             return [_result_as_delta(result, self.assembler)]
         try:
-            out = [d for d in (self.assembler.feed_event(e) for e in self.parser.close())
+            out = [d for d in (self._fed(self.reader.read(p))
+                               for p in self.parser.close_payloads())
                    if d is not None] if not self.assembler.done else []
         except (StreamErrorChunk, SSEFormatError, DecodeError) as exc:
             raise self._typed(exc) from None

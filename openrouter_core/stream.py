@@ -62,6 +62,12 @@ class SSEParser:
 
     def feed(self, chunk: bytes) -> Iterator[Any]:
         """Parse every event that ``chunk`` completes."""
+        for data in self.payloads(chunk):
+            yield parse_payload(data)
+
+    def payloads(self, chunk: bytes) -> Iterator[bytes]:
+        """The ``data:`` payload of every event that ``chunk`` completes, unparsed (the stream
+        driver reads them with a :class:`~openrouter_core.chunk_reader.ChunkReader`)."""
         if self._cr or b"\r" in chunk:
             chunk = self._lf_only(chunk)
         if not chunk:
@@ -86,11 +92,11 @@ class SSEParser:
             self._size = len(rest)
         for event in events:
             if event.startswith(b"data: ") and b"\n" not in event:
-                yield _payload(event[6:])
+                yield event[6:]
             elif event:
                 data = _event_data(event)
                 if data is not None:
-                    yield _payload(data)
+                    yield data
 
     def _lf_only(self, chunk: bytes) -> bytes:
         """CRLF line ends read as LF; a trailing CR waits for the LF that may follow."""
@@ -114,13 +120,18 @@ class SSEParser:
 
     def close(self) -> Iterator[Any]:
         """Flush an event left without its terminating blank line."""
+        for data in self.close_payloads():
+            yield parse_payload(data)
+
+    def close_payloads(self) -> Iterator[bytes]:
+        """:meth:`close`, unparsed."""
         rest = b"".join(self._tail)
         self._tail.clear()
         self._size, self._limit = 0, self._MIN_LIMIT
         self._cr = False
         data = _event_data(rest) if rest else None
         if data is not None:
-            yield _payload(data)
+            yield data
 
 
 def _event_data(event: bytes) -> bytes | None:
@@ -142,17 +153,16 @@ _scan = make_scanner(cast(Any, json.JSONDecoder()))
 encoding and wraps the scan in two Python calls, a fifth of a small chunk's parsing time."""
 
 
-def _payload(data: bytes) -> Any:
-    """One event's data: :data:`DONE` or the parsed JSON value."""
+def parse_payload(data: bytes) -> Any:
+    """One event's data: :data:`DONE` or the parsed JSON value; raises :class:`SSEFormatError`."""
     if data == b"[DONE]":
         return DONE
     try:
-        text = data.decode()
-        value, end = _scan(text, 0)
-        if end == len(text):
-            return value
-    except (UnicodeDecodeError, StopIteration, ValueError):
-        pass
+        value = scan_text(data.decode())
+    except UnicodeDecodeError:
+        value = None
+    if value is not None:
+        return value
     # Anything unusual (padding, a BOM, invalid JSON or UTF-8): json.loads decides, as before.
     try:
         return json.loads(data)
@@ -160,6 +170,17 @@ def _payload(data: bytes) -> Any:
         raise SSEFormatError(f"stream chunk is not valid UTF-8: {exc}", data) from exc
     except ValueError as exc:
         raise SSEFormatError(f"stream chunk is not valid JSON: {exc}", data) from exc
+
+
+def scan_text(text: str) -> Any:
+    """``text`` parsed as exactly one JSON value with nothing around it, else ``None`` (the
+    caller then asks ``json.loads``, which also accepts whitespace and says what is wrong; a
+    JSON ``null`` payload is also ``None`` and takes that way)."""
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    return value if end == len(text) else None
 
 
 class TextBuilder:
