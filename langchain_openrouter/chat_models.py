@@ -35,7 +35,7 @@ from langchain_openrouter import (
 from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
-from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, decode_choices
+from openrouter_core.decode import ChatResult as CoreResult, decode_choices
 from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
@@ -367,16 +367,11 @@ class ChatOpenRouter(BaseChatModel):
         choices = decode_choices(result.raw) if (call.body.get("n") or 1) > 1 else [result]
         return responses.chat_result(choices, call.model)
 
-    def _final(self, assembler: StreamAssembler, call: calls.CallSpec) -> ChatGenerationChunk:
+    def _final(self, assembler: StreamAssembler, call: calls.CallSpec) -> AIMessageChunk:
         result = assembler.result()
         if not call.stream_usage:
             result.usage = None
-        return ChatGenerationChunk(message=streaming.final_chunk(result, call.model))
-
-    @staticmethod
-    def _emit(delta: ChunkDelta) -> ChatGenerationChunk | None:
-        chunk = streaming.delta_chunk(delta)
-        return None if chunk is None else streaming.generation_chunk(chunk)
+        return streaming.final_chunk(result, call.model)
 
     # --- I/O: the only lines that differ between sync and async ---------------------------
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -403,47 +398,46 @@ class ChatOpenRouter(BaseChatModel):
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        yield from self._chunks(messages, stop, run_manager, kwargs, StreamAssembler())
+        for message in self._chunks(messages, stop, run_manager, kwargs, StreamAssembler()):
+            chunk = streaming.generation_chunk(message)
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     async def _astream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                        run_manager: AsyncCallbackManagerForLLMRun | None = None,
                        **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        async for chunk in self._achunks(messages, stop, run_manager, kwargs, StreamAssembler()):
+        async for message in self._achunks(messages, stop, run_manager, kwargs,
+                                           StreamAssembler()):
+            chunk = streaming.generation_chunk(message)
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
 
     def _chunks(self, messages: list[BaseMessage], stop: list[str] | None,
                 run_manager: CallbackManagerForLLMRun | None, kwargs: Mapping[str, Any],
-                assembler: StreamAssembler) -> Iterator[ChatGenerationChunk]:
+                assembler: StreamAssembler) -> Iterator[AIMessageChunk]:
+        # The messages of the stream's chunks: each delta's new material, then the final one.
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
         with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
-                chunk = self._emit(delta)
-                if chunk is not None:
-                    if run_manager:
-                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-        final = self._final(assembler, call)
-        if run_manager:
-            run_manager.on_llm_new_token(final.text, chunk=final)
-        yield final
+                message = streaming.delta_chunk(delta)
+                if message is not None:
+                    yield message
+        yield self._final(assembler, call)
 
     async def _achunks(self, messages: list[BaseMessage], stop: list[str] | None,
                        run_manager: AsyncCallbackManagerForLLMRun | None,
                        kwargs: Mapping[str, Any],
-                       assembler: StreamAssembler) -> AsyncIterator[ChatGenerationChunk]:
+                       assembler: StreamAssembler) -> AsyncIterator[AIMessageChunk]:
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
         with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):
-                chunk = self._emit(delta)
-                if chunk is not None:
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-        final = self._final(assembler, call)
-        if run_manager:
-            await run_manager.on_llm_new_token(final.text, chunk=final)
-        yield final
+                message = streaming.delta_chunk(delta)
+                if message is not None:
+                    yield message
+        yield self._final(assembler, call)
 
     # --- invoke/ainvoke: the framework's, plus the verdict on cut-off tool calls ------------
     def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
@@ -491,14 +485,14 @@ class ChatOpenRouter(BaseChatModel):
 
     def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
                       kwargs: dict[str, Any], run_manager: CallbackManagerForLLMRun | None,
-                      ) -> tuple[Iterator[ChatGenerationChunk], TextBuilder]:
+                      ) -> tuple[Iterator[AIMessageChunk], TextBuilder]:
         self._check_budget(run_manager)  # the run manager itself reports the tokens
         assembler = StreamAssembler()
         return self._chunks(messages, stop, None, kwargs, assembler), assembler.content
 
     def _achunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
                        kwargs: dict[str, Any], run_manager: AsyncCallbackManagerForLLMRun | None,
-                       ) -> tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]:
+                       ) -> tuple[AsyncIterator[AIMessageChunk], TextBuilder]:
         self._check_budget(run_manager)
         assembler = StreamAssembler()
         return self._achunks(messages, stop, None, kwargs, assembler), assembler.content

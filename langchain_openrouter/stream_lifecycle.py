@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.language_models import _utils as _lcu, chat_models as _lc
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
 from langchain_core.runnables.config import ensure_config
 from langchain_core.utils._merge import merge_dicts
 from langchain_core.utils.utils import LC_ID_PREFIX
 
+from langchain_openrouter.streaming import generation_chunk
 from openrouter_core.stream import TextBuilder
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 _HELPERS = {
     _lc: ("_format_for_tracing", "_format_ls_structured_output",
-          "_generate_response_from_error", "_gen_info_and_msg_metadata"),
+          "_generate_response_from_error"),
     _lcu: ("_normalize_messages", "_filter_invocation_params_for_tracing",
            "_update_message_content_to_blocks"),
 }
@@ -47,11 +48,13 @@ SUPPORTED: bool = all(hasattr(module, name) for module, names in _HELPERS.items(
 """Whether the installed langchain-core has every helper this module's lifecycle uses."""
 
 ChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
-                      tuple[Iterator[ChatGenerationChunk], TextBuilder]]
+                      tuple[Iterator[AIMessageChunk], TextBuilder]]
 """Opens a stream: messages, stop, kwargs, the run's callback manager (for checks made before
-sending; tokens are reported here) → the chunks and the builder receiving their text."""
+sending; tokens are reported here) → the chunks' messages (a chunk is
+``ChatGenerationChunk(message=...)``, without generation info) and the builder receiving their
+text."""
 AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any], Any],
-                           tuple[AsyncIterator[ChatGenerationChunk], TextBuilder]]
+                           tuple[AsyncIterator[AIMessageChunk], TextBuilder]]
 """The async :data:`ChunkSource`."""
 
 _BATCH = 64
@@ -94,7 +97,15 @@ class ChunkFold:
 
     def add(self, chunk: ChatGenerationChunk) -> None:
         """Fold in one chunk (it is not modified)."""
-        message = chunk.message
+        self._add(chunk.message, chunk.generation_info, chunk)
+
+    def add_message(self, message: BaseMessageChunk) -> None:
+        """Fold in ``ChatGenerationChunk(message=message)``, built only if it must be kept
+        (a plain text chunk is not)."""
+        self._add(message, None, None)
+
+    def _add(self, message: BaseMessageChunk, info: dict[str, Any] | None,
+             chunk: ChatGenerationChunk | None) -> None:
         content = message.content
         if self._text_mode:
             if not isinstance(content, str):
@@ -104,14 +115,14 @@ class ChunkFold:
                     self._seen += len(content)
                     if not self._shared:
                         self._text.append(content)
-                if self._is_plain(chunk, message):
+                if self._is_plain(info, message):
                     return
                 if content:
-                    stripped = message.model_copy(update={"content": ""})
-                    chunk = ChatGenerationChunk(message=stripped,
-                                                generation_info=chunk.generation_info)
+                    message = message.model_copy(update={"content": ""})
+                    chunk = None
         self._remember(message)
-        self._pending.append(chunk)
+        self._pending.append(chunk if chunk is not None else
+                             ChatGenerationChunk(message=message, generation_info=info))
         if len(self._pending) >= self._batch:
             self._flush()
 
@@ -132,9 +143,9 @@ class ChunkFold:
         # A shared builder may already hold text of a chunk not folded yet (it is fed first).
         return self._text.prefix(self._seen) if self._shared else self._text.text()
 
-    def _is_plain(self, chunk: ChatGenerationChunk, message: Any) -> bool:
+    def _is_plain(self, info: dict[str, Any] | None, message: Any) -> bool:
         return (self._merged is not None or bool(self._pending)) and (
-            not chunk.generation_info
+            not info
             and not message.additional_kwargs
             and not getattr(message, "tool_call_chunks", None)
             and getattr(message, "usage_metadata", None) is None
@@ -213,40 +224,34 @@ class _Run:
         self.run_id = f"{LC_ID_PREFIX}-{run_id}"
         self.v1 = model.output_version == "v1"
         self.fold = ChunkFold(text)
-        self.last: ChatGenerationChunk | None = None
+        self.last: AIMessageChunk | None = None
         self._index = -1
         self._index_type = ""
 
-    def step(self, chunk: ChatGenerationChunk) -> ChatGenerationChunk:
-        """Prepare a chunk as langchain-core does before it is reported and yielded."""
-        message = chunk.message
+    def step(self, message: AIMessageChunk) -> AIMessageChunk:
+        """Prepare a chunk as langchain-core does before it is reported and yielded. (Its
+        response metadata is not copied: langchain-core copies it to merge in generation info,
+        which the sources' chunks never carry, and each of our chunks has a dict of its own.)"""
         if message.id is None:
             message.id = self.run_id
-        if chunk.generation_info:
-            # Without generation info langchain-core's merge gives a copy of the message's
-            # own metadata: our chunks each carry a fresh dict, so there is nothing to copy.
-            message.response_metadata = _lc._gen_info_and_msg_metadata(chunk)
         if self.v1:
-            chunk.message = message = _lcu._update_message_content_to_blocks(message, "v1")
+            message = _lcu._update_message_content_to_blocks(message, "v1")
             for block in cast("list[dict[str, Any]]", message.content):
                 if block["type"] != self._index_type:
                     self._index_type = block["type"]
                     self._index += 1
                 if "index" not in block:
                     block["index"] = self._index
-        self.fold.add(chunk)
-        self.last = chunk
-        return chunk
+        self.fold.add_message(message)
+        self.last = message
+        return message
 
     def closing_chunk(self) -> AIMessageChunk | None:
         """The empty ``chunk_position="last"`` chunk, when the stream did not end with one."""
         last = self.last
-        if last is None or not isinstance(last.message, AIMessageChunk):
+        if last is None or last.chunk_position:
             return None
-        if last.message.chunk_position:
-            return None
-        empty: str | list[str | dict[str, Any]] = (
-            "" if isinstance(last.message.content, str) else [])
+        empty: str | list[str | dict[str, Any]] = "" if isinstance(last.content, str) else []
         return AIMessageChunk(content=empty, chunk_position="last", id=self.run_id)
 
     def error_result(self, error: BaseException) -> LLMResult:
@@ -282,10 +287,12 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
         messages = _lcu._normalize_messages(start.messages)
         chunks, text = source(messages, stop, start.kwargs, run_manager)
         run = _Run(model, run_manager.run_id, text)
-        for chunk in chunks:
-            chunk = run.step(chunk)
-            run_manager.on_llm_new_token(cast("str", chunk.message.content), chunk=chunk)
-            yield cast("AIMessageChunk", chunk.message)
+        for message in chunks:
+            message = run.step(message)
+            if run_manager.handlers:  # (with none, langchain-core's call returns at once)
+                run_manager.on_llm_new_token(cast("str", message.content),
+                                             chunk=generation_chunk(message))
+            yield message
         closing = run.closing_chunk()
         if closing is not None:
             run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
@@ -316,10 +323,12 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
         messages = _lcu._normalize_messages(start.messages)
         chunks, text = source(messages, stop, start.kwargs, run_manager)
         run = _Run(model, run_manager.run_id, text)
-        async for chunk in chunks:
-            chunk = run.step(chunk)
-            await run_manager.on_llm_new_token(cast("str", chunk.message.content), chunk=chunk)
-            yield cast("AIMessageChunk", chunk.message)
+        async for message in chunks:
+            message = run.step(message)
+            if run_manager.handlers:
+                await run_manager.on_llm_new_token(cast("str", message.content),
+                                                   chunk=generation_chunk(message))
+            yield message
         closing = run.closing_chunk()
         if closing is not None:
             await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))

@@ -224,11 +224,11 @@ def _get(value: Any, path: Path) -> Any:
 def _replace(value: Any, path: Path, leaf: str) -> Any:
     """``value`` with ``leaf`` at ``path``: fresh containers along the path, the rest shared
     (only scalars are off the path, see :func:`_only_scalars_off`)."""
-    if not path:
-        return leaf
-    copy = value.copy()
-    copy[path[0]] = _replace(value[path[0]], path[1:], leaf)
-    return copy
+    top = node = value.copy()
+    for key in path[:-1]:
+        node[key] = node = node[key].copy()
+    node[path[-1]] = leaf
+    return top
 
 
 def _only_scalars_off(value: Any, path: Path) -> bool:
