@@ -29,7 +29,6 @@ from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
 )
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.prompts import PromptTemplate
@@ -38,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 
 from llama_index_openrouter.calls import adrive, drive, prepare
 from llama_index_openrouter.config import OpenRouterConfig
+from llama_index_openrouter.observed import chat_callback, completion_callback
 from llama_index_openrouter.responses import to_chat_response, to_completion_response
 from llama_index_openrouter.streaming import PARTIAL_KEY, ChatStream
 from llama_index_openrouter.structured import program_for
@@ -171,49 +171,49 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
 
     # -- LlamaIndex LLM interface -----------------------------------------------------------
 
-    @llm_chat_callback()
+    @chat_callback
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Send the conversation and return the assistant's reply."""
         return self._chat(messages, **kwargs)
 
-    @llm_chat_callback()
+    @chat_callback
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         """Async :meth:`chat`."""
         return await self._achat(messages, **kwargs)
 
-    @llm_chat_callback()
+    @chat_callback
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         """Stream the reply: one response per chunk, each with its ``delta``."""
         gen: ChatResponseGen = self._stream(messages, kwargs, chat=True)
         return gen
 
-    @llm_chat_callback()
+    @chat_callback
     async def astream_chat(self, messages: Sequence[ChatMessage],
                            **kwargs: Any) -> ChatResponseAsyncGen:
         """Async :meth:`stream_chat`."""
         gen: ChatResponseAsyncGen = self._astream(messages, kwargs, chat=True)
         return gen
 
-    @llm_completion_callback()
+    @completion_callback
     def complete(self, prompt: str, formatted: bool = False,  # noqa: ARG002 - LlamaIndex's signature
                  **kwargs: Any) -> CompletionResponse:
         """Send ``prompt`` as one user message and return the reply text."""
         return self._complete(_user(prompt), **kwargs)
 
-    @llm_completion_callback()
+    @completion_callback
     async def acomplete(self, prompt: str, formatted: bool = False,  # noqa: ARG002 - LlamaIndex's signature
                         **kwargs: Any) -> CompletionResponse:
         """Async :meth:`complete`."""
         return await self._acomplete(_user(prompt), **kwargs)
 
-    @llm_completion_callback()
+    @completion_callback
     def stream_complete(self, prompt: str, formatted: bool = False,  # noqa: ARG002 - LlamaIndex's signature
                         **kwargs: Any) -> CompletionResponseGen:
         """Stream the reply to ``prompt``."""
         gen: CompletionResponseGen = self._stream(_user(prompt), kwargs, chat=False)
         return gen
 
-    @llm_completion_callback()
+    @completion_callback
     async def astream_complete(self, prompt: str, formatted: bool = False,  # noqa: ARG002 - LlamaIndex's signature
                                **kwargs: Any) -> CompletionResponseAsyncGen:
         """Async :meth:`stream_complete`."""

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.instrumentation import get_dispatcher
-from llama_index.core.instrumentation.event_handlers import BaseEventHandler
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler, NullEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.exception import ExceptionEvent
 from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMCompletionEndEvent
@@ -165,6 +165,14 @@ class _ContextRouter(BaseEventHandler):
         """Forward ``event`` to the active handlers."""
         for handler in _active.get():
             handler.handle(event)
+
+
+def idle(handler: BaseEventHandler) -> bool:
+    """Whether ``handler`` would do nothing with an event: LlamaIndex's ``NullEventHandler``
+    (the root dispatcher's default), or this module's router while no
+    ``get_openrouter_callback`` block is active in this thread or task."""
+    kind = type(handler)  # exact types: a subclass may handle events
+    return kind is NullEventHandler or (kind is _ContextRouter and not _active.get())
 
 
 _installed = False

@@ -1,0 +1,218 @@
+"""LlamaIndex's LLM callbacks run when a handler can see them, and only then.
+
+With an event handler, a ``CallbackManager`` handler or an active cost block, every call goes
+through LlamaIndex's own ``llm_chat_callback``/``llm_completion_callback`` (one in-progress
+event per streamed chunk). With none, no event object is built, and the rate limiter, the one
+thing the callbacks do besides reporting, still takes its slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.callbacks.base_handler import BaseCallbackHandler
+from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.event_handlers import BaseEventHandler, NullEventHandler
+from llama_index.core.instrumentation.events.llm import (
+    LLMChatInProgressEvent,
+    LLMCompletionInProgressEvent,
+)
+from llama_index.core.llms import callbacks as llm_callbacks
+from llama_index.core.rate_limiter import BaseRateLimiter
+
+from llama_index_openrouter import OpenRouter, get_openrouter_callback
+from llama_index_openrouter.observed import observed
+from openrouter_core.testing import Emulator, Reply
+
+from .conftest import Collected, make_llm
+
+HI = [ChatMessage(role="user", content="Hi")]
+WORDS = ["One ", "two ", "three."]
+
+
+def _stream_chat(llm: OpenRouter) -> int:
+    return len(list(llm.stream_chat(HI)))
+
+
+def _astream_chat(llm: OpenRouter) -> int:
+    async def run() -> int:
+        return len([r async for r in await llm.astream_chat(HI)])
+    return asyncio.run(run())
+
+
+def _stream_complete(llm: OpenRouter) -> int:
+    return len(list(llm.stream_complete("Hi")))
+
+
+def _astream_complete(llm: OpenRouter) -> int:
+    async def run() -> int:
+        return len([r async for r in await llm.astream_complete("Hi")])
+    return asyncio.run(run())
+
+
+STREAMS: dict[str, Callable[[OpenRouter], int]] = {
+    "stream_chat": _stream_chat, "astream_chat": _astream_chat,
+    "stream_complete": _stream_complete, "astream_complete": _astream_complete}
+
+
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The in-progress events LlamaIndex's callbacks build (they look the classes up in their
+    module when a chunk passes)."""
+    made: list[Any] = []
+    for name, kind in (("LLMChatInProgressEvent", LLMChatInProgressEvent),
+                       ("LLMCompletionInProgressEvent", LLMCompletionInProgressEvent)):
+        counting = type(name, (kind,), {"model_post_init": lambda self, _: made.append(self)})
+        monkeypatch.setattr(llm_callbacks, name, counting)
+    return made
+
+
+@pytest.mark.parametrize("call", STREAMS.values(), ids=STREAMS.keys())
+def test_no_handler_no_event_objects(emu: Emulator, built: list[Any],
+                                     call: Callable[[OpenRouter], int]) -> None:
+    llm = make_llm(emu)
+    assert not observed(llm)
+    emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+    assert call(llm) >= len(WORDS)
+    assert built == []
+
+
+@pytest.mark.parametrize("call", STREAMS.values(), ids=STREAMS.keys())
+def test_an_event_handler_gets_one_event_per_chunk(emu: Emulator, built: list[Any],
+                                                   instrumentation: Collected,
+                                                   call: Callable[[OpenRouter], int]) -> None:
+    llm = make_llm(emu)
+    assert observed(llm)
+    emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+    responses = call(llm)
+    assert len(built) == responses
+    assert instrumentation.events[-responses - 1:-1] == built  # then the end event
+
+
+class Recorder(BaseCallbackHandler):
+    """A legacy callback handler that keeps the event types it sees."""
+
+    def __init__(self) -> None:
+        super().__init__([], [])
+        self.seen: list[str] = []
+
+    def on_event_start(self, event_type: Any, payload: Any = None, event_id: str = "",
+                       parent_id: str = "", **kwargs: Any) -> str:
+        self.seen.append(f"start {event_type.value}")
+        return event_id
+
+    def on_event_end(self, event_type: Any, payload: Any = None, event_id: str = "",
+                     **kwargs: Any) -> None:
+        self.seen.append(f"end {event_type.value}")
+
+    def start_trace(self, trace_id: str | None = None) -> None:
+        self.seen.append(f"trace {trace_id}")
+
+    def end_trace(self, trace_id: str | None = None,
+                  trace_map: dict[str, list[str]] | None = None) -> None:
+        self.seen.append(f"trace end {trace_id}")
+
+
+@pytest.mark.parametrize("call", STREAMS.values(), ids=STREAMS.keys())
+def test_a_callback_manager_handler_is_reported_to(emu: Emulator, built: list[Any],
+                                                   call: Callable[[OpenRouter], int]) -> None:
+    recorder = Recorder()
+    llm = make_llm(emu, callback_manager=CallbackManager([recorder]))
+    emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+    responses = call(llm)
+    assert "start llm" in recorder.seen and "end llm" in recorder.seen
+    assert len(built) == responses
+
+
+def test_idle_handlers_do_not_count_but_others_do(emu: Emulator) -> None:
+    llm = make_llm(emu)
+    root = get_dispatcher()
+    assert any(type(h) is NullEventHandler for h in root.event_handlers)  # LlamaIndex's default
+    with get_openrouter_callback():  # installs the cost router on the root dispatcher
+        assert observed(llm)
+    assert not observed(llm)  # the router stays, idle without an active block
+
+    class Quiet(NullEventHandler):
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            pass
+
+    handler = Quiet()  # a subclass may do anything: it counts
+    child = get_dispatcher(llm_callbacks.__name__)
+    child.add_event_handler(handler)
+    try:
+        assert observed(llm)
+    finally:
+        child.event_handlers.remove(handler)
+    assert not observed(llm)
+
+
+def test_cost_block_counts_a_stream_taken_without_other_handlers(emu: Emulator) -> None:
+    llm = make_llm(emu)
+    emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS, cost=0.25))
+    with get_openrouter_callback() as cost:
+        _stream_chat(llm)
+    assert cost.total_cost == pytest.approx(0.25)
+
+
+class CountingLimiter(BaseRateLimiter):
+    """A rate limiter that counts the slots taken."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def acquire(self, *args: Any, **kwargs: Any) -> None:
+        self.taken += 1
+
+    async def async_acquire(self, *args: Any, **kwargs: Any) -> None:
+        self.taken += 1
+
+
+@pytest.mark.parametrize("handled", [False, True], ids=["quiet", "reported"])
+def test_the_rate_limiter_takes_a_slot_either_way(emu: Emulator, handled: bool) -> None:
+    limiter = CountingLimiter()
+    manager = CallbackManager([Recorder()] if handled else [])
+    llm = make_llm(emu, rate_limiter=limiter, callback_manager=manager)
+    assert observed(llm) is handled
+    for call in STREAMS.values():
+        emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+        call(llm)
+    emu.enqueue(Reply.text("Hello"))
+    llm.chat(HI)
+    emu.enqueue(Reply.text("Hello"))
+    asyncio.run(llm.acomplete("Hi"))
+    assert limiter.taken == len(STREAMS) + 2
+
+
+def test_the_methods_keep_their_names_and_signatures() -> None:
+    import inspect
+
+    for name in ("chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete",
+                 "stream_complete", "astream_complete"):
+        method = getattr(OpenRouter, name)
+        assert method.__name__ == name
+        assert method.__doc__
+        inspect.signature(method)  # no __wrapped__ chain ending in LlamaIndex's marker
+        assert inspect.iscoroutinefunction(method) == name.startswith("a")
+
+
+def test_handlers_count_where_the_dispatcher_would_deliver(emu: Emulator) -> None:
+    class Plain(BaseEventHandler):
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            pass
+
+    llm = make_llm(emu)
+    root, child = get_dispatcher(), get_dispatcher(llm_callbacks.__name__)
+    handler = Plain()
+    root.add_event_handler(handler)
+    try:
+        assert observed(llm)
+        child.propagate = False  # LlamaIndex would not deliver to the root any more
+        assert not observed(llm)
+    finally:
+        root.event_handlers.remove(handler)
+        child.propagate = True
