@@ -43,7 +43,7 @@ PNG = "data:image/png;base64,iVBORw0KGgo="
 # --- ChunkFold against merge_chat_generation_chunks --------------------------------------
 def _random_chunk(rng: random.Random) -> ChatGenerationChunk:
     kind = rng.choice(["text"] * 6 + ["empty", "tool", "reasoning", "image", "usage",
-                                      "final", "meta", "info"])
+                                      "final", "meta", "info", "position"])
     ids = [GEN_ID, None, "lc_run-abc", "lc_other", "gen-other"]
     message_id = rng.choice(ids) if rng.random() < 0.2 else GEN_ID
     meta: dict[str, Any] = {"model_provider": "openrouter"}
@@ -72,6 +72,8 @@ def _random_chunk(rng: random.Random) -> ChatGenerationChunk:
         fields["content"] = ""
         fields["chunk_position"] = "last"
         meta = {**meta, "model_name": "openai/gpt-4o-mini", "finish_reason": "stop"}
+    elif kind == "position":  # the last chunk's marker, nothing else different
+        fields["chunk_position"] = "last"
     elif kind == "meta":
         meta = {**meta, "note": "x"}  # an equal string merge_dicts concatenates
     elif kind == "info":
@@ -80,9 +82,11 @@ def _random_chunk(rng: random.Random) -> ChatGenerationChunk:
     return ChatGenerationChunk(message=message, generation_info=info)
 
 
+@pytest.mark.parametrize("messages", [False, True], ids=["add", "add_message"])
 @pytest.mark.parametrize("shared", [False, True], ids=["own-text", "shared-text"])
 @pytest.mark.parametrize("batch", [1, 3, 64])
-def test_fold_equals_langchain_merge_on_random_streams(batch: int, shared: bool) -> None:
+def test_fold_equals_langchain_merge_on_random_streams(batch: int, shared: bool,
+                                                       messages: bool) -> None:
     for seed in range(150):
         rng = random.Random(seed)
         chunks = [_random_chunk(rng) for _ in range(rng.randint(1, 120))]
@@ -92,7 +96,10 @@ def test_fold_equals_langchain_merge_on_random_streams(batch: int, shared: bool)
         for position, chunk in enumerate(chunks):
             if isinstance(chunk.message.content, str) and chunk.message.content:
                 builder.append(chunk.message.content)  # the assembler is fed first
-            fold.add(chunk)
+            if messages and chunk.generation_info is None:
+                fold.add_message(chunk.message)  # the lifecycle's way for our chunks
+            else:
+                fold.add(chunk)
             if position == check_at:  # a mid-stream result (the error path) changes nothing
                 assert fold.result() == merge_chat_generation_chunks(chunks[:position + 1])
         assert fold.result() == merge_chat_generation_chunks(chunks), f"seed {seed}"
