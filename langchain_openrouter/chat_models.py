@@ -9,6 +9,7 @@ share everything but that line.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, Literal, Self
@@ -329,8 +330,7 @@ class ChatOpenRouter(BaseChatModel):
 
     # --- request building (pure) ----------------------------------------------------------
     def _settings(self) -> RequestSettings:
-        fields = {name: getattr(self, name) for name in cfg.SETTING_FOR_FIELD
-                  if name in type(self).model_fields}
+        fields = {name: getattr(self, name) for name in _setting_fields(type(self))}
         return cfg.build_settings(fields, self.model_kwargs)
 
     def _connection(self) -> calls.Connection:
@@ -565,3 +565,16 @@ class ChatOpenRouter(BaseChatModel):
         profile = self.profile or {}
         return "json_schema" if profile.get("structured_output") is True else "function_calling"
 
+
+_SETTING_FIELDS: weakref.WeakKeyDictionary[type, tuple[str, ...]] = weakref.WeakKeyDictionary()
+
+
+def _setting_fields(cls: type[ChatOpenRouter]) -> tuple[str, ...]:
+    """The request-setting fields ``cls`` has (a subclass may drop some), once per class
+    (pydantic's ``model_fields`` costs about half a microsecond per read); a class made at
+    run time is not kept alive by this."""
+    found = _SETTING_FIELDS.get(cls)
+    if found is None:
+        found = _SETTING_FIELDS[cls] = tuple(
+            name for name in cfg.SETTING_FOR_FIELD if name in cls.model_fields)
+    return found
