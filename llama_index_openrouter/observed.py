@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms import callbacks as _llm_callbacks
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
@@ -53,33 +55,66 @@ def observed(llm: Any) -> bool:
 
 def chat_callback(method: F) -> F:
     """``llm_chat_callback()(method)``, called only when :func:`observed`."""
-    return _when_observed(method, llm_chat_callback()(method))
+    reported = llm_chat_callback()(method)
+    # The parameters LlamaIndex's chat wrapper declares, so that signatures stay the same.
+    if inspect.iscoroutinefunction(method):
+        async def async_call(_self: Any, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
+            if observed(_self):
+                return await reported(_self, messages, **kwargs)
+            if _self.rate_limiter is not None:
+                await _self.rate_limiter.async_acquire()
+            with _tagged():
+                return await method(_self, messages, **kwargs)
+
+        return _looking_like(method, async_call)
+
+    def call(_self: Any, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
+        if observed(_self):
+            return reported(_self, messages, **kwargs)
+        if _self.rate_limiter is not None:
+            _self.rate_limiter.acquire()
+        with _tagged():
+            return method(_self, messages, **kwargs)
+
+    return _looking_like(method, call)
 
 
 def completion_callback(method: F) -> F:
     """``llm_completion_callback()(method)``, called only when :func:`observed`."""
-    return _when_observed(method, llm_completion_callback()(method))
-
-
-def _when_observed(method: F, reported: Callable[..., Any]) -> F:
+    reported = llm_completion_callback()(method)
+    # LlamaIndex's completion wrapper declares ``*args``.
     if inspect.iscoroutinefunction(method):
-        async def async_call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if observed(self):
-                return await reported(self, *args, **kwargs)
-            if self.rate_limiter is not None:
-                await self.rate_limiter.async_acquire()
-            return await method(self, *args, **kwargs)
+        async def async_call(_self: Any, *args: Any, **kwargs: Any) -> Any:
+            if observed(_self):
+                return await reported(_self, *args, **kwargs)
+            if _self.rate_limiter is not None:
+                await _self.rate_limiter.async_acquire()
+            with _tagged():
+                return await method(_self, *args, **kwargs)
 
         return _looking_like(method, async_call)
 
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if observed(self):
-            return reported(self, *args, **kwargs)
-        if self.rate_limiter is not None:
-            self.rate_limiter.acquire()
-        return method(self, *args, **kwargs)
+    def call(_self: Any, *args: Any, **kwargs: Any) -> Any:
+        if observed(_self):
+            return reported(_self, *args, **kwargs)
+        if _self.rate_limiter is not None:
+            _self.rate_limiter.acquire()
+        with _tagged():
+            return method(_self, *args, **kwargs)
 
     return _looking_like(method, call)
+
+
+@contextmanager
+def _tagged() -> Iterator[None]:
+    """Marks an exception as LlamaIndex's callbacks do (``CallbackManager.as_trace``): an
+    outer ``CallbackManager.event`` then leaves it out of its end payload, as before."""
+    try:
+        yield
+    except Exception as exc:
+        if not hasattr(exc, "event_added"):
+            exc.event_added = True  # type: ignore[attr-defined]  # LlamaIndex's own flag
+        raise
 
 
 def _looking_like(method: F, wrapper: Callable[..., Any]) -> F:

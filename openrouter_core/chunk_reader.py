@@ -53,6 +53,7 @@ _PROBE_LITERAL = '\\u0000"'
 """A string no real text field holds, written as it would follow the head."""
 
 _SCALARS = (str, int, float, bool, type(None))
+_JSON_WHITESPACE = " \t\n\r"
 _MAX_WAIT = 64
 
 
@@ -126,7 +127,9 @@ class _Shape:
         self._tail_len = len(tail)
         self._path = path
         self._field = _FIELDS[path]
-        self._value = value
+        # A copy of its own (fresh containers on the path, and only scalars off it): the
+        # caller gets ``value`` as that event's raw and may change it.
+        self._value = _replace(value, path, _PROBE)
         # Copied now: the assembler rewrites the deltas it is fed (a repeated finish reason,
         # a tool call's id and name after its first fragment).
         d = delta
@@ -171,11 +174,13 @@ class _Shape:
         """The shape ``before`` and ``text`` share, if they differ inside one string only and
         the probe proves which field that string is (see the module's description).
 
-        The proof: the probe parse replaces one string and JSON is read left to right, so it
-        can only change the value of that one string (or a key's name, which would remove a
-        key from the path). If the field at a path holds the event's string and the probe in
-        the probe's value, that string is the field, and nothing else depends on it. (An
-        event whose string is the probe itself could match anything, so it is not learnt.)
+        The proof: the string is a value, not a key (a key is followed by a colon, and
+        renaming one could uncover an earlier copy of the same key). The probe parse replaces
+        that one string and JSON is read left to right, so it can only change the value the
+        string gives, or nothing at all if a later copy of its key wins. If the field at a path
+        holds the event's string and the probe in the probe's value, that string is the field,
+        and nothing else depends on it. (An event whose string is the probe itself could match
+        anything, so it is not learnt.)
         """
         # The last quote before the first difference opens the string, if the difference is
         # inside one; when it does not, the checks below fail.
@@ -190,6 +195,8 @@ class _Shape:
         head, tail = text[:start], text[end:]
         if before[before_end:] != tail or string == _PROBE:
             return None  # something after the string differs too
+        if tail.lstrip(_JSON_WHITESPACE).startswith(":"):
+            return None  # a key: renaming it may uncover an earlier copy of the same key
         probe = scan_text(head + _PROBE_LITERAL + tail)
         for path in _FIELDS:
             if (_get(value, path) == string and _get(probe, path) == _PROBE

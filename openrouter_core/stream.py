@@ -170,6 +170,8 @@ def parse_payload(data: bytes) -> Any:
         raise SSEFormatError(f"stream chunk is not valid UTF-8: {exc}", data) from exc
     except ValueError as exc:
         raise SSEFormatError(f"stream chunk is not valid JSON: {exc}", data) from exc
+    except RecursionError as exc:
+        raise SSEFormatError("stream chunk is nested too deeply to read", data) from exc
 
 
 def scan_text(text: str) -> Any:
@@ -178,7 +180,7 @@ def scan_text(text: str) -> Any:
     JSON ``null`` payload is also ``None`` and takes that way)."""
     try:
         value, end = _scan(text, 0)
-    except (StopIteration, ValueError):
+    except (StopIteration, ValueError, RecursionError):
         return None
     return value if end == len(text) else None
 

@@ -244,3 +244,9 @@ def test_result_at_replays_the_stream_as_it_stood() -> None:
     assert [(c.id, c.arguments) for c in last.tool_calls] == [
         (c.id, c.arguments) for c in final.tool_calls] == [("a", "{}"), ("b", '{"y": 1}')]
     assert (last.reasoning, last.reasoning_details) == (final.reasoning, final.reasoning_details)
+
+
+def test_a_chunk_nested_too_deeply_is_a_format_error() -> None:
+    deep = b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n"
+    with pytest.raises(SSEFormatError, match="nested too deeply"):
+        list(SSEParser().feed(deep))

@@ -191,13 +191,43 @@ def test_the_rate_limiter_takes_a_slot_either_way(emu: Emulator, handled: bool) 
 def test_the_methods_keep_their_names_and_signatures() -> None:
     import inspect
 
+    def chat(self: Any, messages: Any, **kwargs: Any) -> Any: ...
+    async def achat(self: Any, messages: Any, **kwargs: Any) -> Any: ...
+    def complete(self: Any, prompt: str, formatted: bool = False, **kwargs: Any) -> Any: ...
+    async def acomplete(self: Any, prompt: str, formatted: bool = False,
+                        **kwargs: Any) -> Any: ...
+
+    def shape(function: Any) -> list[tuple[str, Any]]:
+        return [(p.name, p.kind) for p in inspect.signature(function).parameters.values()]
+
+    # What LlamaIndex's own callbacks make of such methods.
+    expected = {"chat": shape(llm_callbacks.llm_chat_callback()(chat)),
+                "achat": shape(llm_callbacks.llm_chat_callback()(achat)),
+                "complete": shape(llm_callbacks.llm_completion_callback()(complete)),
+                "acomplete": shape(llm_callbacks.llm_completion_callback()(acomplete))}
+    assert expected["chat"] == [("_self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                                ("messages", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                                ("kwargs", inspect.Parameter.VAR_KEYWORD)]
     for name in ("chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete",
                  "stream_complete", "astream_complete"):
         method = getattr(OpenRouter, name)
         assert method.__name__ == name
         assert method.__doc__
-        inspect.signature(method)  # no __wrapped__ chain ending in LlamaIndex's marker
+        kind = ("a" if name.startswith("a") else "") + (
+            "chat" if name.endswith("chat") else "complete")
+        assert shape(method) == expected[kind], name
         assert inspect.iscoroutinefunction(method) == name.startswith("a")
+
+
+@pytest.mark.parametrize("handled", [False, True], ids=["quiet", "reported"])
+def test_an_error_is_tagged_for_outer_callback_managers_either_way(emu: Emulator,
+                                                                   handled: bool) -> None:
+    llm = make_llm(emu, callback_manager=CallbackManager([Recorder()] if handled else []))
+    for call in (lambda: llm.chat(HI), lambda: asyncio.run(llm.acomplete("Hi"))):
+        emu.enqueue(Reply.error(400, "bad request"))
+        with pytest.raises(Exception) as caught:
+            call()
+        assert getattr(caught.value, "event_added", False) is True
 
 
 def test_handlers_count_where_the_dispatcher_would_deliver(emu: Emulator) -> None:
