@@ -58,14 +58,19 @@ AsyncChunkSource = Callable[[list[BaseMessage], list[str] | None, dict[str, Any]
 """The async :data:`ChunkSource`."""
 
 _BATCH = 64
-"""Chunks held before they are folded into the running merge (64 x ~2.5 KB)."""
+"""The fewest chunks held before they are folded into the running merge (64 x ~2.5 KB)."""
 
 
 class ChunkFold:
     """The merge of a stream's chunks, equal to ``merge_chat_generation_chunks(all_chunks)``.
 
     Chunks are folded in batches with langchain-core's own ``+`` (a left fold, like the merge
-    of the whole list). Plain text chunks, whose only contribution beyond their text is metadata
+    of the whole list: the merge of list contents is not associative, so no other grouping
+    would do). A batch is folded in once it holds as many chunks as the merge already does (and
+    at least ``batch``): ``AIMessageChunk`` parses each tool call's whole arguments whenever it
+    is built, so folding a fixed batch into a growing merge made a long streamed tool call
+    quadratic; with batches that grow, each chunk is re-read a logarithmic number of times.
+    Plain text chunks, whose only contribution beyond their text is metadata
     the merge leaves unchanged, are not kept at all: their text goes to a
     :class:`~openrouter_core.stream.TextBuilder` that becomes the merged ``content`` at the
     end. That holds while every content seen is a string; the first list content (image blocks,
@@ -76,15 +81,16 @@ class ChunkFold:
         text: The builder that already receives exactly the streamed text, in order (the core
             assembler's ``content``). Given one, the fold reads its text from there instead of
             keeping a second copy; it only counts characters, and checks the count at the end.
-        batch: Chunks held before they are folded.
+        batch: The fewest chunks held before they are folded.
     """
 
-    __slots__ = ("_batch", "_merged", "_pending", "_plain_id", "_plain_meta", "_seen",
+    __slots__ = ("_batch", "_folded", "_merged", "_pending", "_plain_id", "_plain_meta", "_seen",
                  "_shared", "_text", "_text_mode")
 
     def __init__(self, text: TextBuilder | None = None, batch: int = _BATCH) -> None:
         self._batch = batch
         self._merged: ChatGenerationChunk | None = None
+        self._folded = 0  # chunks merged into _merged
         self._pending: list[ChatGenerationChunk] = []
         self._shared = text is not None
         self._text = text if text is not None else TextBuilder()
@@ -138,7 +144,7 @@ class ChunkFold:
         self._remember(message)
         self._pending.append(chunk if chunk is not None else
                              ChatGenerationChunk(message=message, generation_info=info))
-        if len(self._pending) >= self._batch:
+        if len(self._pending) >= max(self._batch, self._folded):
             self._flush()
 
     def result(self) -> ChatGenerationChunk | None:
@@ -182,6 +188,7 @@ class ChunkFold:
             return
         batch = self._pending if self._merged is None else [self._merged, *self._pending]
         self._merged = merge_chat_generation_chunks(batch)
+        self._folded += len(self._pending)
         self._pending = []
 
     def _leave_text_mode(self) -> None:

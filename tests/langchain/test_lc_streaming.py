@@ -119,6 +119,33 @@ def test_fold_keeps_no_chunk_objects_for_plain_text() -> None:
     assert result.message.content == "a" + "word " * 10_000
 
 
+def test_fold_reads_a_long_tool_call_a_logarithmic_number_of_times(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each merge builds an AIMessageChunk, which parses the whole arguments so far: merging a
+    # fixed batch into the running merge made 10,000 fragments cost 156 such parses.
+    from langchain_openrouter import stream_lifecycle
+
+    merged: list[int] = []
+    merge = stream_lifecycle.merge_chat_generation_chunks
+
+    def counting(chunks: list[ChatGenerationChunk]) -> Any:
+        merged.append(len(chunks))
+        return merge(chunks)
+
+    monkeypatch.setattr(stream_lifecycle, "merge_chat_generation_chunks", counting)
+    chunks = [ChatGenerationChunk(message=AIMessageChunk(content="", id=GEN_ID,
+                                                         tool_call_chunks=[tool_call_chunk(
+                                                             args=f'"{n}', index=0)]))
+              for n in range(10_000)]
+    fold = ChunkFold()
+    for chunk in chunks:
+        fold.add(chunk)
+    result = fold.result()
+    assert len(merged) <= 10  # batches of 64, 64, 128, 256, ... and the last one
+    assert sum(merged) <= 2 * len(chunks)
+    assert result == merge(chunks)
+
+
 def test_fold_does_not_modify_the_chunks_it_is_given() -> None:
     chunk = ChatGenerationChunk(message=AIMessageChunk(content="text", id=GEN_ID,
                                                        additional_kwargs={"k": "v"}))
