@@ -65,7 +65,7 @@ class ChunkReader:
 
     def __init__(self) -> None:
         self._shape: _Shape | None = None
-        self._last: tuple[str, dict[str, Any]] | None = None  # the last fully read event
+        self._last: str | None = None  # the text of the last event read in full
         self._wait = 0  # full reads to skip learning for, after a failed attempt
         self._backoff = 1
 
@@ -92,13 +92,13 @@ class ChunkReader:
         return delta
 
     def _learn(self, text: str, value: dict[str, Any], delta: ChunkDelta) -> None:
-        last, self._last = self._last, (text, value)
+        last, self._last = self._last, text
         if last is None:
             return
         if self._wait:
             self._wait -= 1
             return
-        shape = _Shape.learn(last[0], text, value, delta)
+        shape = _Shape.learn(last, text, value, delta)
         if shape is None:
             self._wait = self._backoff
             self._backoff = min(2 * self._backoff, _MAX_WAIT)
