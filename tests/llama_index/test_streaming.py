@@ -19,17 +19,20 @@ from openrouter_core.decode import ChunkDelta, ToolCallDelta, Usage
 from openrouter_core.stream import StreamAssembler
 
 
-def run(deltas: list[ChunkDelta]) -> tuple[list, ChatStream]:
+def run(deltas: list[ChunkDelta], completion: bool = False) -> tuple[list, ChatStream]:
+    """The streamed responses of ``deltas`` (chat, or completion), the final one last."""
     assembler = StreamAssembler()
     stream = ChatStream(assembler)
-    out = []
+    partial, final = ((stream.completion_partial, stream.completion_final) if completion
+                      else (stream.chat_partial, stream.chat_final))
+    out: list[Any] = []
     for delta in deltas:
         held = stream.push(assembler.feed(delta))
         if held is not None:
-            out.append(stream.chat_partial(held))
+            out.append(partial(held))
     last = stream.last()
     if last is not None:
-        out.append(stream.chat_final(last))
+        out.append(final(last))
     return out, stream
 
 
@@ -130,16 +133,7 @@ def test_deferred_message_behaves_like_a_chat_message() -> None:
 
 
 def test_completion_chunks_are_lazy_and_correct() -> None:
-    assembler = StreamAssembler()
-    stream = ChatStream(assembler)
-    out = []
-    for piece in ["a", "b", "c"]:
-        held = stream.push(assembler.feed(ChunkDelta(content=piece)))
-        if held is not None:
-            out.append(stream.completion_partial(held))
-    last = stream.last()
-    assert last is not None
-    out.append(stream.completion_final(last))
+    out, _ = run([ChunkDelta(content=piece) for piece in ["a", "b", "c"]], completion=True)
     assert [r.text for r in reversed(out)] == ["abc", "ab", "a"]
     assert [r.delta for r in out] == ["a", "b", "c"]
     assert out[0].model_dump()["text"] == "a"
@@ -206,13 +200,8 @@ def test_partial_responses_read_dump_and_pickle_alike_either_way(
     from llama_index_openrouter import streaming
 
     monkeypatch.setattr(streaming, "CONSTRUCT_DIRECTLY", direct)
-    assembler = StreamAssembler()
-    stream = ChatStream(assembler)
-    out = []
-    for piece in ["a", "b", "c"]:
-        held = stream.push(assembler.feed(ChunkDelta(content=piece)))
-        if held is not None:
-            out.append(stream.chat_partial(held))
+    out, _ = run([ChunkDelta(content=piece) for piece in ["a", "b", "c"]])
+    out = out[:-1]  # the partial responses
     assert [r.message.content for r in out] == ["a", "ab"]
     assert [r.model_dump()["message"]["blocks"][0]["text"] for r in out] == ["a", "ab"]
     assert pickle.loads(pickle.dumps(out[1])).message.content == "ab"
