@@ -86,7 +86,12 @@ def _row(work: Workload, name: str, cell: Cell, group: dict[str, Cell]) -> list[
     if cell.seconds is None:
         return [label, _short(cell.note or "-"), "", "", ""]
     number = value(work, cell)
-    rate = work.unit not in ("ms", "import", "memory")
+    verdict = "ok" if cell.note is None else _short(cell.note)
+    if work.unit == "memory":  # against the text's own size, not another integration
+        chunks = payload(cell.result["payload"]).chunks
+        return [label, _fmt(number / 1024), f"{chunks:,} chunks, {cell.seconds:.1f} s",
+                f"{cell.metrics['rss_growth'] / _text_bytes(cell):.1f}x text", verdict]
+    rate = work.unit not in ("ms", "import")
     spread = (f"{_fmt(value(work, cell, not rate))}-{_fmt(value(work, cell, rate))}"
               if cell.trials > 1 else "")
     ref = work.ref
@@ -95,12 +100,7 @@ def _row(work: Workload, name: str, cell: Cell, group: dict[str, Cell]) -> list[
     base = group.get(ref)
     rel = (f"{number / value(work, base):.2f}x"
            if base is not None and base.ok and name != ref else "")
-    if work.unit == "memory":
-        number /= 1024
-        chunks = payload(cell.result["payload"]).chunks
-        spread = f"{chunks:,} chunks, {cell.seconds:.1f} s"
-        rel = f"{cell.metrics['rss_growth'] / _text_bytes(cell):.1f}x text"
-    return [label, _fmt(number), spread, rel, "ok" if cell.note is None else _short(cell.note)]
+    return [label, _fmt(number), spread, rel, verdict]
 
 
 LC, CO, OLD, LI, PEER = ("ours-langchain", "langchain-openai", "old-langchain-openrouter",

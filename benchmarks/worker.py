@@ -111,7 +111,8 @@ def _spread(tallies: list[Tally], start: float) -> dict[str, Any]:
     """Many streams → their distinct summaries (``run.py`` checks them) and p99 first token."""
     distinct = {json.dumps(t.summary(), sort_keys=True) for t in tallies}
     ttft = sorted((t.first - start) if t.first else math.inf for t in tallies)
-    return {"streams": len(tallies), "distinct": [json.loads(d) for d in sorted(distinct)],
+    return {"streams": len(tallies), "started": sum(1 for t in tallies if t.first),
+            "distinct": [json.loads(d) for d in sorted(distinct)],
             "ttft_p99": ttft[math.ceil(0.99 * len(ttft)) - 1]}
 
 

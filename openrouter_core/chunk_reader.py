@@ -29,8 +29,8 @@ from collections.abc import Callable
 from json import decoder
 from typing import Any
 
-from openrouter_core.decode import ChunkDelta, ToolCallDelta, decode_chunk
-from openrouter_core.stream import DONE, SSEFormatError, parse_payload, scan_text
+from openrouter_core.decode import ChunkDelta, ToolCallDelta
+from openrouter_core.stream import DONE, decode_event, parse_payload, scan_text
 
 Path = tuple[str | int, ...]
 
@@ -78,7 +78,7 @@ class ChunkReader:
         try:
             text = payload.decode()
         except UnicodeDecodeError:
-            return _decoded(parse_payload(payload))  # raises the typed error
+            return decode_event(parse_payload(payload))  # raises the typed error
         shape = self._shape
         if shape is not None:
             delta = shape.fill(text)
@@ -86,8 +86,8 @@ class ChunkReader:
                 return delta
         value = scan_text(text)
         if value is None:  # not plain JSON: json.loads decides, and nothing is learnt
-            return _decoded(parse_payload(payload))
-        delta = _decoded(value)
+            return decode_event(parse_payload(payload))
+        delta = decode_event(value)
         self._learn(text, value, delta)
         return delta
 
@@ -105,12 +105,6 @@ class ChunkReader:
         else:
             self._shape = shape
             self._backoff = 1
-
-
-def _decoded(value: Any) -> ChunkDelta:
-    if not isinstance(value, dict):
-        raise SSEFormatError(f"stream chunk is not a JSON object: {value!r:.200}", b"")
-    return decode_chunk(value)
 
 
 class _Shape:

@@ -138,6 +138,8 @@ def _check_serialisable(functions: list[tuple[int, Mapping[str, Any]]]) -> None:
             raise InputError(
                 f"tools[{position}] ({tool_name(tool)}): schema is not JSON-serialisable: {exc}"
             ) from exc
+    # Each encodes alone but not all together: say so rather than send what cannot be encoded.
+    raise InputError("tools: the schemas are not JSON-serialisable together")
 
 
 def normalize_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:

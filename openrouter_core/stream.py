@@ -185,6 +185,13 @@ def scan_text(text: str) -> Any:
     return value if end == len(text) else None
 
 
+def decode_event(value: Any) -> ChunkDelta:
+    """One parsed ``data:`` value as a delta; :class:`SSEFormatError` unless a JSON object."""
+    if not isinstance(value, dict):
+        raise SSEFormatError(f"stream chunk is not a JSON object: {value!r:.200}", b"")
+    return decode_chunk(value)
+
+
 class TextBuilder:
     """Accumulates streamed text in memory close to the text's own size.
 
@@ -379,9 +386,7 @@ class StreamAssembler:
         if event is DONE:
             self._done = True
             return self._flush_held()
-        if not isinstance(event, dict):
-            raise SSEFormatError(f"stream chunk is not a JSON object: {event!r:.200}", b"")
-        return self.feed(decode_chunk(event))
+        return self.feed(decode_event(event))
 
     def feed(self, delta: ChunkDelta) -> ChunkDelta:
         """Merge one decoded chunk; raises :class:`StreamErrorChunk` on an error chunk."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Self
 
@@ -111,29 +111,25 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         """Add every counter of ``other`` (a tally kept elsewhere, e.g. by another worker)."""
-        self.requests += other.requests
-        self.failed_requests += other.failed_requests
-        self.embedding_requests += other.embedding_requests
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        self.total_tokens += other.total_tokens
-        self.cached_tokens += other.cached_tokens
-        self.cache_write_tokens += other.cache_write_tokens
-        self.reasoning_tokens += other.reasoning_tokens
-        self.cost += other.cost
-        self.server_tool_cost += other.server_tool_cost
-        for name, count in other.server_tool_use.items():
-            self.server_tool_use[name] = self.server_tool_use.get(name, 0) + count
+        for counter in fields(self):  # every field, so that a new counter cannot be missed
+            name = counter.name
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if isinstance(mine, dict):
+                for key, count in theirs.items():
+                    mine[key] = mine.get(key, 0) + count
+            else:
+                setattr(self, name, mine + theirs)
 
 
 def parse_budget(value: Decimal | float | str) -> Decimal:
     """A ``max_cost`` in USD as an exact decimal; an error naming it unless finite and > 0."""
+    message = f"max_cost must be a positive number of USD, got {value!r}"
     try:
-        limit = Decimal(repr(value) if isinstance(value, float) else str(value))
-    except ArithmeticError:
-        limit = Decimal("NaN")
-    if isinstance(value, bool) or not limit.is_finite() or limit <= 0:
-        raise errors.InputError(f"max_cost must be a positive number of USD, got {value!r}")
+        limit = exact_cost(value)  # read as a reported cost is (a float by its repr)
+    except errors.InputError:
+        raise errors.InputError(message) from None
+    if limit <= 0:
+        raise errors.InputError(message)
     return limit
 
 

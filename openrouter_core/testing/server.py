@@ -26,6 +26,7 @@ from openrouter_core.testing.records import JSONDict, RecordedRequest
 from openrouter_core.testing.render import ResponsePlan, render_error, render_reply
 from openrouter_core.testing.replies import Reply, ReplySource, Responder
 from openrouter_core.testing.wire import ParsedRequest
+from openrouter_core.totals import exact_cost
 
 Route = Literal["chat", "embeddings", "models", "embedding_models", "key", "credits",
                 "generation"]
@@ -318,7 +319,7 @@ class Emulator:
         with self._lock:
             self.generations[generation["id"]] = generation
             # The cost as written on the wire (json writes a float's repr), summed exactly.
-            self._spent += Decimal(repr(float(generation["total_cost"] or 0.0)))
+            self._spent += exact_cost(generation["total_cost"] or 0)
 
     def _reply_for(self, record: RecordedRequest) -> Reply:
         if self.require_api_key is not None and (

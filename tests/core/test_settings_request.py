@@ -130,6 +130,9 @@ def test_tools_choice_and_server_tools() -> None:
      "no tools are bound"),
     (lambda: build_body("m", USER, RequestSettings(), tools=[{"type": "function", "function": {
         "name": "f", "parameters": {"default": object()}}}]), "not JSON-serialisable"),
+    (lambda: build_body("m", USER, RequestSettings(), tools=[TOOL, {"type": "function",
+        "function": {"name": "g", "parameters": {"default": object()}}}]),
+     "tools[1] (g): schema is not JSON-serialisable"),
     (lambda: build_body("m", USER, RequestSettings(), tools=[{"type": "retrieval"}]),
      "'retrieval'"),
 ])

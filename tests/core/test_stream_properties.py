@@ -215,12 +215,14 @@ def test_comment_lines_without_blank_lines_do_not_pile_up() -> None:
     parser = SSEParser()
     for _ in range(100_000):
         assert list(parser.feed(b": keepalive\n")) == []
+    assert parser._size < 2 * 65_536  # 1.2 MB without compaction (a blank line resets it)
+    assert sum(map(len, parser._tail)) == parser._size  # the count is of what is kept
     assert list(parser.feed(b'data: {"a": 1}\n\n')) == [{"a": 1}]
-    assert parser._size < 65_536  # 1.2 MB without compaction
     # A long data event split over many reads, comments between its lines: compaction keeps
     # every data line (and drops the comments), so the event still parses whole.
     list(parser.feed(b"data: [0\n"))
     for _ in range(20_000):
         assert list(parser.feed(b"data: ,1\n: ping\n")) == []
     assert parser._size < 20_000 * len(b"data: ,1\n") + 65_536
+    assert sum(map(len, parser._tail)) == parser._size
     assert list(parser.feed(b"data: ]\n\n")) == [[0] + [1] * 20_000]

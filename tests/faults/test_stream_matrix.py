@@ -265,6 +265,10 @@ def test_timeout_bounds_silence_and_total_timeout_the_call(
     # fault out (half the stall, or the 2-3 s slow reply), with room for a loaded machine.
     limit = STALL_SECONDS / 2 if fault == "stall" else DRIP_SECONDS
     assert elapsed < limit, f"{elapsed:.2f}s"
+    # What does not depend on the machine's load: the read timeout the request went out with
+    # (the SDK's header, which openai 1.x before 1.60 does not send).
+    sent = emu.requests[-1].header("x-stainless-read-timeout")
+    assert sent is None or float(sent) <= TIMEOUT, sent
     assert ("total_timeout=0.75" in str(outcome.error)) == (fault == "drip-total")
     if style.streaming:
         partial = getattr(outcome.error, "partial", None)

@@ -36,6 +36,7 @@ def test_exact_cost_reads_numpy_floats_like_python_floats() -> None:
     # repr "np.float64(0.1)", which a naive Decimal(repr(x)) cannot read.
     assert exact_cost(np.float64(0.1)) == Decimal("0.1")
     assert sum_costs(np.array([0.1, 0.2, float("nan")])) == Decimal("0.3")
+    assert UsageTotals(max_cost=np.float64(0.5)).max_cost == Decimal("0.5")  # a budget too
 
 
 @pytest.mark.parametrize("bad", [True, float("nan"), float("inf"), "abc", [0.1], None])
@@ -61,9 +62,10 @@ def test_sum_costs_skips_missing_costs_only() -> None:
 def test_tally_merge_adds_every_counter() -> None:
     a, b = Tally(), Tally()
     a.add(usage(0.1, cached_tokens=3, reasoning_tokens=1, cache_write_tokens=2,
-                server_tool_use={"web_search_requests": 1}))
-    b.add(usage(0.2, prompt=1, completion=1, server_tool_use={"web_search_requests": 2}),
-          failed=True)
+                server_tool_use={"web_search_requests": 1},
+                cost_details={"upstream_inference_cost": 0.093}))
+    b.add(usage(0.2, prompt=1, completion=1, server_tool_use={"web_search_requests": 2},
+                cost_details={"upstream_inference_cost": 0.186}), failed=True)
     b.add(None, embedding=True)
     a.merge(b)
     assert (a.requests, a.failed_requests, a.embedding_requests) == (3, 1, 1)
@@ -71,6 +73,7 @@ def test_tally_merge_adds_every_counter() -> None:
     assert (a.cached_tokens, a.cache_write_tokens, a.reasoning_tokens) == (3, 2, 1)
     assert a.cost == Decimal("0.3")
     assert a.server_tool_use == {"web_search_requests": 3}
+    assert a.server_tool_cost == Decimal("0.021")  # 0.007 + 0.014
     assert b.requests == 2  # the merged-in tally is unchanged
 
 
@@ -98,6 +101,8 @@ def test_pickled_totals_merge_into_one_exact_total() -> None:
 def test_unpickled_totals_keep_counting_thread_safely_and_keep_the_budget() -> None:
     totals = pickle.loads(pickle.dumps(UsageTotals(max_cost="0.5")))
     assert totals.max_cost == Decimal("0.5")
+    # A fresh lock of its own (the threads below rarely overlap enough to show a missing one).
+    assert isinstance(totals._lock, type(threading.Lock()))
 
     def work() -> None:
         for _ in range(100):
