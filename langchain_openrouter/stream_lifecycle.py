@@ -108,21 +108,6 @@ class ChunkFold:
     def add_message(self, message: BaseMessageChunk) -> None:
         """Fold in ``ChatGenerationChunk(message=message)``, built only if it must be kept
         (a plain text chunk is not)."""
-        content = message.content
-        # _add's path for a plain text chunk, inlined: it runs for almost every chunk.
-        if (self._text_mode and content.__class__ is str
-                and (self._merged is not None or self._pending)
-                and not message.additional_kwargs
-                and message.id == self._plain_id
-                and message.response_metadata == self._plain_meta
-                and not getattr(message, "tool_call_chunks", None)
-                and getattr(message, "usage_metadata", None) is None
-                and getattr(message, "chunk_position", None) is None):
-            if content:
-                self._seen += len(content)
-                if not self._shared:
-                    self._text.append(content)
-            return
         self._add(message, None, None)
 
     def _add(self, message: BaseMessageChunk, info: dict[str, Any] | None,

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms import callbacks as _llm_callbacks
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
@@ -55,34 +54,15 @@ def observed(llm: Any) -> bool:
 
 def chat_callback(method: F) -> F:
     """``llm_chat_callback()(method)``, called only when :func:`observed`."""
-    reported = llm_chat_callback()(method)
-    # The parameters LlamaIndex's chat wrapper declares, so that signatures stay the same.
-    if inspect.iscoroutinefunction(method):
-        async def async_call(_self: Any, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
-            if observed(_self):
-                return await reported(_self, messages, **kwargs)
-            if _self.rate_limiter is not None:
-                await _self.rate_limiter.async_acquire()
-            with _tagged():
-                return await method(_self, messages, **kwargs)
-
-        return _looking_like(method, async_call)
-
-    def call(_self: Any, messages: Sequence[ChatMessage], **kwargs: Any) -> Any:
-        if observed(_self):
-            return reported(_self, messages, **kwargs)
-        if _self.rate_limiter is not None:
-            _self.rate_limiter.acquire()
-        with _tagged():
-            return method(_self, messages, **kwargs)
-
-    return _looking_like(method, call)
+    return _when_observed(method, llm_chat_callback()(method))
 
 
 def completion_callback(method: F) -> F:
     """``llm_completion_callback()(method)``, called only when :func:`observed`."""
-    reported = llm_completion_callback()(method)
-    # LlamaIndex's completion wrapper declares ``*args``.
+    return _when_observed(method, llm_completion_callback()(method))
+
+
+def _when_observed(method: F, reported: Callable[..., Any]) -> F:
     if inspect.iscoroutinefunction(method):
         async def async_call(_self: Any, *args: Any, **kwargs: Any) -> Any:
             if observed(_self):
@@ -92,7 +72,7 @@ def completion_callback(method: F) -> F:
             with _tagged():
                 return await method(_self, *args, **kwargs)
 
-        return _looking_like(method, async_call)
+        return _looking_like(method, reported, async_call)
 
     def call(_self: Any, *args: Any, **kwargs: Any) -> Any:
         if observed(_self):
@@ -102,7 +82,7 @@ def completion_callback(method: F) -> F:
         with _tagged():
             return method(_self, *args, **kwargs)
 
-    return _looking_like(method, call)
+    return _looking_like(method, reported, call)
 
 
 @contextmanager
@@ -117,11 +97,14 @@ def _tagged() -> Iterator[None]:
         raise
 
 
-def _looking_like(method: F, wrapper: Callable[..., Any]) -> F:
-    # As LlamaIndex's callbacks do: its name and documentation, but no ``__wrapped__`` (the
-    # callback has set the method's own to ``True``, which ``inspect.signature`` would follow).
+def _looking_like(method: F, reported: Callable[..., Any], wrapper: Callable[..., Any]) -> F:
+    # As LlamaIndex's callbacks do: the method's name and documentation, and the signature of
+    # LlamaIndex's own wrapper (``(_self, messages, **kwargs)`` for chat), but no
+    # ``__wrapped__`` (the callback has set the method's own to ``True``, which
+    # ``inspect.signature`` would follow).
     functools.update_wrapper(wrapper, method, updated=())
     del wrapper.__wrapped__  # type: ignore[attr-defined]  # update_wrapper has just set it
+    wrapper.__signature__ = inspect.signature(reported)  # type: ignore[attr-defined]
     return cast("F", wrapper)
 
 

@@ -22,7 +22,7 @@ To know which response is last, :class:`ChatStream` runs one delta behind the tr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -108,7 +108,17 @@ def _build_completion(fields: dict[str, Any], assembler: StreamAssembler,
     fields["text"] = assembler.content.prefix(progress.content)
 
 
-class StreamedMessage(ChatMessage):
+class _BuiltBeforePickling:
+    """For the deferred models: pydantic's ``__getstate__`` copies the private attributes
+    before it reads ``__dict__``, so the model is built first, and a pickle carries it, never
+    the stream's whole assembler."""
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self.__dict__  # noqa: B018 - the read builds
+        return cast("dict[Any, Any]", super().__getstate__())  # pydantic's, next in the MRO
+
+
+class StreamedMessage(_BuiltBeforePickling, ChatMessage):
     """An assistant ``ChatMessage`` whose blocks are built from a snapshot on first read.
 
     Behaves as a plain ``ChatMessage`` (reading ``blocks``, ``content``, dumping, copying or
@@ -117,12 +127,6 @@ class StreamedMessage(ChatMessage):
 
     __dict__ = _Deferred(_build_message)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # pydantic copies the private attributes before it reads __dict__: build first, so a
-        # pickle carries the message, never the stream's whole assembler.
-        self.__dict__  # noqa: B018 - the read builds
-        return super().__getstate__()
 
     @classmethod
     def deferred(cls, assembler: StreamAssembler, progress: Progress) -> StreamedMessage:
@@ -143,16 +147,11 @@ for _name in ("blocks", "additional_kwargs"):
     setattr(StreamedMessage, _name, _DeferredField(_name))
 
 
-class StreamedCompletion(CompletionResponse):
+class StreamedCompletion(_BuiltBeforePickling, CompletionResponse):
     """A streamed ``CompletionResponse`` whose cumulative ``text`` is joined on first read."""
 
     __dict__ = _Deferred(_build_completion)
     _source: tuple[StreamAssembler, Progress] | None = PrivateAttr(default=None)
-
-    def __getstate__(self) -> dict[Any, Any]:
-        # As StreamedMessage.__getstate__: build first, pickle no assembler.
-        self.__dict__  # noqa: B018 - the read builds
-        return super().__getstate__()
 
     @classmethod
     def deferred(cls, assembler: StreamAssembler, progress: Progress, delta: str,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 import warnings
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from openrouter_core.errors import InputError
 
@@ -89,15 +89,17 @@ _warned: set[tuple[str, str]] = set()
 _lock = threading.Lock()
 
 
-def warn_once(where: str, key: str, message: str,
+def warn_once(where: str, key: str, message: str | Callable[[], str],
               category: type[Warning] = UnknownKeyWarning) -> None:
-    """Warn about ``key`` in ``where`` once per process, at the caller's line."""
+    """Warn about ``key`` in ``where`` once per process, at the caller's line. A costly
+    ``message`` can be given as a function: it is only called when the warning is made."""
     with _lock:
         if (where, key) in _warned:
             return
         _warned.add((where, key))
+    text = message() if callable(message) else message
     # caller_stacklevel() counts this frame as 1, as warn()'s stacklevel does.
-    warnings.warn(message, category, stacklevel=caller_stacklevel())
+    warnings.warn(text, category, stacklevel=caller_stacklevel())
 
 
 def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:

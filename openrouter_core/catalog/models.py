@@ -8,7 +8,6 @@ from OpenRouter's decimal strings so that no float rounding creeps into cost est
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -209,18 +208,13 @@ def base_slug(model: str) -> str:
     return slug.split(":", 1)[0]
 
 
-_TOKENS = itertools.count()
-
-
 class Catalog:
     """An immutable index of :class:`ModelInfo` by id and canonical slug."""
 
-    __slots__ = ("_by_canonical", "_by_id", "models", "token")
+    __slots__ = ("_by_canonical", "_by_id", "models")
 
     def __init__(self, models: Iterable[ModelInfo]) -> None:
         self.models: tuple[ModelInfo, ...] = tuple(models)
-        self.token = next(_TOKENS)
-        """Unique per catalog in this process: a cache key that does not keep it alive."""
         self._by_id = {m.id: m for m in self.models}
         self._by_canonical: dict[str, ModelInfo] = {}
         # Variants (``x:free``) share their family's canonical slug; the plain id wins.

@@ -46,28 +46,16 @@ def suggestion(model: str, catalogs: Iterable[Catalog]) -> str | None:
     return near + suffix
 
 
-def check_model_id(model: str, catalogs: Iterable[Catalog]) -> str | None:
-    """Warn once per process about ``model`` when none of ``catalogs`` knows it; returns the
-    warning's text when this call warned or would have (``None`` for a known id)."""
+def check_model_id(model: str, catalogs: Iterable[Catalog]) -> None:
+    """Warn once per process about ``model`` when none of ``catalogs`` knows it.
+
+    This runs before every request, and the suggestion compares the id with every catalog id
+    of similar length (about 20 ms): the message is only built for the one warning."""
     catalogs = [c for c in catalogs if len(c)]
     if not catalogs or is_router(model) or any(c.get(model) is not None for c in catalogs):
-        return None
-    key = (model, tuple(c.token for c in catalogs))
-    message = _messages.get(key)
-    if message is None:
-        if len(_messages) >= _MESSAGES_KEPT:
-            _messages.clear()
-        message = _messages[key] = _unknown_model_message(model, catalogs)
-    spelling.warn_once("model", model, message, category=UnknownModelWarning)
-    return message
-
-
-_MESSAGES_KEPT = 256
-_messages: dict[tuple[str, tuple[int, ...]], str] = {}
-"""Warnings by (id, catalog tokens): the suggestion compares the id with every catalog id of
-similar length, about 20 ms, and this runs before every request, so a model newer than the
-snapshot cost that on each call. Keyed by token, not by catalog: the hourly refreshes of a
-long-running process must not keep every old catalog alive."""
+        return
+    spelling.warn_once("model", model, lambda: _unknown_model_message(model, catalogs),
+                       category=UnknownModelWarning)
 
 
 def _unknown_model_message(model: str, catalogs: Iterable[Catalog]) -> str:

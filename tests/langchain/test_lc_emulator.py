@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -261,6 +262,45 @@ def test_callbacks_and_astream_events(model: ChatOpenRouter, emu: Emulator) -> N
     emu.enqueue(Reply.text("a b c"))
     list(model.stream("x", config={"callbacks": [handler]}))
     assert "".join(handler.tokens) == "a b c"
+
+
+def test_stream_reports_each_chunk_to_the_run_manager_it_is_given(
+        model: ChatOpenRouter, emu: Emulator) -> None:
+    # langchain-core's callers that hand _stream/_astream a run manager (its streamed-events
+    # path, our own _generate with streaming=True) rely on them reporting each chunk.
+    from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
+    from langchain_core.messages import HumanMessage
+
+    messages = [HumanMessage("x")]
+    handler = _Tokens()
+    (run,) = CallbackManager.configure([handler]).on_chat_model_start({}, [messages])
+    emu.enqueue(Reply.text("a b c", chunks=["a", " b", " c"]))
+    chunks = list(model._stream(messages, run_manager=run))
+    assert handler.tokens == [c.text for c in chunks] and handler.tokens[:3] == ["a", " b", " c"]
+
+    async def astream() -> list[Any]:
+        (arun,) = await AsyncCallbackManager.configure([handler]).on_chat_model_start(
+            {}, [messages])
+        return [c async for c in model._astream(messages, run_manager=arun)]
+
+    handler.tokens.clear()
+    emu.enqueue(Reply.text("d e", chunks=["d", " e"]))
+    chunks = asyncio.run(astream())
+    assert handler.tokens == [c.text for c in chunks] and handler.tokens[:2] == ["d", " e"]
+
+
+def test_invoke_with_streaming_on_reports_each_token(emu: Emulator) -> None:
+    # streaming=True makes invoke/ainvoke stream; the tokens reach the callbacks.
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, streaming=True)
+    handler = _Tokens()
+    emu.enqueue(Reply.text("a b c", chunks=["a", " b", " c"]))
+    assert model.invoke("x", config={"callbacks": [handler]}).content == "a b c"
+    assert handler.tokens[:3] == ["a", " b", " c"]
+    handler = _Tokens()
+    emu.enqueue(Reply.text("d e", chunks=["d", " e"]))
+    message = asyncio.run(model.ainvoke("x", config={"callbacks": [handler]}))
+    assert message.content == "d e"
+    assert handler.tokens[:2] == ["d", " e"]
 
 
 async def test_astream_events_v2(model: ChatOpenRouter, emu: Emulator) -> None:

@@ -19,6 +19,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter import streaming
 from openrouter_core.decode import ChunkDelta, ToolCallDelta
+from openrouter_core.stored import state
 
 PROVIDER_META = {"model_provider": "openrouter"}
 
@@ -27,11 +28,6 @@ def validated(text: str, extra: dict[str, str], message_id: str | None) -> AIMes
     return AIMessageChunk(content=text, additional_kwargs=dict(extra),
                           response_metadata=dict(PROVIDER_META), id=message_id,
                           tool_call_chunks=[])
-
-
-def state(model: AIMessageChunk | ChatGenerationChunk) -> tuple[object, ...]:
-    return (type(model), model.__dict__, model.model_fields_set, model.__pydantic_extra__,
-            model.__pydantic_private__)
 
 
 def test_the_shortcut_is_on_in_this_environment() -> None:

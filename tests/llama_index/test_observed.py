@@ -223,7 +223,8 @@ def test_the_methods_keep_their_names_and_signatures() -> None:
 def test_an_error_is_tagged_for_outer_callback_managers_either_way(emu: Emulator,
                                                                    handled: bool) -> None:
     llm = make_llm(emu, callback_manager=CallbackManager([Recorder()] if handled else []))
-    for call in (lambda: llm.chat(HI), lambda: asyncio.run(llm.acomplete("Hi"))):
+    for call in (lambda: llm.chat(HI), lambda: asyncio.run(llm.achat(HI)),
+                 lambda: llm.complete("Hi"), lambda: asyncio.run(llm.acomplete("Hi"))):
         emu.enqueue(Reply.error(400, "bad request"))
         with pytest.raises(Exception) as caught:
             call()

@@ -155,3 +155,34 @@ def test_tool_spec_equals_the_tools_own_and_never_shares_objects() -> None:
     finally:
         del Where.model_json_schema
     assert schemas_built == 1  # once for the first request, not on every request
+
+
+def test_tool_spec_asks_a_metadata_subclass_and_lets_a_bad_schema_reach_the_check() -> None:
+    import datetime
+
+    from llama_index.core.tools import ToolMetadata
+    from pydantic import BaseModel, Field
+
+    from openrouter_core.errors import InputError
+    from openrouter_core.request import check_tools
+
+    class Custom(ToolMetadata):  # a subclass may build its schema its own way: asked each time
+        def to_openai_tool(self, skip_length_check: bool = False) -> dict[str, Any]:
+            return {"type": "function", "function": {"name": "custom", "parameters": {}}}
+
+    tool = FunctionTool.from_defaults(add)
+    tool._metadata = Custom(name="add", description="Add.")
+    assert tool_spec(tool)["function"]["name"] == "custom"
+
+    class When(BaseModel):  # an example json cannot write, added after pydantic's encoding
+        day: str = Field(json_schema_extra=lambda schema: schema.update(
+            example=datetime.date(2026, 1, 1)))
+
+    def plan(day: str) -> str:
+        """Plan a day."""
+        return day
+
+    bad = tool_spec(FunctionTool.from_defaults(fn=plan, fn_schema=When))
+    assert bad["function"]["name"] == "plan"  # LlamaIndex's own dict, passed on
+    with pytest.raises(InputError, match=r"tools\[0\] \(plan\): schema is not JSON"):
+        check_tools([bad])
