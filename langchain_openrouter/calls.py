@@ -21,7 +21,9 @@ from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
 JSONDict = dict[str, Any]
 
 # Per-call keyword arguments that shape the request but are not body settings.
-_CALL_KEYS = REQUEST_OPTIONS | {"model", "stream_usage", "stream_options",
+# ``stream`` is langchain-core's switch between _generate and _stream (``invoke(...,
+# stream=True)``); the path taken sets the body's own flag, so it is consumed, never sent.
+_CALL_KEYS = REQUEST_OPTIONS | {"model", "stream", "stream_usage", "stream_options",
                                  "ls_structured_output_format", "structured_output_format"}
 
 

@@ -28,6 +28,7 @@ from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
 from langchain_openrouter import (
     calls,
     config as cfg,  # "config" is the RunnableConfig argument
+    invoke_lifecycle,
     responses,
     stream_lifecycle,
     streaming,
@@ -438,18 +439,37 @@ class ChatOpenRouter(BaseChatModel):
                     yield message
         yield self._final(assembler, call)
 
-    # --- invoke/ainvoke: the framework's, plus the verdict on cut-off tool calls ------------
+    # --- invoke/ainvoke: langchain-core's lifecycle in one layer, plus the verdict on cut-off
+    # tool calls
     def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
                stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """As ``BaseChatModel.invoke``; a tool call cut off by the output limit is always in
         ``invalid_tool_calls``, also when the reply was streamed (agents call ``invoke``)."""
-        return responses.settle_tool_calls(super().invoke(input, config, stop=stop, **kwargs))
+        if self._own_invoke(async_api=False):
+            message = invoke_lifecycle.invoke(self, input, config, stop, kwargs)
+        else:
+            message = super().invoke(input, config, stop=stop, **kwargs)
+        return responses.settle_tool_calls(message)
 
     async def ainvoke(self, input: LanguageModelInput, config: RunnableConfig | None = None,
                       *, stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """Async :meth:`invoke`."""
-        message = await super().ainvoke(input, config, stop=stop, **kwargs)
+        if self._own_invoke(async_api=True):
+            message = await invoke_lifecycle.ainvoke(self, input, config, stop, kwargs)
+        else:
+            message = await super().ainvoke(input, config, stop=stop, **kwargs)
         return responses.settle_tool_calls(message)
+
+    def _own_invoke(self, *, async_api: bool) -> bool:
+        # The inherited methods when the installed langchain-core lacks a helper we rely on,
+        # or when a subclass replaced a step of the chain invoke goes through (its override
+        # must run).
+        cls = type(self)
+        steps = (("agenerate_prompt", "agenerate", "_agenerate_with_cache", "_agenerate")
+                 if async_api else
+                 ("generate_prompt", "generate", "_generate_with_cache", "_generate"))
+        return invoke_lifecycle.SUPPORTED and all(
+            getattr(cls, name) is getattr(ChatOpenRouter, name) for name in steps)
 
     # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,

@@ -186,8 +186,9 @@ class ChunkFold:
 
 
 @dataclass
-class _Start:
-    """Everything between the input and the first chunk: pure, shared by sync and async."""
+class RunStart:
+    """Everything between the input and the run's start: pure, shared by sync and async, and by
+    the stream and invoke lifecycles (:mod:`langchain_openrouter.invoke_lifecycle`)."""
 
     messages: list[BaseMessage]
     configure: tuple[Any, ...]
@@ -197,20 +198,23 @@ class _Start:
     kwargs: dict[str, Any]
 
 
-def _start(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig | None,
-           stop: list[str] | None, kwargs: dict[str, Any]) -> _Start:
-    # Mirrors the set-up half of BaseChatModel.stream (langchain-core 1.x), step for step.
+def start_run(model: BaseChatModel, model_input: LanguageModelInput,
+              config: RunnableConfig | None, stop: list[str] | None, kwargs: dict[str, Any], *,
+              stream: bool) -> RunStart:
+    """Mirrors the set-up half of ``BaseChatModel.stream`` (``stream=True``) or of ``invoke``
+    through ``generate`` (langchain-core 1.x), step for step; they differ only in the traced
+    ``options``, where ``stream`` also lists the call's invocation parameters."""
     config = ensure_config(config)
     messages = model._convert_input(model_input).to_messages()
     structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
         "structured_output_format", None)
     structured_dict = _lc._format_ls_structured_output(structured)
     params = model._get_invocation_params(stop=stop, **kwargs)
-    options = {"stop": stop, **{key: params[key] for key in kwargs if key in params},
-               **structured_dict}
+    listed = {key: params[key] for key in kwargs if key in params} if stream else {}
+    options = {"stop": stop, **listed, **structured_dict}
     inheritable_metadata = {**(config.get("metadata") or {}),
                             **model._get_ls_params_with_defaults(stop=stop, **kwargs)}
-    return _Start(
+    return RunStart(
         messages=messages,
         configure=(config.get("callbacks"), model.callbacks, model.verbose, config.get("tags"),
                    model.tags, inheritable_metadata, model.metadata),
@@ -284,7 +288,7 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     ``source`` opens the model's stream (as ``model._stream`` would) and hands over the builder
     that receives the streamed text (see :class:`ChunkFold`).
     """
-    start = _start(model, model_input, config, stop, kwargs)
+    start = start_run(model, model_input, config, stop, kwargs, stream=True)
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
     if model.rate_limiter:
@@ -320,7 +324,7 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
                   kwargs: dict[str, Any],
                   source: AsyncChunkSource) -> AsyncIterator[AIMessageChunk]:
     """The async twin of :func:`stream`; only the awaited lines differ."""
-    start = _start(model, model_input, config, stop, kwargs)
+    start = start_run(model, model_input, config, stop, kwargs, stream=True)
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = await manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
     if model.rate_limiter:

@@ -1,10 +1,12 @@
-"""Record everything a LangChain stream does, to compare ours with langchain-core's own.
+"""Record everything a LangChain call does, to compare ours with langchain-core's own.
 
 ``ChatOpenRouter.stream``/``astream`` re-implement ``BaseChatModel.stream``/``astream`` so
-that chunks are not all kept until the end. These helpers run one input through either
+that chunks are not all kept until the end, and ``invoke``/``ainvoke`` run
+``BaseChatModel``'s lifecycle in one layer. These helpers run one input through either
 implementation (``inherited=True`` calls the ``BaseChatModel`` method on the same model) and
-record the yielded chunks and every callback event, deep-copied at the time it happened.
-With the same ``run_id`` in the config the two recordings must be equal.
+record the yielded chunks (the returned message, for ``invoke``) and every callback event,
+deep-copied at the time it happened. With the same ``run_id`` in the config the two
+recordings must be equal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 
 from langchain_openrouter import ChatOpenRouter
@@ -51,7 +53,8 @@ class EventRecorder(BaseCallbackHandler):
 class Recording:
     """What one stream produced: chunks, callback events, and the error it raised (if any)."""
 
-    chunks: list[AIMessageChunk] = field(default_factory=list)
+    chunks: list[BaseMessage] = field(default_factory=list)
+    """The yielded chunks, or the message ``invoke`` returned."""
     events: list[tuple[str, Any]] = field(default_factory=list)
     error: tuple[str, str] | None = None
 
@@ -89,6 +92,38 @@ async def arecord(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
     try:
         async for chunk in method(model, model_input, _config(recorder, config), **kwargs):
             out.chunks.append(copy.deepcopy(chunk))
+    except Exception as exc:  # recorded, then compared: never swallowed
+        out.error = (type(exc).__name__, str(exc))
+    return out
+
+
+def record_invoke(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
+                  observed: bool = True, config: dict[str, Any] | None = None,
+                  **kwargs: Any) -> Recording:
+    """Run ``invoke`` (ours, or ``BaseChatModel.invoke``) and record it; without ``observed``
+    no handler is attached (the run id is still fixed)."""
+    recorder = EventRecorder()
+    out = Recording(events=recorder.events)
+    method = BaseChatModel.invoke if inherited else ChatOpenRouter.invoke
+    run_config = _config(recorder, config) if observed else {**(config or {}), "run_id": RUN_ID}
+    try:
+        out.chunks.append(copy.deepcopy(method(model, model_input, run_config, **kwargs)))
+    except Exception as exc:  # recorded, then compared: never swallowed
+        out.error = (type(exc).__name__, str(exc))
+    return out
+
+
+async def arecord_invoke(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
+                         observed: bool = True, config: dict[str, Any] | None = None,
+                         **kwargs: Any) -> Recording:
+    """Async :func:`record_invoke` over ``ainvoke``."""
+    recorder = EventRecorder()
+    out = Recording(events=recorder.events)
+    method = BaseChatModel.ainvoke if inherited else ChatOpenRouter.ainvoke
+    run_config = _config(recorder, config) if observed else {**(config or {}), "run_id": RUN_ID}
+    try:
+        out.chunks.append(copy.deepcopy(await method(model, model_input, run_config,
+                                                     **kwargs)))
     except Exception as exc:  # recorded, then compared: never swallowed
         out.error = (type(exc).__name__, str(exc))
     return out

@@ -108,7 +108,18 @@ def lookup_cached(model: str, endpoint: Endpoint | None = None) -> ModelInfo | N
     A model missing from a fetched catalog (a partial listing, a test server's, or a model
     withdrawn since the snapshot) is looked up in the bundled snapshot next.
     """
-    return peek_catalog(endpoint).get(model) or load_snapshot().get(model)
+    return _first(_known(endpoint), model)
+
+
+def _known(endpoint: Endpoint | None) -> tuple[Catalog, Catalog]:
+    # What lookup_cached reads, in order: the fetched catalog (or the snapshot), then the
+    # snapshot. Read once per request: each read of the snapshot checks its file's mtime.
+    snapshot = load_snapshot()
+    return peek_catalog(endpoint, snapshot), snapshot
+
+
+def _first(known: tuple[Catalog, Catalog], model: str) -> ModelInfo | None:
+    return known[0].get(model) or known[1].get(model)
 
 
 def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> list[str]:
@@ -120,11 +131,11 @@ def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> 
     """
     model = body.get("model")
     listed = body.get("models")
-    known = (peek_catalog(endpoint), load_snapshot())
+    known = _known(endpoint)
     for slug in [model, *(listed if isinstance(listed, list) else [])]:
         if isinstance(slug, str):
             check_model_id(slug, known)
-    info = lookup_cached(model, endpoint) if isinstance(model, str) else None
+    info = _first(known, model) if isinstance(model, str) else None
     if info is None:
         return []
     return warn_unsupported_once(str(model), unsupported_parameters(info, body), stacklevel=4)

@@ -237,6 +237,9 @@ class Catalog:
         ``"openai/gpt-4o:nitro"`` → ``openai/gpt-4o``; a served dated name such as
         ``"anthropic/claude-4.5-haiku-20251001"`` → the entry whose ``canonical_slug`` it is.
         """
+        found = self._by_id.get(model)  # the common case, before any string work
+        if found is not None:
+            return found
         candidates = [model.strip(), base_slug(model)]
         undated = _DATED.sub("", candidates[-1])
         for slug in candidates:

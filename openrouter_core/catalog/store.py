@@ -89,7 +89,7 @@ def load_snapshot(path: Path | None = None) -> Catalog:
     """The snapshot catalog; empty (with a debug log) when the file is missing or unreadable."""
     path = path or snapshot_path()
     try:
-        stamp = path.stat().st_mtime
+        stamp = os.stat(path).st_mtime
     except OSError:
         logger.debug("no catalog snapshot at %s; look-ups fall back to defaults", path)
         return Catalog(())
@@ -214,16 +214,19 @@ def _settle(key: str, mode: Mode, result: Catalog | BaseException) -> Catalog:
     return catalog
 
 
-def peek_catalog(endpoint: Endpoint | None = None) -> Catalog:
+def peek_catalog(endpoint: Endpoint | None = None, snapshot: Catalog | None = None) -> Catalog:
     """What is known without any I/O beyond the snapshot file: a fresh live catalog already
     fetched for ``endpoint``'s base URL, else the snapshot.
 
     Adapters use this where a network call would be wrong (model construction, per-request
     checks); call :func:`get_catalog` once at start-up to make live data available here.
+    ``snapshot``, when given, is the :func:`load_snapshot` the caller already holds.
     """
     base = (endpoint.base_url if endpoint is not None else default_endpoint().base_url)
     cached = _fresh(base.rstrip("/"))
-    return cached if cached is not None else load_snapshot()
+    if cached is not None:
+        return cached
+    return snapshot if snapshot is not None else load_snapshot()
 
 
 def get_catalog(endpoint: Endpoint | None = None, *, mode: str | None = None) -> Catalog:

@@ -1,0 +1,255 @@
+"""``ChatOpenRouter.invoke``/``ainvoke``: langchain-core's lifecycle, in one layer.
+
+Every case runs through our ``invoke``/``ainvoke`` and through the inherited
+``BaseChatModel`` methods on the same model, against the same emulator bytes: once with a
+handler attached (every callback event must be equal) and once without (the returned
+messages must be equal). Without a handler, a cache or a streaming request, ours calls
+``_generate`` itself; otherwise ``_generate_with_cache`` does the middle part as it would
+for langchain-core. Both paths are checked to be the ones taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from langchain_core.caches import InMemoryCache
+from langchain_core.globals import set_llm_cache
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.rate_limiters import InMemoryRateLimiter
+from pydantic import BaseModel
+
+from langchain_openrouter import ChatOpenRouter, invoke_lifecycle
+from openrouter_core.testing import Emulator, Reply
+from tests.langchain.conftest import MODEL, TEST_KEY
+from tests.stream_parity import (
+    RUN_ID,
+    Recording,
+    arecord_invoke,
+    assert_same,
+    record_invoke,
+)
+
+GEN_ID = "gen-1700000000-EmulatedIdForTests01"
+FIXED = {"id": GEN_ID, "created": 1700000000}
+PNG = "data:image/png;base64,iVBORw0KGgo="
+
+
+class Weather(BaseModel):
+    """Weather in a city."""
+
+    city: str
+
+
+def _body(content: str, **extra: Any) -> dict[str, Any]:
+    # A reply built by hand: ``extra`` goes on the envelope, ``logprobs`` on the choice.
+    logprobs = extra.pop("logprobs", None)
+    choice = {"index": 0, "finish_reason": "stop", "logprobs": logprobs,
+              "message": {"role": "assistant", "content": content}}
+    return {"object": "chat.completion", "created": 1700000000, "model": MODEL,
+            "choices": [choice], **extra,
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}
+
+
+LOGPROBS = {"content": [{"token": "yes", "logprob": -0.01, "bytes": [121, 101, 115],
+                         "top_logprobs": []}]}
+
+
+Case = tuple[Reply, dict[str, Any], dict[str, Any]]
+"""A reply, model fields, and invoke keyword arguments (``config`` among them)."""
+
+CASES: dict[str, Case] = {
+    "text": (Reply.text("one two three", **FIXED), {}, {}),
+    # Without an id, langchain-core names the message after the run.
+    "no-id": (Reply.json(_body("anonymous")), {}, {}),
+    # Generation info (logprobs) is merged into the response metadata.
+    "logprobs": (Reply.json(_body("yes", id=GEN_ID, logprobs=LOGPROBS)), {}, {"logprobs": True}),
+    "reasoning": (Reply.text("answer", reasoning="step one", signature="sig", **FIXED), {}, {}),
+    "tool-call": (Reply.tool_calls(("get_weather", {"city": "Paris"}, "call_1"), **FIXED),
+                  {}, {}),
+    "image": (Reply.text("Here it is", images=[PNG], **FIXED), {}, {}),
+    "citations": (Reply.text("cited", annotations=[{"type": "url_citation", "url_citation": {
+        "url": "https://example.test", "title": "t", "start_index": 0, "end_index": 5}}],
+        **FIXED), {}, {}),
+    "v1-output": (Reply.text("blocks please", reasoning="thought", **FIXED),
+                  {"output_version": "v1"}, {}),
+    "stop-and-kwargs": (Reply.text("short", **FIXED), {},
+                        {"stop": ["\n"], "temperature": 0.1, "max_tokens": 5}),
+    "config": (Reply.text("tagged", **FIXED), {"tags": ["model-tag"], "metadata": {"m": 1}},
+               {"config": {"tags": ["t1"], "metadata": {"k": "v"}, "run_name": "named"}}),
+    "structured-format": (Reply.tool_calls(("Weather", {"city": "Oslo"}, "call_w"), **FIXED), {},
+                          {"ls_structured_output_format": {
+                              "kwargs": {"method": "function_calling"}, "schema": Weather}}),
+    "rate-limited": (Reply.text("slow down", **FIXED),
+                     {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
+    "streaming-field": (Reply.text("streamed whole", **FIXED), {"streaming": True}, {}),
+    "stream-kwarg": (Reply.text("streamed by kwarg", **FIXED), {}, {"stream": True}),
+    "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
+    "bad-input": (Reply.text("never sent", **FIXED), {},
+                  {"model_input": [{"role": "user", "content": [{"type": "nonsense"}]}]}),
+}
+STREAMED = {"streaming-field", "stream-kwarg"}
+"""The cases that stream even without a handler (the rest call ``_generate`` directly)."""
+
+
+def _model(emu: Emulator, **fields: Any) -> ChatOpenRouter:
+    return ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
+                          **fields)
+
+
+def _run_both(emu: Emulator, case: Case, *, observed: bool,
+              asynchronous: bool) -> tuple[Recording, Recording]:
+    reply, fields, kwargs = case
+    kwargs = dict(kwargs)
+    model_input = kwargs.pop("model_input", "Hello")
+    recordings = []
+    for inherited in (False, True):
+        emu.enqueue(reply)
+        model = _model(emu, **fields)
+        if asynchronous:
+            recordings.append(asyncio.run(arecord_invoke(
+                model, model_input, inherited=inherited, observed=observed, **kwargs)))
+        else:
+            recordings.append(record_invoke(model, model_input, inherited=inherited,
+                                            observed=observed, **kwargs))
+    return recordings[0], recordings[1]
+
+
+@pytest.fixture
+def middles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which middle part each call of ours took: ``cache`` (``_(a)generate_with_cache``)."""
+    taken: list[str] = []
+    for name in ("_generate_with_cache", "_agenerate_with_cache"):
+        original = getattr(ChatOpenRouter, name)
+
+        def counting(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            taken.append("cache")
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(ChatOpenRouter, name, counting)
+    return taken
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_observed_invoke_matches_base_chat_model(emu: Emulator, name: str,
+                                                 asynchronous: bool) -> None:
+    ours, theirs = _run_both(emu, CASES[name], observed=True, asynchronous=asynchronous)
+    assert_same(ours, theirs)
+    assert ours.events[0][0] == "start"
+    assert ours.events[-1][0] == ("error" if ours.error else "end")
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_unobserved_invoke_matches_base_chat_model(emu: Emulator, name: str,
+                                                   asynchronous: bool,
+                                                   middles: list[str]) -> None:
+    ours, theirs = _run_both(emu, CASES[name], observed=False, asynchronous=asynchronous)
+    assert_same(ours, theirs)
+    assert (ours.error is None) == (name not in ("http-error", "bad-input"))
+    # Ours went straight to _generate exactly in the direct cases; the inherited call always
+    # goes through _generate_with_cache (counted too: it is the same class attribute).
+    assert middles == (["cache", "cache"] if name in STREAMED else ["cache"])
+
+
+def test_observed_calls_go_through_generate_with_cache(emu: Emulator,
+                                                       middles: list[str]) -> None:
+    ours, _ = _run_both(emu, CASES["text"], observed=True, asynchronous=False)
+    assert ours.error is None
+    assert middles == ["cache", "cache"]  # ours, then the inherited one
+
+
+def test_cases_cover_what_they_claim(emu: Emulator) -> None:
+    # Guards the table: each case must exercise its feature, or parity proves little.
+    ours, _ = _run_both(emu, CASES["no-id"], observed=False, asynchronous=False)
+    assert ours.chunks[0].id == f"lc_run--{RUN_ID}-0"
+    ours, _ = _run_both(emu, CASES["logprobs"], observed=False, asynchronous=False)
+    assert ours.chunks[0].response_metadata["logprobs"] == LOGPROBS
+    ours, _ = _run_both(emu, CASES["tool-call"], observed=False, asynchronous=False)
+    assert isinstance(ours.chunks[0], AIMessage)
+    assert ours.chunks[0].tool_calls[0]["args"] == {"city": "Paris"}
+    ours, _ = _run_both(emu, CASES["v1-output"], observed=False, asynchronous=True)
+    assert ours.chunks[0].content[0]["type"] == "reasoning"  # type: ignore[index]
+    ours, _ = _run_both(emu, CASES["streaming-field"], observed=True, asynchronous=False)
+    assert [name for name, _ in ours.events].count("token") > 1
+    ours, _ = _run_both(emu, CASES["http-error"], observed=True, asynchronous=False)
+    assert ours.error is not None and ours.error[0] == "OpenRouterRateLimitError"
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+def test_a_cache_is_used_as_langchain_uses_it(emu: Emulator, asynchronous: bool) -> None:
+    cache = InMemoryCache()
+    model = _model(emu, cache=cache)
+    emu.enqueue(Reply.text("cached answer", **FIXED))
+
+    def call() -> AIMessage:
+        if asynchronous:
+            return asyncio.run(model.ainvoke("Hello"))
+        return model.invoke("Hello")
+
+    first, second = call(), call()  # the second is answered from the cache
+    assert first.content == second.content == "cached answer"
+    assert len(emu.requests) == 1
+    set_llm_cache(InMemoryCache())
+    try:
+        emu.enqueue(Reply.text("global cache", **FIXED))
+        plain = _model(emu)
+        assert plain.invoke("Hi").content == plain.invoke("Hi").content == "global cache"
+        assert len(emu.requests) == 2
+    finally:
+        set_llm_cache(None)
+
+
+class CountingLimiter(InMemoryRateLimiter):
+    """A rate limiter that lets every request through and counts them."""
+
+    def __init__(self) -> None:
+        super().__init__(requests_per_second=1000)
+        self.taken = 0
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        self.taken += 1
+        return True
+
+    async def aacquire(self, *, blocking: bool = True) -> bool:
+        self.taken += 1
+        return True
+
+
+@pytest.mark.parametrize("observed", [False, True])
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+def test_the_rate_limiter_is_asked_once_per_call(emu: Emulator, asynchronous: bool,
+                                                 observed: bool) -> None:
+    limiter = CountingLimiter()
+    model = _model(emu, rate_limiter=limiter)
+    for _ in range(3):
+        emu.enqueue(Reply.text("limited", **FIXED))
+        run = arecord_invoke if asynchronous else record_invoke
+        result = run(model, "Hello", inherited=False, observed=observed)
+        recording = asyncio.run(result) if asynchronous else result  # type: ignore[arg-type]
+        assert recording.error is None
+    assert limiter.taken == 3
+
+
+def test_a_subclass_that_replaces_a_step_keeps_the_inherited_lifecycle(emu: Emulator) -> None:
+    class Custom(ChatOpenRouter):
+        def generate(self, *args: Any, **kwargs: Any) -> Any:
+            result = super().generate(*args, **kwargs)
+            result.generations[0][0].message.content = "replaced"
+            return result
+
+    emu.enqueue(Reply.text("original", **FIXED))
+    model = Custom(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    assert not model._own_invoke(async_api=False)
+    assert model.invoke("hi").content == "replaced"
+    assert _model(emu)._own_invoke(async_api=True)
+
+
+def test_lifecycle_helpers_are_present_in_this_langchain_core() -> None:
+    # If a langchain-core release drops one, ChatOpenRouter falls back to the inherited
+    # methods (correct, slower); this test makes that visible.
+    assert invoke_lifecycle.SUPPORTED
+    assert ChatOpenRouter.invoke is not BaseChatModel.invoke
