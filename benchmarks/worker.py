@@ -518,12 +518,15 @@ def _core(base_url: str) -> Any:
 
 
 def _inherited(base_url: str) -> Any:
-    """``ChatOpenRouter`` with langchain-core's own ``stream``/``astream`` (our ``_stream``):
-    what ``ChatOpenRouter``'s stream-lifecycle override is worth."""
+    """``ChatOpenRouter`` with langchain-core's own ``stream``/``astream``/``invoke``/``ainvoke``
+    (our ``_stream``/``_generate``): what ``ChatOpenRouter``'s lifecycle overrides are worth."""
     from langchain_openrouter import ChatOpenRouter
 
     class Inherited(ChatOpenRouter):
         def _flat_streaming(self, *, async_api: bool, kwargs: Any) -> bool:
+            return False
+
+        def _own_invoke(self, *, async_api: bool) -> bool:
             return False
 
     return Inherited(model=MODEL, api_key=API_KEY, base_url=base_url)
@@ -555,7 +558,7 @@ INTEGRATIONS: dict[str, Integration] = {
     "ours-langchain": Integration("ChatOpenRouter (ours)", LangChain, _CHAT_OPENROUTER,
                                   "from langchain_openrouter import ChatOpenRouter"),
     "ours-langchain-inherited": Integration(
-        "ChatOpenRouter, langchain-core's stream (no override)", LangChain, _inherited),
+        "ChatOpenRouter, langchain-core's lifecycles (no override)", LangChain, _inherited),
     "langchain-openai": Integration(
         "ChatOpenAI (langchain-openai, base_url)", LangChain,
         _model("langchain_openai", "ChatOpenAI", stream_usage=True),

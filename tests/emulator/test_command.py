@@ -16,11 +16,18 @@ from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors
 
 
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start(*options: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
+    # Started with SIGINT ignored, as by some parents (test-runner workers, supervisors): the
+    # emulator must still stop on Ctrl-C, which Python alone would then ignore.
     return subprocess.Popen(
         [sys.executable, "-m", "openrouter_core.testing", "serve", *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=_ignore_ctrl_c)
 
 
 def _exports(process: subprocess.Popen[str]) -> tuple[str, dict[str, str]]:
