@@ -229,12 +229,20 @@ def start_run(model: BaseChatModel, model_input: LanguageModelInput,
 
 
 class _Run:
-    """Per-chunk bookkeeping of one stream: ids, metadata, v1 blocks, the fold, the tail."""
+    """Per-chunk bookkeeping of one stream: ids, metadata, v1 blocks, the fold, the tail.
 
-    def __init__(self, model: BaseChatModel, run_id: Any, text: TextBuilder | None = None) -> None:
+    The merged output exists only for ``on_llm_end``/``on_llm_error``; a run without handlers
+    (``observed=False``) reports to no one, so it does not fold its chunks. Whether a run has
+    handlers is decided when it starts, as langchain-core fixes a run's handlers then.
+    """
+
+    def __init__(self, model: BaseChatModel, run_id: Any, text: TextBuilder | None = None, *,
+                 observed: bool = True) -> None:
         self.run_id = f"{LC_ID_PREFIX}-{run_id}"
         self.v1 = model.output_version == "v1"
-        self.fold = ChunkFold(text)
+        self.fold = ChunkFold(text) if observed else None
+        self.plain = not observed and not self.v1
+        """Nothing to do per chunk but name it: :meth:`step` is inlined in the stream's loop."""
         self.last: AIMessageChunk | None = None
         self._index = -1
         self._index_type = ""
@@ -253,7 +261,8 @@ class _Run:
                     self._index += 1
                 if "index" not in block:
                     block["index"] = self._index
-        self.fold.add_message(message)
+        if self.fold is not None:
+            self.fold.add_message(message)
         self.last = message
         return message
 
@@ -268,12 +277,15 @@ class _Run:
     def error_result(self, error: BaseException) -> LLMResult:
         """What ``on_llm_error`` receives: the output so far, then the error's generations."""
         from_error = _lc._generate_response_from_error(error)
-        merged = self.fold.result()
+        merged = self.fold.result() if self.fold is not None else None
         generations: list[list[Any]] = [[merged], from_error] if merged else [from_error]
         return LLMResult(generations=generations)
 
-    def end_result(self) -> LLMResult | ValueError:
-        """What ``on_llm_end`` receives, or the error langchain-core raises for no chunks."""
+    def end_result(self) -> LLMResult | ValueError | None:
+        """What ``on_llm_end`` receives (``None``: no one to receive it), or the error
+        langchain-core raises for no chunks."""
+        if self.fold is None:
+            return ValueError("No generation chunks were returned") if self.last is None else None
         merged = self.fold.result()
         if merged is None:
             return ValueError("No generation chunks were returned")
@@ -297,13 +309,21 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     try:
         messages = _lcu._normalize_messages(start.messages)
         chunks, text = source(messages, stop, start.kwargs, run_manager)
-        run = _Run(model, run_manager.run_id, text)
-        for message in chunks:
-            message = run.step(message)
-            if run_manager.handlers:  # (with none, langchain-core's call returns at once)
-                run_manager.on_llm_new_token(cast("str", message.content),
-                                             chunk=generation_chunk(message))
-            yield message
+        run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
+        if run.plain:  # the common case: step() inlined, no report
+            message = None
+            for message in chunks:
+                if message.id is None:
+                    message.id = run.run_id
+                yield message
+            run.last = message
+        else:
+            for message in chunks:
+                message = run.step(message)
+                if run_manager.handlers:  # (with none, langchain-core's call returns at once)
+                    run_manager.on_llm_new_token(cast("str", message.content),
+                                                 chunk=generation_chunk(message))
+                yield message
         closing = run.closing_chunk()
         if closing is not None:
             run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
@@ -316,7 +336,8 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     if isinstance(result, ValueError):
         run_manager.on_llm_error(result, response=LLMResult(generations=[]))
         raise result
-    run_manager.on_llm_end(result)
+    if result is not None:
+        run_manager.on_llm_end(result)
 
 
 async def astream(model: BaseChatModel, model_input: LanguageModelInput,
@@ -333,13 +354,21 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
     try:
         messages = _lcu._normalize_messages(start.messages)
         chunks, text = source(messages, stop, start.kwargs, run_manager)
-        run = _Run(model, run_manager.run_id, text)
-        async for message in chunks:
-            message = run.step(message)
-            if run_manager.handlers:
-                await run_manager.on_llm_new_token(cast("str", message.content),
-                                                   chunk=generation_chunk(message))
-            yield message
+        run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
+        if run.plain:  # the common case: step() inlined, no report
+            message = None
+            async for message in chunks:
+                if message.id is None:
+                    message.id = run.run_id
+                yield message
+            run.last = message
+        else:
+            async for message in chunks:
+                message = run.step(message)
+                if run_manager.handlers:
+                    await run_manager.on_llm_new_token(cast("str", message.content),
+                                                       chunk=generation_chunk(message))
+                yield message
         closing = run.closing_chunk()
         if closing is not None:
             await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
@@ -352,7 +381,8 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
     if isinstance(result, ValueError):
         await run_manager.on_llm_error(result, response=LLMResult(generations=[]))
         raise result
-    await run_manager.on_llm_end(result)
+    if result is not None:
+        await run_manager.on_llm_end(result)
 
 
 __all__ = ["SUPPORTED", "AsyncChunkSource", "ChunkFold", "ChunkSource", "astream", "stream"]

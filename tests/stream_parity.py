@@ -69,14 +69,22 @@ def _config(recorder: EventRecorder, config: dict[str, Any] | None) -> dict[str,
     return {**(config or {}), "callbacks": [recorder], "run_id": RUN_ID}
 
 
-def record(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
+def _run_config(recorder: EventRecorder, config: dict[str, Any] | None,
+                observed: bool) -> dict[str, Any]:
+    # Without ``observed`` no handler is attached; the run id is fixed either way.
+    return _config(recorder, config) if observed else {**(config or {}), "run_id": RUN_ID}
+
+
+def record(model: ChatOpenRouter, model_input: Any, *, inherited: bool, observed: bool = True,
            config: dict[str, Any] | None = None, **kwargs: Any) -> Recording:
-    """Run ``stream`` (ours, or ``BaseChatModel.stream`` when ``inherited``) and record it."""
+    """Run ``stream`` (ours, or ``BaseChatModel.stream`` when ``inherited``) and record it;
+    without ``observed`` no handler is attached."""
     recorder = EventRecorder()
     out = Recording(events=recorder.events)
     method = BaseChatModel.stream if inherited else ChatOpenRouter.stream
     try:
-        for chunk in method(model, model_input, _config(recorder, config), **kwargs):
+        for chunk in method(model, model_input, _run_config(recorder, config, observed),
+                            **kwargs):
             out.chunks.append(copy.deepcopy(chunk))
     except Exception as exc:  # recorded, then compared: never swallowed
         out.error = (type(exc).__name__, str(exc))
@@ -84,13 +92,15 @@ def record(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
 
 
 async def arecord(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
-                  config: dict[str, Any] | None = None, **kwargs: Any) -> Recording:
+                  observed: bool = True, config: dict[str, Any] | None = None,
+                  **kwargs: Any) -> Recording:
     """Async :func:`record` over ``astream``."""
     recorder = EventRecorder()
     out = Recording(events=recorder.events)
     method = BaseChatModel.astream if inherited else ChatOpenRouter.astream
     try:
-        async for chunk in method(model, model_input, _config(recorder, config), **kwargs):
+        async for chunk in method(model, model_input, _run_config(recorder, config, observed),
+                                  **kwargs):
             out.chunks.append(copy.deepcopy(chunk))
     except Exception as exc:  # recorded, then compared: never swallowed
         out.error = (type(exc).__name__, str(exc))
@@ -105,7 +115,7 @@ def record_invoke(model: ChatOpenRouter, model_input: Any, *, inherited: bool,
     recorder = EventRecorder()
     out = Recording(events=recorder.events)
     method = BaseChatModel.invoke if inherited else ChatOpenRouter.invoke
-    run_config = _config(recorder, config) if observed else {**(config or {}), "run_id": RUN_ID}
+    run_config = _run_config(recorder, config, observed)
     try:
         out.chunks.append(copy.deepcopy(method(model, model_input, run_config, **kwargs)))
     except Exception as exc:  # recorded, then compared: never swallowed
@@ -120,7 +130,7 @@ async def arecord_invoke(model: ChatOpenRouter, model_input: Any, *, inherited: 
     recorder = EventRecorder()
     out = Recording(events=recorder.events)
     method = BaseChatModel.ainvoke if inherited else ChatOpenRouter.ainvoke
-    run_config = _config(recorder, config) if observed else {**(config or {}), "run_id": RUN_ID}
+    run_config = _run_config(recorder, config, observed)
     try:
         out.chunks.append(copy.deepcopy(await method(model, model_input, run_config,
                                                      **kwargs)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import random
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,7 @@ from langchain_openrouter.stream_lifecycle import ChunkFold
 from openrouter_core.stream import TextBuilder
 from openrouter_core.testing import Emulator, Reply
 from tests.langchain.conftest import MODEL, TEST_KEY
-from tests.stream_parity import Recording, arecord, assert_same, record
+from tests.stream_parity import RUN_ID, Recording, arecord, assert_same, record
 
 GEN_ID = "gen-1700000000-EmulatedIdForTests01"
 FIXED = {"id": GEN_ID, "created": 1700000000}
@@ -181,8 +182,23 @@ def _model(emu: Emulator, **fields: Any) -> ChatOpenRouter:
 Case = tuple[Reply, dict[str, Any], dict[str, Any]]
 """A reply, model fields, and stream keyword arguments (``config`` among them)."""
 
+
+def _no_id_stream() -> Reply:
+    # Events without an id: langchain-core then names every chunk after the run.
+    def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        chunk = {"object": "chat.completion.chunk", "created": 1700000000, "model": MODEL,
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return f"data: {json.dumps(chunk)}\n\n"
+
+    usage = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    body = (event({"role": "assistant", "content": "Hi"}) + event({"content": " there"})
+            + event({}, "stop", usage=usage) + "data: [DONE]\n\n")
+    return Reply.raw(200, {"Content-Type": "text/event-stream"}, body.encode())
+
+
 CASES: dict[str, Case] = {
     "text": (Reply.text("one two three four five", **FIXED), {}, {}),
+    "no-id": (_no_id_stream(), {}, {}),
     "text-no-usage": (Reply.text("no usage here", send_usage=False, **FIXED),
                       {"stream_usage": False}, {}),
     "separate-usage-chunk": (Reply.text("a b c", usage_shape="separate", **FIXED), {}, {}),
@@ -215,8 +231,8 @@ CASES: dict[str, Case] = {
 }
 
 
-def _run_both(emu: Emulator, case: Case,
-              runner: Callable[..., Recording]) -> tuple[Recording, Recording]:
+def _run_both(emu: Emulator, case: Case, runner: Callable[..., Recording], *,
+              observed: bool = True) -> tuple[Recording, Recording]:
     reply, fields, kwargs = case
     kwargs = dict(kwargs)
     model_input = kwargs.pop("model_input", "Hello")
@@ -224,25 +240,65 @@ def _run_both(emu: Emulator, case: Case,
     for inherited in (False, True):
         emu.enqueue(reply)
         model = _model(emu, **fields)
-        recordings.append(runner(model, model_input, inherited=inherited, **kwargs))
+        recordings.append(runner(model, model_input, inherited=inherited, observed=observed,
+                                 **kwargs))
     return recordings[0], recordings[1]
 
 
+# Observed: a handler records every event. Unobserved: no handler, so no callback runs and
+# ours neither reports nor folds (the yielded chunks must still be langchain-core's).
+@pytest.mark.parametrize("observed", [True, False], ids=["observed", "unobserved"])
 @pytest.mark.parametrize("name", list(CASES))
-def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str) -> None:
-    ours, theirs = _run_both(emu, CASES[name], record)
+def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str,
+                                               observed: bool) -> None:
+    ours, theirs = _run_both(emu, CASES[name], record, observed=observed)
     assert_same(ours, theirs)
-    assert ours.events[0][0] == "start"
-    assert ours.events[-1][0] == ("error" if ours.error else "end")
+    if observed:
+        assert ours.events[0][0] == "start"
+        assert ours.events[-1][0] == ("error" if ours.error else "end")
+    else:
+        assert ours.events == []
 
 
+@pytest.mark.parametrize("observed", [True, False], ids=["observed", "unobserved"])
 @pytest.mark.parametrize("name", list(CASES))
-def test_astream_matches_base_chat_model_astream(emu: Emulator, name: str) -> None:
+def test_astream_matches_base_chat_model_astream(emu: Emulator, name: str,
+                                                 observed: bool) -> None:
     def runner(model: ChatOpenRouter, model_input: Any, **kwargs: Any) -> Recording:
         return asyncio.run(arecord(model, model_input, **kwargs))
 
-    ours, theirs = _run_both(emu, CASES[name], runner)
+    ours, theirs = _run_both(emu, CASES[name], runner, observed=observed)
     assert_same(ours, theirs)
+
+
+def test_an_unobserved_stream_folds_nothing(emu: Emulator,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    folds: list[ChunkFold] = []
+    original = ChunkFold.__init__
+
+    def counting(self: ChunkFold, *args: Any, **kwargs: Any) -> None:
+        folds.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChunkFold, "__init__", counting)
+    ours, _ = _run_both(emu, CASES["text"], record, observed=False)
+    assert ours.error is None and len(ours.chunks) > 3
+    assert folds == []
+    _run_both(emu, CASES["text"], record, observed=True)
+    assert len(folds) == 1  # ours folds when a handler will read the merge
+
+
+@pytest.mark.parametrize("observed", [True, False], ids=["observed", "unobserved"])
+def test_a_stream_without_chunks_is_an_error_as_in_langchain(
+        emu: Emulator, monkeypatch: pytest.MonkeyPatch, observed: bool) -> None:
+    def nothing(self: ChatOpenRouter, *args: Any, **kwargs: Any) -> Any:
+        return iter(()), TextBuilder()
+
+    monkeypatch.setattr(ChatOpenRouter, "_chunk_source", nothing)
+    model = _model(emu)
+    ours = record(model, "Hello", inherited=False, observed=observed)
+    assert ours.error == ("ValueError", "No generation chunks were returned")
+    assert ours.chunks == []
 
 
 def test_parity_cases_cover_what_they_claim(emu: Emulator) -> None:
@@ -251,6 +307,8 @@ def test_parity_cases_cover_what_they_claim(emu: Emulator) -> None:
     end = ours.end().generations[0][0].message
     assert isinstance(end, AIMessageChunk)
     assert end.tool_calls[0]["args"] == {"city": "Paris"}
+    ours, _ = _run_both(emu, CASES["no-id"], record, observed=False)
+    assert ours.chunks[0].id == f"lc_run--{RUN_ID}" and ours.chunks[0].content == "Hi"
     ours, _ = _run_both(emu, CASES["image"], record)
     assert isinstance(ours.end().generations[0][0].message.content, list)
     ours, _ = _run_both(emu, CASES["error-mid-stream"], record)
