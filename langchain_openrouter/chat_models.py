@@ -475,22 +475,19 @@ class ChatOpenRouter(BaseChatModel):
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
                stop: list[str] | None = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
         """Stream the reply; as ``BaseChatModel.stream``, in memory flat in the chunk count."""
+        # Returns the lifecycle's generator itself (no layer of ours per chunk); nothing runs
+        # before the first next() but the choice between the two, which has no effects.
         if not self._flat_streaming(async_api=False, kwargs=kwargs):
-            yield from super().stream(input, config, stop=stop, **kwargs)
-            return
-        yield from stream_lifecycle.stream(self, input, config, stop, kwargs, self._chunk_source)
+            return super().stream(input, config, stop=stop, **kwargs)
+        return stream_lifecycle.stream(self, input, config, stop, kwargs, self._chunk_source)
 
-    async def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
-                      *, stop: list[str] | None = None,
-                      **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
-        """Async :meth:`stream`."""
+    def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
+                *, stop: list[str] | None = None,
+                **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream` (an async iterator, as langchain-core's)."""
         if not self._flat_streaming(async_api=True, kwargs=kwargs):
-            async for chunk in super().astream(input, config, stop=stop, **kwargs):
-                yield chunk
-            return
-        async for chunk in stream_lifecycle.astream(self, input, config, stop, kwargs,
-                                             self._achunk_source):
-            yield chunk
+            return super().astream(input, config, stop=stop, **kwargs)
+        return stream_lifecycle.astream(self, input, config, stop, kwargs, self._achunk_source)
 
     def _flat_streaming(self, *, async_api: bool, kwargs: Mapping[str, Any]) -> bool:
         # The inherited methods when streaming is off (they fall back to invoke), when the
