@@ -1,9 +1,10 @@
-"""LlamaIndex's LLM callbacks run when a handler can see them, and only then.
+"""LlamaIndex's LLM callbacks and spans run when a handler can see them, and only then.
 
 With an event handler, a ``CallbackManager`` handler or an active cost block, every call goes
 through LlamaIndex's own ``llm_chat_callback``/``llm_completion_callback`` (one in-progress
-event per streamed chunk). With none, no event object is built, and the rate limiter, the one
-thing the callbacks do besides reporting, still takes its slot.
+event per streamed chunk) inside LlamaIndex's span. A span handler alone brings the span. With
+none, no event object and no span is built, and the rate limiter, the one thing the callbacks
+do besides reporting, still takes its slot.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.callbacks.base_handler import BaseCallbackHandler
 from llama_index.core.instrumentation import get_dispatcher
+from llama_index.core.instrumentation.dispatcher import Dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler, NullEventHandler
 from llama_index.core.instrumentation.events.llm import (
     LLMChatInProgressEvent,
     LLMCompletionInProgressEvent,
 )
+from llama_index.core.instrumentation.span_handlers import SimpleSpanHandler
 from llama_index.core.llms import callbacks as llm_callbacks
 from llama_index.core.rate_limiter import BaseRateLimiter
 
-from llama_index_openrouter import OpenRouter, get_openrouter_callback
-from llama_index_openrouter.observed import observed
+from llama_index_openrouter import OpenRouter, base as openrouter_base, get_openrouter_callback
+from llama_index_openrouter.observed import observed, spanned
 from openrouter_core.testing import Emulator, Reply
 
 from .conftest import Collected, make_llm
@@ -247,3 +250,98 @@ def test_handlers_count_where_the_dispatcher_would_deliver(emu: Emulator) -> Non
     finally:
         root.event_handlers.remove(handler)
         child.propagate = True
+
+
+CALLS: dict[str, Callable[[OpenRouter], Any]] = {
+    **STREAMS, "chat": lambda llm: llm.chat(HI),
+    "achat": lambda llm: asyncio.run(llm.achat(HI)),
+    "complete": lambda llm: llm.complete("Hi"),
+    "acomplete": lambda llm: asyncio.run(llm.acomplete("Hi"))}
+
+
+@pytest.fixture
+def entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the spans any dispatcher opens."""
+    ids: list[str] = []
+    original = Dispatcher.span_enter
+
+    def counting(self: Dispatcher, id_: str, *args: Any, **kwargs: Any) -> None:
+        ids.append(id_)
+        original(self, id_, *args, **kwargs)
+
+    monkeypatch.setattr(Dispatcher, "span_enter", counting)
+    return ids
+
+
+@pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
+def test_no_handler_no_span(emu: Emulator, entered: list[str],
+                            call: Callable[[OpenRouter], Any]) -> None:
+    llm = make_llm(emu)
+    assert not observed(llm)
+    assert not spanned(get_dispatcher(openrouter_base.__name__))
+    emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+    call(llm)
+    assert entered == []
+
+
+@pytest.mark.parametrize("name", CALLS.keys())
+def test_a_span_handler_alone_gets_the_span_inside_the_callers(emu: Emulator, name: str,
+                                                               built: list[Any]) -> None:
+    llm = make_llm(emu)
+    spans = SimpleSpanHandler()
+    root = get_dispatcher()
+    root.add_span_handler(spans)
+    outer = get_dispatcher("tests.caller")
+
+    @outer.span
+    def caller() -> Any:
+        return CALLS[name](llm)
+
+    try:
+        assert not observed(llm)
+        emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
+        caller()
+    finally:
+        root.span_handlers.remove(spans)
+    by_id = {span.id_: span for span in spans.completed_spans}
+    ours = [span for span_id, span in by_id.items()
+            if span_id.startswith(f"OpenRouter.{name}-")]
+    assert len(ours) == 1  # one span, as LlamaIndex's mixin opens, named after the class
+    callers = [span_id for span_id in by_id if ".caller-" in span_id]
+    assert ours[0].parent_id is not None and [ours[0].parent_id] == callers
+    assert built == []  # no event handler: still no event objects
+
+
+def test_an_event_handler_alone_gets_events_tagged_with_the_calls_span(
+        emu: Emulator) -> None:
+    class Keep(BaseEventHandler):
+        events: list[Any] = []
+
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            self.events.append(event)
+
+    llm = make_llm(emu)
+    handler = Keep()
+    root = get_dispatcher()
+    root.add_event_handler(handler)
+    try:
+        assert not spanned(get_dispatcher(openrouter_base.__name__))
+        emu.enqueue(Reply.text("Hello"))
+        llm.chat(HI)
+    finally:
+        root.event_handlers.remove(handler)
+    assert handler.events
+    assert all(event.span_id.startswith("OpenRouter.chat-") for event in handler.events)
+
+
+def test_span_handlers_count_where_the_dispatcher_would_deliver() -> None:
+    ours, root = get_dispatcher(openrouter_base.__name__), get_dispatcher()
+    spans = SimpleSpanHandler()
+    root.add_span_handler(spans)
+    try:
+        assert spanned(ours)
+        ours.propagate = False  # LlamaIndex would not deliver to the root any more
+        assert not spanned(ours)
+    finally:
+        root.span_handlers.remove(spans)
+        ours.propagate = True
