@@ -445,7 +445,7 @@ class ChatOpenRouter(BaseChatModel):
                stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """As ``BaseChatModel.invoke``; a tool call cut off by the output limit is always in
         ``invalid_tool_calls``, also when the reply was streamed (agents call ``invoke``)."""
-        if self._own_invoke(async_api=False):
+        if self._own_invoke(async_api=False, kwargs=kwargs):
             message = invoke_lifecycle.invoke(self, input, config, stop, kwargs)
         else:
             message = super().invoke(input, config, stop=stop, **kwargs)
@@ -454,40 +454,47 @@ class ChatOpenRouter(BaseChatModel):
     async def ainvoke(self, input: LanguageModelInput, config: RunnableConfig | None = None,
                       *, stop: list[str] | None = None, **kwargs: Any) -> AIMessage:
         """Async :meth:`invoke`."""
-        if self._own_invoke(async_api=True):
+        if self._own_invoke(async_api=True, kwargs=kwargs):
             message = await invoke_lifecycle.ainvoke(self, input, config, stop, kwargs)
         else:
             message = await super().ainvoke(input, config, stop=stop, **kwargs)
         return responses.settle_tool_calls(message)
 
-    def _own_invoke(self, *, async_api: bool) -> bool:
+    def _own_invoke(self, *, async_api: bool, kwargs: Mapping[str, Any]) -> bool:
         # The inherited methods when the installed langchain-core lacks a helper we rely on,
-        # or when a subclass replaced a step of the chain invoke goes through (its override
-        # must run).
+        # when a subclass replaced a step of the chain invoke goes through (its override must
+        # run), or when a keyword would make that chain raise (see TAKEN_BY_INVOKE).
         cls = type(self)
         steps = (("agenerate_prompt", "agenerate", "_agenerate_with_cache", "_agenerate")
                  if async_api else
                  ("generate_prompt", "generate", "_generate_with_cache", "_generate"))
-        return invoke_lifecycle.SUPPORTED and all(
-            getattr(cls, name) is getattr(ChatOpenRouter, name) for name in steps)
+        return (invoke_lifecycle.SUPPORTED
+                and invoke_lifecycle.TAKEN_BY_INVOKE.isdisjoint(kwargs)
+                and all(getattr(cls, name) is getattr(ChatOpenRouter, name) for name in steps))
 
     # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
                stop: list[str] | None = None, **kwargs: Any) -> Iterator[AIMessageChunk]:
         """Stream the reply; as ``BaseChatModel.stream``, in memory flat in the chunk count."""
-        # Returns the lifecycle's generator itself (no layer of ours per chunk); nothing runs
-        # before the first next() but the choice between the two, which has no effects.
+        # A generator function, as langchain-core's (RunnableLambda and coerce_to_runnable
+        # tell generator functions apart), though returning the lifecycle's iterator would
+        # save a frame per chunk.
         if not self._flat_streaming(async_api=False, kwargs=kwargs):
-            return super().stream(input, config, stop=stop, **kwargs)
-        return stream_lifecycle.stream(self, input, config, stop, kwargs, self._chunk_source)
+            yield from super().stream(input, config, stop=stop, **kwargs)
+            return
+        yield from stream_lifecycle.stream(self, input, config, stop, kwargs, self._chunk_source)
 
-    def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
-                *, stop: list[str] | None = None,
-                **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
-        """Async :meth:`stream` (an async iterator, as langchain-core's)."""
+    async def astream(self, input: LanguageModelInput, config: RunnableConfig | None = None,
+                      *, stop: list[str] | None = None,
+                      **kwargs: Any) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
         if not self._flat_streaming(async_api=True, kwargs=kwargs):
-            return super().astream(input, config, stop=stop, **kwargs)
-        return stream_lifecycle.astream(self, input, config, stop, kwargs, self._achunk_source)
+            async for chunk in super().astream(input, config, stop=stop, **kwargs):
+                yield chunk
+            return
+        async for chunk in stream_lifecycle.astream(self, input, config, stop, kwargs,
+                                                    self._achunk_source):
+            yield chunk
 
     def _flat_streaming(self, *, async_api: bool, kwargs: Mapping[str, Any]) -> bool:
         # The inherited methods when streaming is off (they fall back to invoke), when the

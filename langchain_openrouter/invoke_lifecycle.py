@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 SUPPORTED: bool = stream_lifecycle.SUPPORTED and hasattr(_lc, "_gen_info_and_msg_metadata")
 """Whether the installed langchain-core has every helper this module's lifecycle uses."""
 
+TAKEN_BY_INVOKE = frozenset({"prompts", "messages", "callbacks", "tags", "metadata",
+                             "run_name", "run_id"})
+"""Call keywords that langchain-core's ``invoke`` passes to ``generate_prompt``/``generate`` as
+named arguments of their own: given in ``**kwargs`` too, they make it raise ``TypeError``
+("got multiple values"), so such a call is left to langchain-core's ``invoke``."""
+
 def _direct(model: BaseChatModel, run_manager: Any, kwargs: dict[str, Any], *,
             async_api: bool) -> bool:
     # True when _generate_with_cache would do nothing but call _generate and close: no cache
@@ -53,7 +59,11 @@ def _direct(model: BaseChatModel, run_manager: Any, kwargs: dict[str, Any], *,
 
 
 def _close(model: BaseChatModel, result: ChatResult, run_manager: Any) -> ChatResult:
-    """``_generate_with_cache``'s closing steps, as it applies them to ``_generate``'s result."""
+    """``_generate_with_cache``'s closing steps, as it applies them to ``_generate``'s result.
+
+    (Merging the generation info into the response metadata changes nothing for
+    ``ChatOpenRouter``'s results, whose metadata already holds it; the step is kept so that
+    these stay langchain-core's steps.)"""
     if model.output_version == "v1":
         for generation in result.generations:
             generation.message = _lcu._update_message_content_to_blocks(generation.message,
@@ -89,8 +99,10 @@ def invoke(model: BaseChatModel, model_input: LanguageModelInput,
     start = start_run(model, model_input, config, stop, kwargs, stream=False)
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    # Before the try, as in langchain-core's generate: a message it cannot normalise leaves
+    # the run started and unreported.
+    messages = _lcu._normalize_messages(start.messages)
     try:
-        messages = _lcu._normalize_messages(start.messages)
         if _direct(model, run_manager, start.kwargs, async_api=False):
             if model.rate_limiter:
                 model.rate_limiter.acquire(blocking=True)
@@ -112,15 +124,21 @@ async def ainvoke(model: BaseChatModel, model_input: LanguageModelInput,
                   kwargs: dict[str, Any]) -> AIMessage:
     """The async twin of :func:`invoke`; only the awaited lines differ.
 
-    langchain-core's ``agenerate`` gathers its prompts with ``return_exceptions=True``, so it
-    reports an ``Exception`` to ``on_llm_error`` but lets a cancellation through unreported;
-    this does the same.
+    ``on_llm_error`` hears of an ``Exception``; a cancellation, ``KeyboardInterrupt`` or
+    ``SystemExit`` goes through unreported, as with langchain-core's ``agenerate``, which
+    gathers its prompts with ``return_exceptions=True``. Two cases differ: a ``CancelledError``
+    raised by the call itself (not by an outer cancel) and a custom ``BaseException``, which
+    ``agenerate`` reports before it fails with an ``AttributeError`` of its own; here they are
+    not reported and propagate as they are. The call also runs in the caller's task, where
+    ``agenerate`` makes a child task.
     """
     start = start_run(model, model_input, config, stop, kwargs, stream=False)
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = await manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    # Before the try, as in langchain-core's generate: a message it cannot normalise leaves
+    # the run started and unreported.
+    messages = _lcu._normalize_messages(start.messages)
     try:
-        messages = _lcu._normalize_messages(start.messages)
         if _direct(model, run_manager, start.kwargs, async_api=True):
             if model.rate_limiter:
                 await model.rate_limiter.aacquire(blocking=True)
@@ -137,4 +155,4 @@ async def ainvoke(model: BaseChatModel, model_input: LanguageModelInput,
     return _message(result)
 
 
-__all__ = ["SUPPORTED", "ainvoke", "invoke"]
+__all__ = ["SUPPORTED", "TAKEN_BY_INVOKE", "ainvoke", "invoke"]

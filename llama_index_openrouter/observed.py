@@ -21,9 +21,10 @@ quarter of a non-streamed call's own time in our package, even when only the
 ``NullSpanHandler`` each dispatcher starts with is there. The span is the outer layer, so these
 wrappers take its place: they mark themselves as already decorated (LlamaIndex's span decorator
 leaves such a function as it is) and open the span themselves, bound to the LLM as the mixin's
-would be, whenever :func:`observed` holds or a span handler other than ``NullSpanHandler`` is
-reachable from the method's dispatcher. A span also sets the active span id that events carry,
-which is why an event handler alone brings the span back too.
+would be, whenever :func:`observed` holds or the span could reach a handler (:func:`spanned`:
+a span handler other than ``NullSpanHandler``, or an event handler for its ``SpanDropEvent``).
+A span also sets the active span id that events carry, which is why an event handler alone
+brings the span back too.
 
 A handler added while a call runs sees that call's later events only if the call started with
 a handler in place (as a LangChain run's handlers are fixed when it starts).
@@ -66,11 +67,14 @@ def observed(llm: Any) -> bool:
 
 
 def spanned(dispatcher: Dispatcher) -> bool:
-    """Whether a span on ``dispatcher`` reaches a handler other than ``NullSpanHandler`` (the
-    walk of ``Dispatcher.span_enter``)."""
+    """Whether a span on ``dispatcher`` reaches a handler: a span handler other than
+    ``NullSpanHandler``, or an event handler for the ``SpanDropEvent`` a failing span sends
+    (the walks of ``Dispatcher.span_enter`` and ``Dispatcher.event``)."""
     current: Dispatcher | None = dispatcher
     while current:
         if any(not isinstance(handler, NullSpanHandler) for handler in current.span_handlers):
+            return True
+        if any(not idle(handler) for handler in current.event_handlers):
             return True
         current = current.parent if current.propagate else None
     return False

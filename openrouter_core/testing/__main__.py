@@ -64,10 +64,7 @@ def serve(host: str, port: int, *, strict_models: bool = False,
         stop.set()
 
     emulator = Emulator(host=host, port=port, strict_models=strict_models).start()
-    # Ctrl-C is handled here too, not left to KeyboardInterrupt: Python installs that only
-    # when SIGINT is not ignored at start-up, and a parent that ignores it (a test runner's
-    # worker, a supervisor) passes that on, so Ctrl-C would do nothing.
-    previous = {sig: signal.signal(sig, on_term) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous = signal.signal(signal.SIGTERM, on_term)
     try:
         announce(emulator, out)
         while not stop.wait(0.5):
@@ -76,8 +73,7 @@ def serve(host: str, port: int, *, strict_models: bool = False,
         pass
     finally:
         emulator.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signal.signal(signal.SIGTERM, previous)
         served = len(emulator.requests)
         out.write(f"Stopped after {served} request{'' if served == 1 else 's'}.\n")
         out.flush()

@@ -15,19 +15,19 @@ import pytest
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors
 
-
-def _ignore_ctrl_c() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+# Ctrl-C as a terminal delivers it: SIGINT at its default disposition in the emulator, even
+# when this test process ignores it (a worker of the test runner may, for instance after a
+# library installed its own handlers), which a child would otherwise inherit and keep.
+_AS_FROM_A_TERMINAL = ("import runpy, signal, sys; signal.signal(signal.SIGINT, "
+                       "signal.default_int_handler); sys.argv[0] = 'openrouter_core.testing'; "
+                       "runpy.run_module('openrouter_core.testing', run_name='__main__')")
 
 
 def _start(*options: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENROUTER_")}
-    # Started with SIGINT ignored, as by some parents (test-runner workers, supervisors): the
-    # emulator must still stop on Ctrl-C, which Python alone would then ignore.
     return subprocess.Popen(
-        [sys.executable, "-m", "openrouter_core.testing", "serve", *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        preexec_fn=_ignore_ctrl_c)
+        [sys.executable, "-c", _AS_FROM_A_TERMINAL, "serve", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def _exports(process: subprocess.Popen[str]) -> tuple[str, dict[str, str]]:

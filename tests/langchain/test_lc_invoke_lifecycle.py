@@ -17,7 +17,7 @@ import pytest
 from langchain_core.caches import InMemoryCache
 from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from pydantic import BaseModel
 
@@ -64,7 +64,7 @@ CASES: dict[str, Case] = {
     "text": (Reply.text("one two three", **FIXED), {}, {}),
     # Without an id, langchain-core names the message after the run.
     "no-id": (Reply.json(_body("anonymous")), {}, {}),
-    # Generation info (logprobs) is merged into the response metadata.
+    # Logprobs travel in the generation info and in the response metadata.
     "logprobs": (Reply.json(_body("yes", id=GEN_ID, logprobs=LOGPROBS)), {}, {"logprobs": True}),
     "reasoning": (Reply.text("answer", reasoning="step one", signature="sig", **FIXED), {}, {}),
     "tool-call": (Reply.tool_calls(("get_weather", {"city": "Paris"}, "call_1"), **FIXED),
@@ -185,19 +185,19 @@ def test_a_cache_is_used_as_langchain_uses_it(emu: Emulator, asynchronous: bool)
     model = _model(emu, cache=cache)
     emu.enqueue(Reply.text("cached answer", **FIXED))
 
-    def call() -> AIMessage:
+    def call(llm: ChatOpenRouter) -> AIMessage:
         if asynchronous:
-            return asyncio.run(model.ainvoke("Hello"))
-        return model.invoke("Hello")
+            return asyncio.run(llm.ainvoke("Hello"))
+        return llm.invoke("Hello")
 
-    first, second = call(), call()  # the second is answered from the cache
+    first, second = call(model), call(model)  # the second is answered from the cache
     assert first.content == second.content == "cached answer"
     assert len(emu.requests) == 1
     set_llm_cache(InMemoryCache())
     try:
         emu.enqueue(Reply.text("global cache", **FIXED))
         plain = _model(emu)
-        assert plain.invoke("Hi").content == plain.invoke("Hi").content == "global cache"
+        assert call(plain).content == call(plain).content == "global cache"
         assert len(emu.requests) == 2
     finally:
         set_llm_cache(None)
@@ -234,18 +234,61 @@ def test_the_rate_limiter_is_asked_once_per_call(emu: Emulator, asynchronous: bo
     assert limiter.taken == 3
 
 
-def test_a_subclass_that_replaces_a_step_keeps_the_inherited_lifecycle(emu: Emulator) -> None:
-    class Custom(ChatOpenRouter):
-        def generate(self, *args: Any, **kwargs: Any) -> Any:
-            result = super().generate(*args, **kwargs)
-            result.generations[0][0].message.content = "replaced"
-            return result
+STEPS = {"generate_prompt": False, "generate": False, "_generate_with_cache": False,
+         "_generate": False, "agenerate_prompt": True, "agenerate": True,
+         "_agenerate_with_cache": True, "_agenerate": True}
+"""The steps ``invoke`` (``False``) and ``ainvoke`` (``True``) go through in langchain-core."""
 
-    emu.enqueue(Reply.text("original", **FIXED))
-    model = Custom(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
-    assert not model._own_invoke(async_api=False)
-    assert model.invoke("hi").content == "replaced"
-    assert _model(emu)._own_invoke(async_api=True)
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_subclass_that_replaces_a_step_keeps_the_inherited_lifecycle(emu: Emulator,
+                                                                       step: str) -> None:
+    ran: list[str] = []
+    inherited = getattr(ChatOpenRouter, step)
+    if STEPS[step]:
+        async def override(self: Any, *args: Any, **kwargs: Any) -> Any:
+            ran.append(step)
+            return await inherited(self, *args, **kwargs)
+    else:
+        def override(self: Any, *args: Any, **kwargs: Any) -> Any:
+            ran.append(step)
+            return inherited(self, *args, **kwargs)
+
+    custom = type("Custom", (ChatOpenRouter,), {step: override})
+    model = custom(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    assert not model._own_invoke(async_api=STEPS[step], kwargs={})
+    assert model._own_invoke(async_api=not STEPS[step], kwargs={})
+    emu.enqueue(Reply.text("through the override", **FIXED))
+    reply = asyncio.run(model.ainvoke("hi")) if STEPS[step] else model.invoke("hi")
+    assert reply.content == "through the override"
+    assert ran == [step]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("key", sorted(invoke_lifecycle.TAKEN_BY_INVOKE))
+def test_a_generate_argument_among_the_kwargs_fails_as_in_langchain(emu: Emulator, key: str,
+                                                                    asynchronous: bool) -> None:
+    # langchain-core passes these to generate_prompt/generate itself: "got multiple values".
+    value = {"prompts": [], "messages": [], "callbacks": [], "tags": ["t"],
+             "metadata": {"user": "x"}, "run_name": "n", "run_id": RUN_ID}[key]
+    ours, theirs = _run_both(emu, (Reply.text("never sent", **FIXED), {}, {key: value}),
+                             observed=False, asynchronous=asynchronous)
+    assert_same(ours, theirs)
+    assert ours.error is not None and ours.error[0] == "TypeError"
+    assert "multiple values" in ours.error[1]
+    assert len(emu.requests) == 0
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+def test_a_message_langchain_cannot_normalise_leaves_the_run_unreported(
+        emu: Emulator, asynchronous: bool) -> None:
+    # langchain-core's generate normalises before its try: the run starts and never ends.
+    bad = [HumanMessage(content=[{"type": "image", "source_type": "base64"}])]
+    ours, theirs = _run_both(emu, (Reply.text("never sent", **FIXED), {}, {"model_input": bad}),
+                             observed=True, asynchronous=asynchronous)
+    assert_same(ours, theirs)
+    assert ours.error is not None
+    assert [name for name, _ in ours.events] == ["start"]
 
 
 def test_lifecycle_helpers_are_present_in_this_langchain_core() -> None:

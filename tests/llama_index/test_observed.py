@@ -284,11 +284,33 @@ def test_no_handler_no_span(emu: Emulator, entered: list[str],
     assert entered == []
 
 
+class Spans(SimpleSpanHandler):
+    """A span handler that also keeps what each span was opened with."""
+
+    opened: list[tuple[str, Any, dict[str, Any]]] = []
+
+    def new_span(self, id_: str, bound_args: Any, instance: Any = None,
+                 parent_span_id: str | None = None, tags: dict[str, Any] | None = None,
+                 **kwargs: Any) -> Any:
+        self.opened.append((id_, instance, dict(bound_args.arguments)))
+        return super().new_span(id_, bound_args, instance, parent_span_id, tags, **kwargs)
+
+
+class Derived(OpenRouter):
+    """A user's subclass that adds nothing: its spans are named after it."""
+
+
+@pytest.mark.parametrize("derived", [False, True], ids=["OpenRouter", "subclass"])
 @pytest.mark.parametrize("name", CALLS.keys())
 def test_a_span_handler_alone_gets_the_span_inside_the_callers(emu: Emulator, name: str,
+                                                               derived: bool,
                                                                built: list[Any]) -> None:
     llm = make_llm(emu)
-    spans = SimpleSpanHandler()
+    if derived:
+        llm = Derived(**{field: getattr(llm, field) for field in ("model", "api_key",
+                                                                   "api_base", "max_retries")})
+    spans = Spans()
+    spans.opened = []
     root = get_dispatcher()
     root.add_span_handler(spans)
     outer = get_dispatcher("tests.caller")
@@ -305,11 +327,41 @@ def test_a_span_handler_alone_gets_the_span_inside_the_callers(emu: Emulator, na
         root.span_handlers.remove(spans)
     by_id = {span.id_: span for span in spans.completed_spans}
     ours = [span for span_id, span in by_id.items()
-            if span_id.startswith(f"OpenRouter.{name}-")]
+            if span_id.startswith(f"{type(llm).__name__}.{name}-")]
     assert len(ours) == 1  # one span, as LlamaIndex's mixin opens, named after the class
     callers = [span_id for span_id in by_id if ".caller-" in span_id]
     assert ours[0].parent_id is not None and [ours[0].parent_id] == callers
+    # Opened as the mixin's span would be: bound to the LLM, the call's own arguments.
+    (_, instance, arguments), = [o for o in spans.opened if o[0] == ours[0].id_]
+    assert instance is llm
+    assert "_self" not in arguments
+    # (LlamaIndex's completion callback declares ``(_self, *args, **kwargs)``.)
+    assert (arguments["messages"] == HI) if "chat" in name else (arguments["args"] == ("Hi",))
     assert built == []  # no event handler: still no event objects
+
+
+def test_a_failing_span_reports_its_drop_to_an_event_handler_on_our_dispatcher(
+        emu: Emulator) -> None:
+    class Keep(BaseEventHandler):
+        kinds: list[str] = []
+
+        def handle(self, event: Any, **kwargs: Any) -> None:
+            self.kinds.append(type(event).__name__)
+
+    ours = get_dispatcher(openrouter_base.__name__)
+    handler = Keep()
+    handler.kinds = []
+    ours.add_event_handler(handler)
+    try:
+        llm = make_llm(emu)
+        assert not observed(llm)  # the LLM events' dispatcher would not deliver there
+        assert spanned(ours)
+        emu.enqueue(Reply.error(400, "bad request"))
+        with pytest.raises(Exception, match="bad request"):
+            llm.chat(HI)
+    finally:
+        ours.event_handlers.remove(handler)
+    assert handler.kinds == ["SpanDropEvent"]
 
 
 def test_an_event_handler_alone_gets_events_tagged_with_the_calls_span(
@@ -325,7 +377,7 @@ def test_an_event_handler_alone_gets_events_tagged_with_the_calls_span(
     root = get_dispatcher()
     root.add_event_handler(handler)
     try:
-        assert not spanned(get_dispatcher(openrouter_base.__name__))
+        assert spanned(get_dispatcher(openrouter_base.__name__))  # for its SpanDropEvent
         emu.enqueue(Reply.text("Hello"))
         llm.chat(HI)
     finally:
