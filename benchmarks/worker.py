@@ -526,7 +526,7 @@ def _inherited(base_url: str) -> Any:
         def _flat_streaming(self, *, async_api: bool, kwargs: Any) -> bool:
             return False
 
-        def _own_invoke(self, *, async_api: bool) -> bool:
+        def _own_invoke(self, *, async_api: bool, kwargs: Any) -> bool:
             return False
 
     return Inherited(model=MODEL, api_key=API_KEY, base_url=base_url)
