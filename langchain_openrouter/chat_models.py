@@ -464,13 +464,12 @@ class ChatOpenRouter(BaseChatModel):
         # The inherited methods when the installed langchain-core lacks a helper we rely on,
         # when a subclass replaced a step of the chain invoke goes through (its override must
         # run), or when a keyword would make that chain raise (see TAKEN_BY_INVOKE).
-        cls = type(self)
         steps = (("agenerate_prompt", "agenerate", "_agenerate_with_cache", "_agenerate")
                  if async_api else
                  ("generate_prompt", "generate", "_generate_with_cache", "_generate"))
         return (invoke_lifecycle.SUPPORTED
                 and invoke_lifecycle.TAKEN_BY_INVOKE.isdisjoint(kwargs)
-                and all(getattr(cls, name) is getattr(ChatOpenRouter, name) for name in steps))
+                and self._none_replaced(steps))
 
     # --- stream/astream: langchain-core's lifecycle, without keeping every chunk ------------
     def stream(self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
@@ -500,11 +499,14 @@ class ChatOpenRouter(BaseChatModel):
         # The inherited methods when streaming is off (they fall back to invoke), when the
         # installed langchain-core lacks a helper we rely on, or when a subclass replaced
         # _stream/_astream (their chunks may not match our assembler's text).
-        cls = type(self)
         return (stream_lifecycle.SUPPORTED
-                and cls._stream is ChatOpenRouter._stream
-                and cls._astream is ChatOpenRouter._astream
+                and self._none_replaced(("_stream", "_astream"))
                 and self._should_stream(async_api=async_api, **{**kwargs, "stream": True}))
+
+    def _none_replaced(self, names: tuple[str, ...]) -> bool:
+        # Whether this instance's class still has ChatOpenRouter's methods of these names.
+        cls = type(self)
+        return all(getattr(cls, name) is getattr(ChatOpenRouter, name) for name in names)
 
     def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,
                       kwargs: dict[str, Any], run_manager: CallbackManagerForLLMRun | None,

@@ -241,8 +241,8 @@ class _Run:
         self.run_id = f"{LC_ID_PREFIX}-{run_id}"
         self.v1 = model.output_version == "v1"
         self.fold = ChunkFold(text) if observed else None
+        # Nothing to do per chunk but name it: the stream's loop inlines step() then.
         self.plain = not observed and not self.v1
-        """Nothing to do per chunk but name it: :meth:`step` is inlined in the stream's loop."""
         self.last: AIMessageChunk | None = None
         self._index = -1
         self._index_type = ""

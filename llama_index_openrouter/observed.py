@@ -58,26 +58,27 @@ def observed(llm: Any) -> bool:
     manager = getattr(llm, "callback_manager", None)
     if not isinstance(manager, CallbackManager) or manager.handlers:
         return True
-    dispatcher: Dispatcher | None = _llm_callbacks.dispatcher
-    while dispatcher:  # the dispatcher's own walk in ``Dispatcher.event``
-        if any(not idle(handler) for handler in dispatcher.event_handlers):
-            return True
-        dispatcher = dispatcher.parent if dispatcher.propagate else None
-    return False
+    return any(_listens(d) for d in _delivered_to(_llm_callbacks.dispatcher))
 
 
 def spanned(dispatcher: Dispatcher) -> bool:
     """Whether a span on ``dispatcher`` reaches a handler: a span handler other than
     ``NullSpanHandler``, or an event handler for the ``SpanDropEvent`` a failing span sends
     (the walks of ``Dispatcher.span_enter`` and ``Dispatcher.event``)."""
-    current: Dispatcher | None = dispatcher
-    while current:
-        if any(not isinstance(handler, NullSpanHandler) for handler in current.span_handlers):
-            return True
-        if any(not idle(handler) for handler in current.event_handlers):
-            return True
-        current = current.parent if current.propagate else None
-    return False
+    return any(_listens(d) or any(not isinstance(h, NullSpanHandler) for h in d.span_handlers)
+               for d in _delivered_to(dispatcher))
+
+
+def _delivered_to(dispatcher: Dispatcher | None) -> Iterator[Dispatcher]:
+    # The dispatcher and the parents it propagates to: where LlamaIndex delivers its events
+    # and spans.
+    while dispatcher:
+        yield dispatcher
+        dispatcher = dispatcher.parent if dispatcher.propagate else None
+
+
+def _listens(dispatcher: Dispatcher) -> bool:
+    return any(not idle(handler) for handler in dispatcher.event_handlers)
 
 
 def chat_callback(method: F) -> F:

@@ -36,7 +36,7 @@ from tests.conformance.expected import (
     expected_reply,
 )
 from tests.conformance.recordings import Exchange, recorded_model, serve
-from tests.stream_parity import assert_same, record
+from tests.langchain_parity import assert_same, record
 
 # Recordings name models withdrawn since the catalog snapshot (and deliberately invalid
 # ids): the client-side "unknown model id" warning is right, and not what is tested here.

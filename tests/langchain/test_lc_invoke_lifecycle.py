@@ -19,29 +19,23 @@ from langchain_core.globals import set_llm_cache
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.rate_limiters import InMemoryRateLimiter
-from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter, invoke_lifecycle
 from openrouter_core.testing import Emulator, Reply
 from tests.langchain.conftest import MODEL, TEST_KEY
-from tests.stream_parity import (
+from tests.langchain_parity import (
+    FIXED,
+    GEN_ID,
     RUN_ID,
-    Recording,
-    arecord_invoke,
+    SHARED_CASES,
+    Case,
     assert_same,
-    record_invoke,
+    parity_model,
+    record,
+    run_both,
 )
 
-GEN_ID = "gen-1700000000-EmulatedIdForTests01"
-FIXED = {"id": GEN_ID, "created": 1700000000}
-PNG = "data:image/png;base64,iVBORw0KGgo="
-
-
-class Weather(BaseModel):
-    """Weather in a city."""
-
-    city: str
-
+CALLS = ["invoke", "ainvoke"]
 
 def _body(content: str, **extra: Any) -> dict[str, Any]:
     # A reply built by hand: ``extra`` goes on the envelope, ``logprobs`` on the choice.
@@ -57,64 +51,17 @@ LOGPROBS = {"content": [{"token": "yes", "logprob": -0.01, "bytes": [121, 101, 1
                          "top_logprobs": []}]}
 
 
-Case = tuple[Reply, dict[str, Any], dict[str, Any]]
-"""A reply, model fields, and invoke keyword arguments (``config`` among them)."""
-
 CASES: dict[str, Case] = {
-    "text": (Reply.text("one two three", **FIXED), {}, {}),
+    **SHARED_CASES,
     # Without an id, langchain-core names the message after the run.
     "no-id": (Reply.json(_body("anonymous")), {}, {}),
     # Logprobs travel in the generation info and in the response metadata.
     "logprobs": (Reply.json(_body("yes", id=GEN_ID, logprobs=LOGPROBS)), {}, {"logprobs": True}),
-    "reasoning": (Reply.text("answer", reasoning="step one", signature="sig", **FIXED), {}, {}),
-    "tool-call": (Reply.tool_calls(("get_weather", {"city": "Paris"}, "call_1"), **FIXED),
-                  {}, {}),
-    "image": (Reply.text("Here it is", images=[PNG], **FIXED), {}, {}),
-    "citations": (Reply.text("cited", annotations=[{"type": "url_citation", "url_citation": {
-        "url": "https://example.test", "title": "t", "start_index": 0, "end_index": 5}}],
-        **FIXED), {}, {}),
-    "v1-output": (Reply.text("blocks please", reasoning="thought", **FIXED),
-                  {"output_version": "v1"}, {}),
-    "stop-and-kwargs": (Reply.text("short", **FIXED), {},
-                        {"stop": ["\n"], "temperature": 0.1, "max_tokens": 5}),
-    "config": (Reply.text("tagged", **FIXED), {"tags": ["model-tag"], "metadata": {"m": 1}},
-               {"config": {"tags": ["t1"], "metadata": {"k": "v"}, "run_name": "named"}}),
-    "structured-format": (Reply.tool_calls(("Weather", {"city": "Oslo"}, "call_w"), **FIXED), {},
-                          {"ls_structured_output_format": {
-                              "kwargs": {"method": "function_calling"}, "schema": Weather}}),
-    "rate-limited": (Reply.text("slow down", **FIXED),
-                     {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
     "streaming-field": (Reply.text("streamed whole", **FIXED), {"streaming": True}, {}),
     "stream-kwarg": (Reply.text("streamed by kwarg", **FIXED), {}, {"stream": True}),
-    "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
-    "bad-input": (Reply.text("never sent", **FIXED), {},
-                  {"model_input": [{"role": "user", "content": [{"type": "nonsense"}]}]}),
 }
 STREAMED = {"streaming-field", "stream-kwarg"}
 """The cases that stream even without a handler (the rest call ``_generate`` directly)."""
-
-
-def _model(emu: Emulator, **fields: Any) -> ChatOpenRouter:
-    return ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
-                          **fields)
-
-
-def _run_both(emu: Emulator, case: Case, *, observed: bool,
-              asynchronous: bool) -> tuple[Recording, Recording]:
-    reply, fields, kwargs = case
-    kwargs = dict(kwargs)
-    model_input = kwargs.pop("model_input", "Hello")
-    recordings = []
-    for inherited in (False, True):
-        emu.enqueue(reply)
-        model = _model(emu, **fields)
-        if asynchronous:
-            recordings.append(asyncio.run(arecord_invoke(
-                model, model_input, inherited=inherited, observed=observed, **kwargs)))
-        else:
-            recordings.append(record_invoke(model, model_input, inherited=inherited,
-                                            observed=observed, **kwargs))
-    return recordings[0], recordings[1]
 
 
 @pytest.fixture
@@ -132,22 +79,22 @@ def middles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return taken
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("call", CALLS)
 @pytest.mark.parametrize("name", list(CASES))
 def test_observed_invoke_matches_base_chat_model(emu: Emulator, name: str,
-                                                 asynchronous: bool) -> None:
-    ours, theirs = _run_both(emu, CASES[name], observed=True, asynchronous=asynchronous)
+                                                 call: str) -> None:
+    ours, theirs = run_both(emu, CASES[name], call, observed=True)
     assert_same(ours, theirs)
     assert ours.events[0][0] == "start"
     assert ours.events[-1][0] == ("error" if ours.error else "end")
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("call", CALLS)
 @pytest.mark.parametrize("name", list(CASES))
 def test_unobserved_invoke_matches_base_chat_model(emu: Emulator, name: str,
-                                                   asynchronous: bool,
+                                                   call: str,
                                                    middles: list[str]) -> None:
-    ours, theirs = _run_both(emu, CASES[name], observed=False, asynchronous=asynchronous)
+    ours, theirs = run_both(emu, CASES[name], call, observed=False)
     assert_same(ours, theirs)
     assert (ours.error is None) == (name not in ("http-error", "bad-input"))
     # Ours went straight to _generate exactly in the direct cases; the inherited call always
@@ -157,47 +104,47 @@ def test_unobserved_invoke_matches_base_chat_model(emu: Emulator, name: str,
 
 def test_observed_calls_go_through_generate_with_cache(emu: Emulator,
                                                        middles: list[str]) -> None:
-    ours, _ = _run_both(emu, CASES["text"], observed=True, asynchronous=False)
+    ours, _ = run_both(emu, CASES["text"], "invoke", observed=True)
     assert ours.error is None
     assert middles == ["cache", "cache"]  # ours, then the inherited one
 
 
 def test_cases_cover_what_they_claim(emu: Emulator) -> None:
     # Guards the table: each case must exercise its feature, or parity proves little.
-    ours, _ = _run_both(emu, CASES["no-id"], observed=False, asynchronous=False)
+    ours, _ = run_both(emu, CASES["no-id"], "invoke", observed=False)
     assert ours.chunks[0].id == f"lc_run--{RUN_ID}-0"
-    ours, _ = _run_both(emu, CASES["logprobs"], observed=False, asynchronous=False)
+    ours, _ = run_both(emu, CASES["logprobs"], "invoke", observed=False)
     assert ours.chunks[0].response_metadata["logprobs"] == LOGPROBS
-    ours, _ = _run_both(emu, CASES["tool-call"], observed=False, asynchronous=False)
+    ours, _ = run_both(emu, CASES["tool-call"], "invoke", observed=False)
     assert isinstance(ours.chunks[0], AIMessage)
     assert ours.chunks[0].tool_calls[0]["args"] == {"city": "Paris"}
-    ours, _ = _run_both(emu, CASES["v1-output"], observed=False, asynchronous=True)
+    ours, _ = run_both(emu, CASES["v1-output"], "ainvoke", observed=False)
     assert ours.chunks[0].content[0]["type"] == "reasoning"  # type: ignore[index]
-    ours, _ = _run_both(emu, CASES["streaming-field"], observed=True, asynchronous=False)
+    ours, _ = run_both(emu, CASES["streaming-field"], "invoke", observed=True)
     assert [name for name, _ in ours.events].count("token") > 1
-    ours, _ = _run_both(emu, CASES["http-error"], observed=True, asynchronous=False)
+    ours, _ = run_both(emu, CASES["http-error"], "invoke", observed=True)
     assert ours.error is not None and ours.error[0] == "OpenRouterRateLimitError"
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
-def test_a_cache_is_used_as_langchain_uses_it(emu: Emulator, asynchronous: bool) -> None:
+@pytest.mark.parametrize("call", CALLS)
+def test_a_cache_is_used_as_langchain_uses_it(emu: Emulator, call: str) -> None:
     cache = InMemoryCache()
-    model = _model(emu, cache=cache)
+    model = parity_model(emu, cache=cache)
     emu.enqueue(Reply.text("cached answer", **FIXED))
 
-    def call(llm: ChatOpenRouter) -> AIMessage:
-        if asynchronous:
-            return asyncio.run(llm.ainvoke("Hello"))
-        return llm.invoke("Hello")
+    def reply(llm: ChatOpenRouter) -> AIMessage:
+        (message,) = record(llm, "Hello", inherited=False, call=call, observed=False).chunks
+        assert isinstance(message, AIMessage)
+        return message
 
-    first, second = call(model), call(model)  # the second is answered from the cache
+    first, second = reply(model), reply(model)  # the second is answered from the cache
     assert first.content == second.content == "cached answer"
     assert len(emu.requests) == 1
     set_llm_cache(InMemoryCache())
     try:
         emu.enqueue(Reply.text("global cache", **FIXED))
-        plain = _model(emu)
-        assert call(plain).content == call(plain).content == "global cache"
+        plain = parity_model(emu)
+        assert reply(plain).content == reply(plain).content == "global cache"
         assert len(emu.requests) == 2
     finally:
         set_llm_cache(None)
@@ -220,16 +167,14 @@ class CountingLimiter(InMemoryRateLimiter):
 
 
 @pytest.mark.parametrize("observed", [False, True])
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
-def test_the_rate_limiter_is_asked_once_per_call(emu: Emulator, asynchronous: bool,
+@pytest.mark.parametrize("call", CALLS)
+def test_the_rate_limiter_is_asked_once_per_call(emu: Emulator, call: str,
                                                  observed: bool) -> None:
     limiter = CountingLimiter()
-    model = _model(emu, rate_limiter=limiter)
+    model = parity_model(emu, rate_limiter=limiter)
     for _ in range(3):
         emu.enqueue(Reply.text("limited", **FIXED))
-        run = arecord_invoke if asynchronous else record_invoke
-        result = run(model, "Hello", inherited=False, observed=observed)
-        recording = asyncio.run(result) if asynchronous else result  # type: ignore[arg-type]
+        recording = record(model, "Hello", inherited=False, call=call, observed=observed)
         assert recording.error is None
     assert limiter.taken == 3
 
@@ -264,28 +209,28 @@ def test_a_subclass_that_replaces_a_step_keeps_the_inherited_lifecycle(emu: Emul
     assert ran == [step]
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("call", CALLS)
 @pytest.mark.parametrize("key", sorted(invoke_lifecycle.TAKEN_BY_INVOKE))
 def test_a_generate_argument_among_the_kwargs_fails_as_in_langchain(emu: Emulator, key: str,
-                                                                    asynchronous: bool) -> None:
+                                                                    call: str) -> None:
     # langchain-core passes these to generate_prompt/generate itself: "got multiple values".
     value = {"prompts": [], "messages": [], "callbacks": [], "tags": ["t"],
              "metadata": {"user": "x"}, "run_name": "n", "run_id": RUN_ID}[key]
-    ours, theirs = _run_both(emu, (Reply.text("never sent", **FIXED), {}, {key: value}),
-                             observed=False, asynchronous=asynchronous)
+    ours, theirs = run_both(emu, (Reply.text("never sent", **FIXED), {}, {key: value}), call,
+                            observed=False)
     assert_same(ours, theirs)
     assert ours.error is not None and ours.error[0] == "TypeError"
     assert "multiple values" in ours.error[1]
     assert len(emu.requests) == 0
 
 
-@pytest.mark.parametrize("asynchronous", [False, True], ids=["invoke", "ainvoke"])
+@pytest.mark.parametrize("call", CALLS)
 def test_a_message_langchain_cannot_normalise_leaves_the_run_unreported(
-        emu: Emulator, asynchronous: bool) -> None:
+        emu: Emulator, call: str) -> None:
     # langchain-core's generate normalises before its try: the run starts and never ends.
     bad = [HumanMessage(content=[{"type": "image", "source_type": "base64"}])]
-    ours, theirs = _run_both(emu, (Reply.text("never sent", **FIXED), {}, {"model_input": bad}),
-                             observed=True, asynchronous=asynchronous)
+    ours, theirs = run_both(emu, (Reply.text("never sent", **FIXED), {}, {"model_input": bad}),
+                            call)
     assert_same(ours, theirs)
     assert ours.error is not None
     assert [name for name, _ in ours.events] == ["start"]

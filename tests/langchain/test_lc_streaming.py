@@ -13,11 +13,9 @@ Two kinds of evidence:
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import random
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,19 +24,24 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk
 from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
-from langchain_core.rate_limiters import InMemoryRateLimiter
-from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter, stream_lifecycle as streaming
 from langchain_openrouter.stream_lifecycle import ChunkFold
 from openrouter_core.stream import TextBuilder
 from openrouter_core.testing import Emulator, Reply
 from tests.langchain.conftest import MODEL, TEST_KEY
-from tests.stream_parity import RUN_ID, Recording, arecord, assert_same, record
-
-GEN_ID = "gen-1700000000-EmulatedIdForTests01"
-FIXED = {"id": GEN_ID, "created": 1700000000}
-PNG = "data:image/png;base64,iVBORw0KGgo="
+from tests.langchain_parity import (
+    FIXED,
+    GEN_ID,
+    PNG,
+    RUN_ID,
+    SHARED_CASES,
+    Case,
+    assert_same,
+    parity_model,
+    record,
+    run_both,
+)
 
 
 # --- ChunkFold against merge_chat_generation_chunks --------------------------------------
@@ -168,21 +171,6 @@ def test_shared_text_that_lost_characters_is_an_error_not_a_wrong_answer() -> No
 
 
 # --- the lifecycle against BaseChatModel.stream/astream, over the emulator -----------------
-class Weather(BaseModel):
-    """Weather in a city."""
-
-    city: str
-
-
-def _model(emu: Emulator, **fields: Any) -> ChatOpenRouter:
-    return ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
-                          **fields)
-
-
-Case = tuple[Reply, dict[str, Any], dict[str, Any]]
-"""A reply, model fields, and stream keyword arguments (``config`` among them)."""
-
-
 def _no_id_stream() -> Reply:
     # Events without an id: langchain-core then names every chunk after the run.
     def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
@@ -197,52 +185,16 @@ def _no_id_stream() -> Reply:
 
 
 CASES: dict[str, Case] = {
-    "text": (Reply.text("one two three four five", **FIXED), {}, {}),
+    **SHARED_CASES,
     "no-id": (_no_id_stream(), {}, {}),
     "text-no-usage": (Reply.text("no usage here", send_usage=False, **FIXED),
                       {"stream_usage": False}, {}),
     "separate-usage-chunk": (Reply.text("a b c", usage_shape="separate", **FIXED), {}, {}),
-    "reasoning": (Reply.text("answer", reasoning="step one, step two", signature="sig",
-                             reasoning_kind="reasoning.text", **FIXED), {}, {}),
-    "tool-call": (Reply.tool_calls(("get_weather", {"city": "Paris"}, "call_1"), **FIXED),
-                  {}, {}),
     "parallel-tools": (Reply.tool_calls(("a", {"x": 1}, "call_a"), ("b", {"y": [1, 2]}, "call_b"),
                                         **FIXED), {}, {}),
-    "image": (Reply.text("Here it is", images=[PNG], **FIXED), {}, {}),
-    "citations": (Reply.text("cited", annotations=[{"type": "url_citation", "url_citation": {
-        "url": "https://example.test", "title": "t", "start_index": 0, "end_index": 5}}],
-        **FIXED), {}, {}),
-    "v1-output": (Reply.text("blocks please", reasoning="thought", **FIXED),
-                  {"output_version": "v1"}, {}),
-    "stop-and-kwargs": (Reply.text("short", **FIXED), {},
-                        {"stop": ["\n"], "temperature": 0.1, "max_tokens": 5}),
-    "config": (Reply.text("tagged", **FIXED), {"tags": ["model-tag"], "metadata": {"m": 1}},
-               {"config": {"tags": ["t1"], "metadata": {"k": "v"}, "run_name": "named"}}),
-    "structured-format": (Reply.tool_calls(("Weather", {"city": "Oslo"}, "call_w"), **FIXED), {},
-                          {"ls_structured_output_format": {
-                              "kwargs": {"method": "function_calling"}, "schema": Weather}}),
-    "rate-limited": (Reply.text("slow down", **FIXED),
-                     {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
     "error-mid-stream": (Reply.text("partial answer then", error_after=2, **FIXED), {}, {}),
     "cut-connection": (Reply.fault("reset_after", 2, **FIXED), {}, {}),
-    "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
-    "bad-input": (Reply.text("never sent", **FIXED), {},
-                  {"model_input": [{"role": "user", "content": [{"type": "nonsense"}]}]}),
 }
-
-
-def _run_both(emu: Emulator, case: Case, runner: Callable[..., Recording], *,
-              observed: bool = True) -> tuple[Recording, Recording]:
-    reply, fields, kwargs = case
-    kwargs = dict(kwargs)
-    model_input = kwargs.pop("model_input", "Hello")
-    recordings = []
-    for inherited in (False, True):
-        emu.enqueue(reply)
-        model = _model(emu, **fields)
-        recordings.append(runner(model, model_input, inherited=inherited, observed=observed,
-                                 **kwargs))
-    return recordings[0], recordings[1]
 
 
 # Observed: a handler records every event. Unobserved: no handler, so no callback runs and
@@ -251,7 +203,7 @@ def _run_both(emu: Emulator, case: Case, runner: Callable[..., Recording], *,
 @pytest.mark.parametrize("name", list(CASES))
 def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str,
                                                observed: bool) -> None:
-    ours, theirs = _run_both(emu, CASES[name], record, observed=observed)
+    ours, theirs = run_both(emu, CASES[name], "stream", observed=observed)
     assert_same(ours, theirs)
     if observed:
         assert ours.events[0][0] == "start"
@@ -262,10 +214,7 @@ def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str,
 @pytest.mark.parametrize("name", list(CASES))
 def test_astream_matches_base_chat_model_astream(emu: Emulator, name: str,
                                                  observed: bool) -> None:
-    def runner(model: ChatOpenRouter, model_input: Any, **kwargs: Any) -> Recording:
-        return asyncio.run(arecord(model, model_input, **kwargs))
-
-    ours, theirs = _run_both(emu, CASES[name], runner, observed=observed)
+    ours, theirs = run_both(emu, CASES[name], "astream", observed=observed)
     assert_same(ours, theirs)
 
 
@@ -279,10 +228,10 @@ def test_an_unobserved_stream_folds_nothing(emu: Emulator,
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(ChunkFold, "__init__", counting)
-    ours, _ = _run_both(emu, CASES["text"], record, observed=False)
+    ours, _ = run_both(emu, CASES["text"], "stream", observed=False)
     assert ours.error is None and len(ours.chunks) > 3
     assert folds == []
-    _run_both(emu, CASES["text"], record, observed=True)
+    run_both(emu, CASES["text"], "stream", observed=True)
     assert len(folds) == 1  # ours folds when a handler will read the merge
 
 
@@ -303,9 +252,9 @@ def test_a_stream_without_chunks_is_an_error_as_in_langchain(
 
     monkeypatch.setattr(ChatOpenRouter, "_chunk_source", nothing)
     monkeypatch.setattr(ChatOpenRouter, "_achunk_source", anothing)
-    model = _model(emu)
-    ours = (asyncio.run(arecord(model, "Hello", inherited=False, observed=observed))
-            if asynchronous else record(model, "Hello", inherited=False, observed=observed))
+    model = parity_model(emu)
+    ours = record(model, "Hello", inherited=False, observed=observed,
+                  call="astream" if asynchronous else "stream")
     assert ours.error == ("ValueError", "No generation chunks were returned")
     assert ours.chunks == []
     if observed:  # langchain-core reports it as an error with no generations
@@ -322,38 +271,38 @@ def test_stream_and_astream_are_generator_functions_as_in_langchain(emu: Emulato
     assert inspect.isgeneratorfunction(ChatOpenRouter.stream)
     assert inspect.isasyncgenfunction(ChatOpenRouter.astream)
     emu.enqueue(Reply.text("a b", chunks=["a", " b"], **FIXED))
-    assert RunnableLambda(_model(emu).stream).invoke("hi").content == "a b"
+    assert RunnableLambda(parity_model(emu).stream).invoke("hi").content == "a b"
 
 
 def test_parity_cases_cover_what_they_claim(emu: Emulator) -> None:
     # Guards the table above: each case must exercise its feature, or parity proves little.
-    ours, _ = _run_both(emu, CASES["tool-call"], record)
+    ours, _ = run_both(emu, CASES["tool-call"], "stream")
     end = ours.end().generations[0][0].message
     assert isinstance(end, AIMessageChunk)
     assert end.tool_calls[0]["args"] == {"city": "Paris"}
-    ours, _ = _run_both(emu, CASES["no-id"], record, observed=False)
+    ours, _ = run_both(emu, CASES["no-id"], "stream", observed=False)
     assert ours.chunks[0].id == f"lc_run--{RUN_ID}" and ours.chunks[0].content == "Hi"
-    ours, _ = _run_both(emu, CASES["image"], record)
+    ours, _ = run_both(emu, CASES["image"], "stream")
     assert isinstance(ours.end().generations[0][0].message.content, list)
-    ours, _ = _run_both(emu, CASES["error-mid-stream"], record)
+    ours, _ = run_both(emu, CASES["error-mid-stream"], "stream")
     assert ours.error is not None
     (_, (_, _, kwargs)), = [e for e in ours.events if e[0] == "error"]
     partial = kwargs["response"].generations[0][0]
     assert partial.message.content  # the text before the error travels with it
-    ours, _ = _run_both(emu, CASES["v1-output"], record)
+    ours, _ = run_both(emu, CASES["v1-output"], "stream")
     assert ours.end().generations[0][0].message.content[0]["type"] == "reasoning"
 
 
 def test_long_stream_end_result_is_exact(emu: Emulator) -> None:
     words = [f"w{i} " for i in range(3000)]
-    ours, theirs = _run_both(emu, (Reply.text(chunks=words, **FIXED), {}, {}), record)
+    ours, theirs = run_both(emu, (Reply.text(chunks=words, **FIXED), {}, {}), "stream")
     assert_same(ours, theirs)
     assert ours.end().generations[0][0].message.content == "".join(words)
 
 
 def test_streaming_disabled_falls_back_to_invoke_like_langchain(emu: Emulator) -> None:
-    ours, theirs = _run_both(emu, (Reply.text("whole", **FIXED), {"disable_streaming": True},
-                                   {}), record)
+    ours, theirs = run_both(emu, (Reply.text("whole", **FIXED), {"disable_streaming": True},
+                                  {}), "stream")
     assert_same(ours, theirs)
     assert len(ours.chunks) == 1
 
@@ -388,7 +337,7 @@ def _live_generation_chunks() -> int:
 def test_a_long_stream_does_not_keep_its_chunks(emu: Emulator) -> None:
     # The point of the override: near the end of a 3,000-chunk stream, langchain-core's
     # BaseChatModel.stream holds every chunk; ours holds at most a batch.
-    model = _model(emu)
+    model = parity_model(emu)
     assert model._flat_streaming(async_api=False, kwargs={})
     assert model._flat_streaming(async_api=True, kwargs={})
     words = [f"w{i} " for i in range(3000)]

@@ -10,7 +10,8 @@ do besides reporting, still takes its slot.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from llama_index.core.instrumentation.events.llm import (
     LLMChatInProgressEvent,
     LLMCompletionInProgressEvent,
 )
-from llama_index.core.instrumentation.span_handlers import SimpleSpanHandler
+from llama_index.core.instrumentation.span_handlers import BaseSpanHandler, SimpleSpanHandler
 from llama_index.core.llms import callbacks as llm_callbacks
 from llama_index.core.rate_limiter import BaseRateLimiter
 
@@ -61,6 +62,40 @@ def _astream_complete(llm: OpenRouter) -> int:
 STREAMS: dict[str, Callable[[OpenRouter], int]] = {
     "stream_chat": _stream_chat, "astream_chat": _astream_chat,
     "stream_complete": _stream_complete, "astream_complete": _astream_complete}
+
+
+class Keep(BaseEventHandler):
+    """An event handler that keeps every event it is given."""
+
+    events: list[Any] = []
+
+    def handle(self, event: Any, **kwargs: Any) -> None:
+        self.events.append(event)
+
+
+@contextmanager
+def attached(dispatcher: Dispatcher, handler: BaseEventHandler | BaseSpanHandler) -> Iterator[None]:
+    """``handler`` on ``dispatcher`` for the block."""
+    if isinstance(handler, BaseSpanHandler):
+        dispatcher.add_span_handler(handler)
+        handlers: list[Any] = dispatcher.span_handlers
+    else:
+        dispatcher.add_event_handler(handler)
+        handlers = dispatcher.event_handlers
+    try:
+        yield
+    finally:
+        handlers.remove(handler)
+
+
+@contextmanager
+def not_propagating(dispatcher: Dispatcher) -> Iterator[None]:
+    """``dispatcher`` delivering to its own handlers only, for the block."""
+    dispatcher.propagate = False  # LlamaIndex would not deliver to the parents any more
+    try:
+        yield
+    finally:
+        dispatcher.propagate = True
 
 
 @pytest.fixture
@@ -144,13 +179,9 @@ def test_idle_handlers_do_not_count_but_others_do(emu: Emulator) -> None:
         def handle(self, event: Any, **kwargs: Any) -> None:
             pass
 
-    handler = Quiet()  # a subclass may do anything: it counts
-    child = get_dispatcher(llm_callbacks.__name__)
-    child.add_event_handler(handler)
-    try:
+    # A subclass may do anything: it counts.
+    with attached(get_dispatcher(llm_callbacks.__name__), Quiet()):
         assert observed(llm)
-    finally:
-        child.event_handlers.remove(handler)
     assert not observed(llm)
 
 
@@ -235,21 +266,11 @@ def test_an_error_is_tagged_for_outer_callback_managers_either_way(emu: Emulator
 
 
 def test_handlers_count_where_the_dispatcher_would_deliver(emu: Emulator) -> None:
-    class Plain(BaseEventHandler):
-        def handle(self, event: Any, **kwargs: Any) -> None:
-            pass
-
     llm = make_llm(emu)
-    root, child = get_dispatcher(), get_dispatcher(llm_callbacks.__name__)
-    handler = Plain()
-    root.add_event_handler(handler)
-    try:
+    with attached(get_dispatcher(), Keep()):
         assert observed(llm)
-        child.propagate = False  # LlamaIndex would not deliver to the root any more
-        assert not observed(llm)
-    finally:
-        root.event_handlers.remove(handler)
-        child.propagate = True
+        with not_propagating(get_dispatcher(llm_callbacks.__name__)):
+            assert not observed(llm)
 
 
 CALLS: dict[str, Callable[[OpenRouter], Any]] = {
@@ -309,22 +330,16 @@ def test_a_span_handler_alone_gets_the_span_inside_the_callers(emu: Emulator, na
     if derived:
         llm = Derived(**{field: getattr(llm, field) for field in ("model", "api_key",
                                                                    "api_base", "max_retries")})
-    spans = Spans()
-    spans.opened = []
-    root = get_dispatcher()
-    root.add_span_handler(spans)
-    outer = get_dispatcher("tests.caller")
+    spans = Spans()  # (pydantic gives each instance its own list)
 
-    @outer.span
+    @get_dispatcher("tests.caller").span
     def caller() -> Any:
         return CALLS[name](llm)
 
-    try:
+    with attached(get_dispatcher(), spans):
         assert not observed(llm)
         emu.enqueue(Reply.text("".join(WORDS), chunks=WORDS))
         caller()
-    finally:
-        root.span_handlers.remove(spans)
     by_id = {span.id_: span for span in spans.completed_spans}
     ours = [span for span_id, span in by_id.items()
             if span_id.startswith(f"{type(llm).__name__}.{name}-")]
@@ -342,58 +357,33 @@ def test_a_span_handler_alone_gets_the_span_inside_the_callers(emu: Emulator, na
 
 def test_a_failing_span_reports_its_drop_to_an_event_handler_on_our_dispatcher(
         emu: Emulator) -> None:
-    class Keep(BaseEventHandler):
-        kinds: list[str] = []
-
-        def handle(self, event: Any, **kwargs: Any) -> None:
-            self.kinds.append(type(event).__name__)
-
     ours = get_dispatcher(openrouter_base.__name__)
     handler = Keep()
-    handler.kinds = []
-    ours.add_event_handler(handler)
-    try:
+    with attached(ours, handler):
         llm = make_llm(emu)
         assert not observed(llm)  # the LLM events' dispatcher would not deliver there
         assert spanned(ours)
         emu.enqueue(Reply.error(400, "bad request"))
         with pytest.raises(Exception, match="bad request"):
             llm.chat(HI)
-    finally:
-        ours.event_handlers.remove(handler)
-    assert handler.kinds == ["SpanDropEvent"]
+    assert [type(event).__name__ for event in handler.events] == ["SpanDropEvent"]
 
 
 def test_an_event_handler_alone_gets_events_tagged_with_the_calls_span(
         emu: Emulator) -> None:
-    class Keep(BaseEventHandler):
-        events: list[Any] = []
-
-        def handle(self, event: Any, **kwargs: Any) -> None:
-            self.events.append(event)
-
     llm = make_llm(emu)
     handler = Keep()
-    root = get_dispatcher()
-    root.add_event_handler(handler)
-    try:
+    with attached(get_dispatcher(), handler):
         assert spanned(get_dispatcher(openrouter_base.__name__))  # for its SpanDropEvent
         emu.enqueue(Reply.text("Hello"))
         llm.chat(HI)
-    finally:
-        root.event_handlers.remove(handler)
     assert handler.events
     assert all(event.span_id.startswith("OpenRouter.chat-") for event in handler.events)
 
 
 def test_span_handlers_count_where_the_dispatcher_would_deliver() -> None:
-    ours, root = get_dispatcher(openrouter_base.__name__), get_dispatcher()
-    spans = SimpleSpanHandler()
-    root.add_span_handler(spans)
-    try:
+    ours = get_dispatcher(openrouter_base.__name__)
+    with attached(get_dispatcher(), SimpleSpanHandler()):
         assert spanned(ours)
-        ours.propagate = False  # LlamaIndex would not deliver to the root any more
-        assert not spanned(ours)
-    finally:
-        root.span_handlers.remove(spans)
-        ours.propagate = True
+        with not_propagating(ours):
+            assert not spanned(ours)
