@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
+from operator import attrgetter
 from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -23,7 +24,7 @@ from langchain_core.language_models.chat_models import (
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
-from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from langchain_openrouter import (
     calls,
@@ -37,6 +38,7 @@ from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
 from openrouter_core.decode import ChatResult as CoreResult, decode_choices
+from openrouter_core.memo import LastBuilt
 from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
@@ -205,6 +207,11 @@ class ChatOpenRouter(BaseChatModel):
     extra_body: dict[str, Any] | None = None
     """Anything else, merged into the body last."""
 
+    # Built from the fields on the first request and again whenever a field changes (in place
+    # included): per-request work that does not change the bytes sent (openrouter_core.memo).
+    _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
+    _built_connection: LastBuilt[calls.Connection] = PrivateAttr(default_factory=LastBuilt)
+
     @model_validator(mode="before")
     @classmethod
     def _collect_extra_kwargs(cls, values: Any) -> Any:
@@ -330,18 +337,18 @@ class ChatOpenRouter(BaseChatModel):
 
     # --- request building (pure) ----------------------------------------------------------
     def _settings(self) -> RequestSettings:
-        fields = {name: getattr(self, name) for name in _setting_fields(type(self))}
-        return cfg.build_settings(fields, self.model_kwargs)
+        names = _setting_fields(type(self))
+        values = _read_settings(type(self))(self)
+        model_kwargs = self.model_kwargs
+        return self._built_settings.get(
+            (*values, model_kwargs),
+            lambda: cfg.build_settings(dict(zip(names, values, strict=True)), model_kwargs))
 
     def _connection(self) -> calls.Connection:
-        return calls.Connection(
-            base_url=self.openrouter_api_base, api_key=self.openrouter_api_key,
-            timeout=self.request_timeout, max_retries=self.max_retries,
-            total_timeout=self.total_timeout,
-            attribution=Attribution(app_url=self.app_url, app_title=self.app_title,
-                                    app_categories=self.app_categories),
-            default_headers=self.default_headers,
-        )
+        inputs = (self.openrouter_api_base, self.openrouter_api_key, self.request_timeout,
+                  self.max_retries, self.total_timeout, self.app_url, self.app_title,
+                  self.app_categories, self.default_headers)
+        return self._built_connection.get(inputs, lambda: _connection(*inputs))
 
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
               kwargs: Mapping[str, Any], *, stream: bool,
@@ -589,6 +596,27 @@ class ChatOpenRouter(BaseChatModel):
         # JSON schema when the catalog lists it, else a forced tool.
         profile = self.profile or {}
         return "json_schema" if profile.get("structured_output") is True else "function_calling"
+
+
+def _connection(base_url: str | None, api_key: SecretStr | None, timeout: float | None,
+                max_retries: int, total_timeout: float | None, app_url: str | None,
+                app_title: str | None, app_categories: list[str] | None,
+                default_headers: Mapping[str, str] | None) -> calls.Connection:
+    return calls.Connection(
+        base_url=base_url, api_key=api_key, timeout=timeout, max_retries=max_retries,
+        total_timeout=total_timeout,
+        attribution=Attribution(app_url=app_url, app_title=app_title,
+                                app_categories=app_categories),
+        default_headers=default_headers,
+    )
+
+
+@cache
+def _read_settings(cls: type[ChatOpenRouter]) -> Callable[[ChatOpenRouter], tuple[Any, ...]]:
+    """Reads the values of :func:`_setting_fields` in one C call (a tuple, even for one)."""
+    names = _setting_fields(cls)
+    getter = attrgetter(*names)
+    return getter if len(names) > 1 else lambda model: (getter(model),)
 
 
 @cache

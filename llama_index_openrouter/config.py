@@ -12,9 +12,18 @@ from __future__ import annotations
 import warnings
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 
 from openrouter_core import environment, spelling
+from openrouter_core.memo import LastBuilt
 from openrouter_core.settings import (
     SETTING_NAMES,
     UNTYPED_BODY_KEYS,
@@ -189,6 +198,12 @@ class OpenRouterConfig(BaseModel):
             data["additional_kwargs"] = extra
         return data
 
+    # Built on the first request and again whenever an input field changes (in place
+    # included): per-request work that does not change the bytes sent (openrouter_core.memo).
+    _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
+    _built_endpoint: LastBuilt[Endpoint] = PrivateAttr(default_factory=LastBuilt)
+    _built_attribution: LastBuilt[dict[str, str]] = PrivateAttr(default_factory=LastBuilt)
+
     @model_validator(mode="before")
     @classmethod
     def _from_environment(cls, data: Any) -> Any:
@@ -212,7 +227,20 @@ class OpenRouterConfig(BaseModel):
 
     def request_settings(self, overrides: JSONDict | None = None) -> RequestSettings:
         """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied."""
-        data: JSONDict = {name: getattr(self, name) for name in (*SETTING_NAMES, "extra_body")
+        # The instance's own settings are validated again only when a field changed (in place
+        # included; see openrouter_core.memo); the call's overrides, every time.
+        inputs = (*(getattr(self, name) for name in _SETTING_FIELDS), self.order,
+                  self.allow_fallbacks, self.additional_kwargs)
+        settings = self._built_settings.get(inputs, self._own_settings)
+        if not overrides:
+            return settings
+        try:
+            return settings.merged(overrides)
+        except ValidationError as exc:
+            raise ValueError(_invalid(exc)) from None
+
+    def _own_settings(self) -> RequestSettings:
+        data: JSONDict = {name: getattr(self, name) for name in _SETTING_FIELDS
                           if getattr(self, name) is not None}
         if self.order is not None or self.allow_fallbacks is not None:
             provider = dict(data["provider"].model_dump(exclude_none=True)
@@ -226,13 +254,9 @@ class OpenRouterConfig(BaseModel):
         try:
             settings = RequestSettings.model_validate(data)
             # Named after the class: constructor arguments it does not know end up here too.
-            settings = settings.merged(self.additional_kwargs, source="OpenRouter")
-            return settings.merged(overrides or {})
+            return settings.merged(self.additional_kwargs, source="OpenRouter")
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                for e in exc.errors())
-            raise ValueError(f"invalid OpenRouter setting: {problems}") from None
+            raise ValueError(_invalid(exc)) from None
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
@@ -241,14 +265,28 @@ class OpenRouterConfig(BaseModel):
 
     def endpoint(self) -> Endpoint:
         """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
-        return Endpoint(base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
-                        max_retries=self.max_retries, total_timeout=self.total_timeout)
+        inputs = (self.api_base, self.api_key, self.timeout, self.max_retries,
+                  self.total_timeout)
+        return self._built_endpoint.get(inputs, lambda: Endpoint(
+            base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
+            max_retries=self.max_retries, total_timeout=self.total_timeout))
 
     def attribution_headers(self) -> dict[str, str]:
         """The attribution headers for the configured app, if any."""
-        return Attribution(app_url=self.app_url, app_title=self.app_title,
-                           app_categories=self.app_categories).headers()
+        inputs = (self.app_url, self.app_title, self.app_categories)
+        return dict(self._built_attribution.get(inputs, lambda: Attribution(
+            app_url=self.app_url, app_title=self.app_title,
+            app_categories=self.app_categories).headers()))
 
     def config_values(self) -> JSONDict:
         """Every field value, the key included, for building a sibling instance."""
         return {name: getattr(self, name) for name in OpenRouterConfig.model_fields}
+
+
+_SETTING_FIELDS = (*SETTING_NAMES, "extra_body")
+
+
+def _invalid(exc: ValidationError) -> str:
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+                         for e in exc.errors())
+    return f"invalid OpenRouter setting: {problems}"

@@ -80,5 +80,7 @@ def test_pickle_carries_no_connection_pool(
     opened = transport.connections_opened
     data = pickle.dumps(model)
     assert b"httpx" not in data and b"openai._" not in data  # no SDK client, no pool
+    # Nor the key: the connection the model built and keeps for its requests stays behind.
+    assert KEY.removeprefix("sk-or-v1-").encode() not in data
     use(pickle.loads(data))
     assert transport.connections_opened == opened

@@ -1,0 +1,77 @@
+"""A model's settings and connection are built once and kept (``openrouter_core.memo``), so
+every change made after a request must still reach the next one: assignment, a change inside a
+dict or list field, and a change that makes the settings invalid (which must fail, unsent)."""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_openrouter import ChatOpenRouter
+from openrouter_core.testing import Emulator
+
+
+def test_changes_after_a_request_reach_the_next_one(model: ChatOpenRouter,
+                                                    emu: Emulator) -> None:
+    model.invoke("hi")
+    assert "seed" not in emu.requests[-1].json
+    model.model_kwargs["seed"] = 5  # in place, the same dict
+    model.temperature = 0.25
+    model.invoke("hi")
+    body = emu.requests[-1].json
+    assert (body["seed"], body["temperature"]) == (5, 0.25)
+    # The traced parameters are built from the same settings.
+    params = model._get_invocation_params()
+    assert (params["seed"], params["temperature"]) == (5, 0.25)
+
+
+def test_a_nested_list_changed_in_place_is_sent(model: ChatOpenRouter, emu: Emulator) -> None:
+    model.openrouter_provider = {"order": ["openai"]}
+    model.invoke("hi")
+    assert emu.requests[-1].json["provider"] == {"order": ["openai"]}
+    assert model.openrouter_provider is not None
+    model.openrouter_provider["order"].append("azure")
+    list(model.stream("hi"))
+    assert emu.requests[-1].json["provider"] == {"order": ["openai", "azure"]}
+
+
+def test_a_change_that_makes_the_settings_invalid_fails_before_sending(
+        model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke("hi")
+    model.model_kwargs["temperature"] = 7
+    with pytest.raises(ValueError, match="temperature"):
+        model.invoke("hi")
+    assert len(emu.requests) == 1
+    del model.model_kwargs["temperature"]
+    model.invoke("hi")
+    assert "temperature" not in emu.requests[-1].json
+
+
+def test_connection_changes_reach_the_headers(model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke("hi")
+    assert "x-openrouter-title" not in emu.requests[-1].headers
+    model.app_title = "changed app"
+    model.default_headers = {"X-Extra": "1"}
+    model.invoke("hi")
+    headers = emu.requests[-1].headers
+    assert headers["x-openrouter-title"] == "changed app" and headers["x-extra"] == "1"
+    model.default_headers["X-Extra"] = "2"  # in place
+    model.invoke("hi")
+    assert emu.requests[-1].headers["x-extra"] == "2"
+
+
+def test_a_new_base_url_is_used_at_once(model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke("hi")
+    with Emulator() as other:
+        model.openrouter_api_base = other.base_url
+        model.invoke("hi")
+        assert len(other.requests) == 1
+    assert len(emu.requests) == 1
+
+
+def test_copies_build_their_own(model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke("hi")
+    warmer = model.model_copy(update={"temperature": 0.9})
+    warmer.invoke("hi")
+    model.invoke("hi")
+    assert [r.json.get("temperature") for r in emu.requests] == [None, 0.9, None]
+    assert warmer == model.model_copy(update={"temperature": 0.9})  # memos are not values

@@ -1,0 +1,62 @@
+"""``OpenRouter`` keeps its validated settings, endpoint and attribution headers between
+requests (``openrouter_core.memo``), so every change made after a request must still reach the
+next one: assignment, a change inside a dict or list field, and a change that makes the
+settings invalid (which must fail, unsent)."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core.base.llms.types import ChatMessage
+
+from llama_index_openrouter import OpenRouter
+from openrouter_core.errors import InputError
+from openrouter_core.testing import Emulator
+
+HI = [ChatMessage(role="user", content="hi")]
+
+
+def test_changes_after_a_request_reach_the_next_one(llm: OpenRouter, emu: Emulator) -> None:
+    llm.chat(HI)
+    assert "seed" not in emu.requests[-1].json
+    llm.additional_kwargs["seed"] = 5  # in place, the same dict
+    llm.temperature = 0.25
+    llm.chat(HI, top_p=0.5)  # the call's own overrides still apply on top
+    body = emu.requests[-1].json
+    assert (body["seed"], body["temperature"], body["top_p"]) == (5, 0.25, 0.5)
+    llm.complete("hi")
+    assert "top_p" not in emu.requests[-1].json
+
+
+def test_a_shorthand_list_changed_in_place_is_sent(llm: OpenRouter, emu: Emulator) -> None:
+    llm.order = ["openai"]
+    llm.chat(HI)
+    assert emu.requests[-1].json["provider"] == {"order": ["openai"]}
+    assert llm.order is not None
+    llm.order.append("azure")
+    list(llm.stream_chat(HI))
+    assert emu.requests[-1].json["provider"] == {"order": ["openai", "azure"]}
+
+
+def test_a_change_that_makes_the_settings_invalid_fails_before_sending(
+        llm: OpenRouter, emu: Emulator) -> None:
+    llm.chat(HI)
+    llm.additional_kwargs["temperature"] = 7
+    with pytest.raises(InputError, match="temperature"):
+        llm.chat(HI)
+    assert len(emu.requests) == 1
+    del llm.additional_kwargs["temperature"]
+    llm.chat(HI)
+    assert "temperature" not in emu.requests[-1].json
+
+
+def test_endpoint_and_attribution_changes_are_used_at_once(llm: OpenRouter,
+                                                           emu: Emulator) -> None:
+    llm.chat(HI)
+    llm.app_title = "changed app"
+    llm.chat(HI)
+    assert emu.requests[-1].headers["x-openrouter-title"] == "changed app"
+    with Emulator() as other:
+        llm.api_base = other.base_url
+        llm.chat(HI)
+        assert len(other.requests) == 1
+    assert len(emu.requests) == 2
