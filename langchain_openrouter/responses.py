@@ -25,6 +25,7 @@ from openrouter_core.decode import (
     ToolCall as CoreToolCall,
     Usage,
 )
+from openrouter_core.stored import state, stored
 
 JSONDict = dict[str, Any]
 PROVIDER = "openrouter"
@@ -131,13 +132,19 @@ def _reasoning_kwargs(result: CoreResult) -> JSONDict:
 def ai_message(result: CoreResult, requested_model: str) -> AIMessage:
     """A non-streamed turn as an ``AIMessage``."""
     calls = [parse_tool_call(call, result) for call in result.tool_calls]
+    content = message_content(result.content, result.images)
+    additional_kwargs = _reasoning_kwargs(result)
+    usage = usage_metadata(result.usage) if result.usage else None
+    metadata = response_metadata(result, requested_model)
+    if not calls and isinstance(content, str) and UNVALIDATED_BUILDS:
+        return _text_message(content, additional_kwargs, usage, metadata, result.id)
     return AIMessage(
-        content=message_content(result.content, result.images),
-        additional_kwargs=_reasoning_kwargs(result),
+        content=content,
+        additional_kwargs=additional_kwargs,
         tool_calls=[c for c in calls if c.get("type") == "tool_call"],
         invalid_tool_calls=[c for c in calls if c.get("type") == "invalid_tool_call"],
-        usage_metadata=usage_metadata(result.usage) if result.usage else None,
-        response_metadata=response_metadata(result, requested_model),
+        usage_metadata=usage,
+        response_metadata=metadata,
         id=result.id,
     )
 
@@ -150,12 +157,93 @@ def chat_result(results: list[CoreResult], requested_model: str) -> ChatResult:
         info: JSONDict = {"finish_reason": result.finish_reason}
         if result.logprobs is not None:
             info["logprobs"] = result.logprobs
-        generations.append(ChatGeneration(message=message, generation_info=info))
+        generations.append(_generation(message, info))
     first = results[0]
     llm_output: JSONDict = {"model_name": first.model or requested_model, "id": first.id}
     if first.usage is not None:
         llm_output["token_usage"] = first.usage.raw
-    return ChatResult(generations=generations, llm_output=llm_output)
+    if not UNVALIDATED_BUILDS:
+        return ChatResult(generations=generations, llm_output=llm_output)
+    return stored(ChatResult, {"generations": generations, "llm_output": llm_output},
+                  _RESULT_FIELDS_SET)
+
+
+# A non-streamed text reply is built without pydantic's validation, as streamed chunks are
+# (see langchain_openrouter.streaming.text_chunk): every field is already of its declared type,
+# and validating the message, its generation and the result cost a tenth of a whole call
+# against a local server. UNVALIDATED_BUILDS is decided at import by comparing both builds on
+# sample replies, so a langchain-core or pydantic release that changes these models falls back
+# to the validated builds (and a test fails, so that we notice).
+
+def _text_message(content: str, additional_kwargs: JSONDict, usage: UsageMetadata | None,
+                  metadata: JSONDict, message_id: str | None) -> AIMessage:
+    """``AIMessage(content=content, additional_kwargs=..., tool_calls=[],
+    invalid_tool_calls=[], usage_metadata=usage, response_metadata=metadata, id=message_id)``,
+    stored."""
+    return stored(AIMessage, {
+        "content": content, "additional_kwargs": additional_kwargs,
+        "response_metadata": metadata, "type": "ai", "name": None, "id": message_id,
+        "tool_calls": [], "invalid_tool_calls": [], "usage_metadata": usage},
+        _MESSAGE_FIELDS_SET, extra={})
+
+
+def _generation(message: AIMessage, info: JSONDict) -> ChatGeneration:
+    """``ChatGeneration(message=message, generation_info=info)``, stored when the message's
+    content is a string (its ``text``)."""
+    if not UNVALIDATED_BUILDS or not isinstance(message.content, str):
+        return ChatGeneration(message=message, generation_info=info)
+    return stored(ChatGeneration, {"text": message.content, "generation_info": info,
+                                   "type": "ChatGeneration", "message": message},
+                  _GENERATION_FIELDS_SET)
+
+
+_MESSAGE_FIELDS_SET = frozenset({"content", "additional_kwargs", "tool_calls",
+                                 "invalid_tool_calls", "usage_metadata", "response_metadata",
+                                 "id"})
+_GENERATION_FIELDS_SET = frozenset({"message", "text", "generation_info"})
+_RESULT_FIELDS_SET = frozenset({"generations", "llm_output"})
+UNVALIDATED_BUILDS = True
+"""Whether text replies, their generations and results skip validation (decided below)."""
+
+_SAMPLE_BODIES: tuple[JSONDict, ...] = (
+    {"id": "gen-1", "model": "openai/gpt-4o-mini", "provider": "OpenAI", "created": 1,
+     "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "stop",
+                  "message": {"role": "assistant", "content": "Hello.", "reasoning": "Think.",
+                              "reasoning_details": [{"type": "reasoning.text",
+                                                     "text": "Think.", "index": 0}]}}],
+     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
+               "cost": 0.00012, "prompt_tokens_details": {"cached_tokens": 4},
+               "completion_tokens_details": {"reasoning_tokens": 2}}},
+    {"choices": [{"message": {"role": "assistant", "content": ""}, "finish_reason": "length"}]},
+)
+"""Replies for the import-time comparison: every optional part present, then none."""
+
+
+def _same_as_validated() -> bool:
+    """Whether the unvalidated builds equal the validated ones in this environment."""
+    from openrouter_core.decode import decode_response
+
+    for body in _SAMPLE_BODIES:
+        result = decode_response(body)
+        built = chat_result([result], "openai/gpt-4o-mini")
+        generation = built.generations[0]
+        message = generation.message
+        validated_message = AIMessage(
+            content=message.content, additional_kwargs=message.additional_kwargs,
+            tool_calls=[], invalid_tool_calls=[],
+            usage_metadata=usage_metadata(result.usage) if result.usage else None,
+            response_metadata=message.response_metadata, id=message.id)
+        validated_generation = ChatGeneration(message=message,
+                                              generation_info=generation.generation_info)
+        validated = ChatResult(generations=[validated_generation], llm_output=built.llm_output)
+        if (state(message) != state(validated_message) or message != validated_message
+                or state(generation) != state(validated_generation)
+                or state(built) != state(validated)):
+            return False
+    return True
+
+
+UNVALIDATED_BUILDS = _same_as_validated()
 
 
 def settle_tool_calls(message: AIMessage) -> AIMessage:

@@ -1,0 +1,128 @@
+"""Non-streamed text replies are built without pydantic's validation only where that changes
+nothing.
+
+``responses.chat_result`` stores the fields of a text reply's ``AIMessage``, its
+``ChatGeneration`` and the ``ChatResult`` directly (validating the three was about a tenth of a
+call against a local server). These tests hold the shortcut to the validated build on decoded
+replies of every shape it takes: fields, fields set, equality, dumps, serialization, pickling
+and the message's own methods; and the import-time check that switches it on can tell a wrong
+build from a right one.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from langchain_core.load import dumpd
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatResult
+
+from langchain_openrouter import responses
+from openrouter_core.decode import decode_choices
+from openrouter_core.stored import state
+
+
+def both(raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[ChatResult, ChatResult]:
+    """The result built with the shortcut, then with the validated builds."""
+    choices = decode_choices(raw)
+    built = responses.chat_result(choices, "openai/gpt-4o-mini")
+    with monkeypatch.context() as patch:
+        patch.setattr(responses, "UNVALIDATED_BUILDS", False)
+        reference = responses.chat_result(choices, "openai/gpt-4o-mini")
+    return built, reference
+
+
+def assert_same(built: ChatResult, reference: ChatResult) -> None:
+    assert state(built) == state(reference)
+    assert built == reference
+    for generation, other in zip(built.generations, reference.generations, strict=True):
+        assert state(generation) == state(other)
+        assert state(generation.message) == state(other.message)
+        assert generation.message.model_dump() == other.message.model_dump()
+        assert dumpd(generation.message) == dumpd(other.message)
+        assert generation.message.content_blocks == other.message.content_blocks
+        assert generation.text == other.text
+        copy = pickle.loads(pickle.dumps(generation))
+        assert state(copy.message) == state(other.message)
+
+
+def test_the_shortcut_is_on_in_this_environment() -> None:
+    # As for streamed chunks: CI runs this against the lowest, pinned and newest langchain-core
+    # and pydantic, and a release that changes these models turns the shortcut off by itself.
+    assert responses.UNVALIDATED_BUILDS
+
+
+usages = st.one_of(st.none(), st.fixed_dictionaries(
+    {"prompt_tokens": st.integers(0, 10**6), "completion_tokens": st.integers(0, 10**6),
+     "total_tokens": st.integers(0, 2 * 10**6)},
+    optional={"cost": st.floats(0, 10, allow_nan=False),
+              "prompt_tokens_details": st.fixed_dictionaries(
+                  {}, optional={"cached_tokens": st.integers(0, 100),
+                                "cache_write_tokens": st.integers(0, 100)}),
+              "completion_tokens_details": st.fixed_dictionaries(
+                  {}, optional={"reasoning_tokens": st.integers(0, 100)})}))
+messages = st.fixed_dictionaries(
+    {"role": st.just("assistant"), "content": st.one_of(st.none(), st.text(max_size=20))},
+    optional={"reasoning": st.text(min_size=1, max_size=10), "refusal": st.text(min_size=1),
+              "reasoning_details": st.just([{"type": "reasoning.text", "text": "t",
+                                             "index": 0}]),
+              "annotations": st.just([{"type": "url_citation", "url_citation": {
+                  "url": "https://example.com", "title": "Example"}}])})
+choices = st.fixed_dictionaries(
+    {"message": messages},
+    optional={"finish_reason": st.sampled_from(["stop", "length", None]),
+              "logprobs": st.just({"content": [{"token": "Hi", "logprob": -0.1}]})})
+bodies = st.fixed_dictionaries(
+    {"choices": st.lists(choices, min_size=1, max_size=3)},
+    optional={"id": st.text(min_size=1, max_size=8).map(lambda s: "gen-" + s),
+              "model": st.just("openai/gpt-4o-mini-2024-07-18"), "provider": st.just("OpenAI"),
+              "created": st.integers(0, 2**31), "usage": usages})
+
+
+@settings(max_examples=200, deadline=None)
+@given(bodies)
+def test_the_shortcut_equals_the_validated_build(body: dict[str, Any]) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        built, reference = both(body, monkeypatch)
+    assert_same(built, reference)
+
+
+def test_tool_calls_and_images_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    validated: list[object] = []
+    real_init = AIMessage.__init__
+
+    def counted(self: AIMessage, *args: object, **kwargs: object) -> None:
+        validated.append(kwargs.get("content"))
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AIMessage, "__init__", counted)
+    text = {"choices": [{"message": {"role": "assistant", "content": "Hi."}}]}
+    responses.chat_result(decode_choices(text), "m")
+    assert validated == []  # stored
+    tool = {"choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "call_1", "type": "function",
+         "function": {"name": "f", "arguments": "{\"a\": 1}"}}]}}]}
+    image = {"choices": [{"message": {"role": "assistant", "content": "Here.", "images": [
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}}]}
+    for body in (tool, image):
+        built = responses.chat_result(decode_choices(body), "m")
+        assert isinstance(built.generations[0].message, AIMessage)
+    assert len(validated) == 2
+    monkeypatch.undo()
+    for body in (tool, image):
+        built, reference = both(body, monkeypatch)
+        assert_same(built, reference)
+
+
+def test_the_import_check_tells_a_wrong_build_from_a_right_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert responses._same_as_validated()
+    for name, wrong in (("_MESSAGE_FIELDS_SET", frozenset({"content"})),
+                        ("_GENERATION_FIELDS_SET", frozenset({"message"})),
+                        ("_RESULT_FIELDS_SET", frozenset({"generations"}))):
+        with monkeypatch.context() as patch:
+            patch.setattr(responses, name, wrong)
+            assert not responses._same_as_validated(), name
