@@ -12,7 +12,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -340,7 +340,8 @@ class ChatOpenRouter(BaseChatModel):
         names = _setting_fields(type(self))
         values = _read_settings(type(self))(self)
         model_kwargs = self.model_kwargs
-        return self._built_settings.get(
+        memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
+        return memo.get(
             (*values, model_kwargs),
             lambda: cfg.build_settings(dict(zip(names, values, strict=True)), model_kwargs))
 
@@ -348,7 +349,14 @@ class ChatOpenRouter(BaseChatModel):
         inputs = (self.openrouter_api_base, self.openrouter_api_key, self.request_timeout,
                   self.max_retries, self.total_timeout, self.app_url, self.app_title,
                   self.app_categories, self.default_headers)
-        return self._built_connection.get(inputs, lambda: _connection(*inputs))
+        memo: LastBuilt[calls.Connection] = self._memo("_built_connection")
+        return memo.get(inputs, lambda: _connection(*inputs))
+
+    def _memo(self, name: str) -> LastBuilt[Any]:
+        # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes
+        # through BaseModel.__getattr__ (about 1 µs, on every request).
+        private = self.__pydantic_private__
+        return cast("LastBuilt[Any]", private[name]) if private else LastBuilt()
 
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
               kwargs: Mapping[str, Any], *, stream: bool,

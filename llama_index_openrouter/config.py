@@ -10,7 +10,7 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 from __future__ import annotations
 
 import warnings
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -231,7 +231,8 @@ class OpenRouterConfig(BaseModel):
         # included; see openrouter_core.memo); the call's overrides, every time.
         inputs = (*(getattr(self, name) for name in _SETTING_FIELDS), self.order,
                   self.allow_fallbacks, self.additional_kwargs)
-        settings = self._built_settings.get(inputs, self._own_settings)
+        memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
+        settings = memo.get(inputs, self._own_settings)
         if not overrides:
             return settings
         try:
@@ -267,16 +268,24 @@ class OpenRouterConfig(BaseModel):
         """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
         inputs = (self.api_base, self.api_key, self.timeout, self.max_retries,
                   self.total_timeout)
-        return self._built_endpoint.get(inputs, lambda: Endpoint(
+        memo: LastBuilt[Endpoint] = self._memo("_built_endpoint")
+        return memo.get(inputs, lambda: Endpoint(
             base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
             max_retries=self.max_retries, total_timeout=self.total_timeout))
 
     def attribution_headers(self) -> dict[str, str]:
         """The attribution headers for the configured app, if any."""
         inputs = (self.app_url, self.app_title, self.app_categories)
-        return dict(self._built_attribution.get(inputs, lambda: Attribution(
+        memo: LastBuilt[dict[str, str]] = self._memo("_built_attribution")
+        return dict(memo.get(inputs, lambda: Attribution(
             app_url=self.app_url, app_title=self.app_title,
             app_categories=self.app_categories).headers()))
+
+    def _memo(self, name: str) -> LastBuilt[Any]:
+        # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes
+        # through BaseModel.__getattr__ (about 1 µs, on every request).
+        private = self.__pydantic_private__
+        return cast("LastBuilt[Any]", private[name]) if private else LastBuilt()
 
     def config_values(self) -> JSONDict:
         """Every field value, the key included, for building a sibling instance."""

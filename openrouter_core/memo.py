@@ -32,7 +32,8 @@ class LastBuilt(Generic[T]):
     __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        self._last: tuple[tuple[Any, ...], T] | None = None
+        # (inputs, their types, value): the types are kept so that a hit checks one list.
+        self._last: tuple[tuple[Any, ...], list[type], T] | None = None
 
     def get(self, inputs: tuple[Any, ...], build: Callable[[], T]) -> T:
         """The value built from ``inputs``: the kept one when they equal the kept inputs,
@@ -41,15 +42,17 @@ class LastBuilt(Generic[T]):
         An exception from ``build`` propagates and nothing is kept.
         """
         last = self._last
-        if last is not None and _same(last[0], inputs):
-            return last[1]
+        # Equal values of different types (1, 1.0, True) are different settings to a
+        # validator. (Both comparisons run in C: this check is what every request pays.)
+        if last is not None and last[0] == inputs and last[1] == [*map(type, inputs)]:
+            return last[2]
         value = build()
         try:
             kept = copy.deepcopy(inputs)
         except Exception:  # an input that cannot be copied: build every time, as before
             self._last = None
         else:
-            self._last = (kept, value)
+            self._last = (kept, [*map(type, kept)], value)
         return value
 
     def clear(self) -> None:
@@ -76,12 +79,6 @@ class LastBuilt(Generic[T]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({'kept' if self._last is not None else 'empty'})"
-
-
-def _same(kept: tuple[Any, ...], inputs: tuple[Any, ...]) -> bool:
-    # Equal values of different types (1, 1.0, True) are different settings to a validator.
-    # (Both comparisons run in C: this check is what every request pays.)
-    return kept == inputs and [*map(type, kept)] == [*map(type, inputs)]
 
 
 __all__ = ["LastBuilt"]

@@ -85,9 +85,33 @@ def snapshot_path() -> Path:
     return Path(override) if override else SNAPSHOT_PATH
 
 
+SNAPSHOT_RECHECK_SECONDS = 1.0
+"""How long a read of the snapshot stands before the file's modification time is checked
+again (a rewrite by this process's :func:`write_snapshot` is seen at once)."""
+_checked: dict[str, tuple[float, Catalog]] = {}
+"""Per snapshot path: when its file was last checked (``time.monotonic``) and what it held."""
+
+
 def load_snapshot(path: Path | None = None) -> Catalog:
-    """The snapshot catalog; empty (with a debug log) when the file is missing or unreadable."""
-    path = path or snapshot_path()
+    """The snapshot catalog; empty (with a debug log) when the file is missing or unreadable.
+
+    Every request reads it, so the file is checked (a ``stat``) at most once per
+    :data:`SNAPSHOT_RECHECK_SECONDS`; a rewrite by another process is seen after that.
+    """
+    name = str(path) if path is not None else os.environ.get(SNAPSHOT_ENV) or _BUNDLED
+    now = time.monotonic()
+    seen = _checked.get(name)
+    if seen is not None and now - seen[0] < SNAPSHOT_RECHECK_SECONDS:
+        return seen[1]
+    catalog = _read_snapshot(path or Path(name))
+    _checked[name] = (now, catalog)
+    return catalog
+
+
+_BUNDLED = str(SNAPSHOT_PATH)
+
+
+def _read_snapshot(path: Path) -> Catalog:
     try:
         stamp = os.stat(path).st_mtime
     except OSError:
@@ -119,6 +143,7 @@ def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = 
     text = f'{{"source": {json.dumps(source)},\n"data": [\n{lines}\n]}}\n'
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    _checked.clear()  # this process sees its own rewrite at once
     return path
 
 
@@ -180,6 +205,7 @@ def clear_cache() -> None:
     with _lock:
         _entries.clear()
         _snapshots.clear()
+        _checked.clear()
 
 
 def _fresh(key: str) -> Catalog | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -205,3 +207,44 @@ def test_show_and_list_commands(openrouter_emulator: Emulator,
 def test_invalid_mode_means_auto(caplog: pytest.LogCaptureFixture) -> None:
     assert catalog.catalog_mode("sometimes") == "auto"
     assert "not offline, live or auto" in caplog.text
+
+
+def test_the_snapshot_file_is_checked_at_most_once_per_interval(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request reads the snapshot; its file is checked (a ``stat``) once per interval,
+    a rewrite by another process is seen after it, and this process's own at once."""
+    from openrouter_core.catalog import store
+
+    snapshot = tmp_path / "models.json"
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/one"}]}))
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    clock = [100.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    stats: list[str] = []
+    real_stat = os.stat
+
+    def counted(path: Any, **kwargs: Any) -> os.stat_result:
+        if str(path) == str(snapshot):
+            stats.append(str(path))
+        return real_stat(path, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+
+    first = catalog.load_snapshot()
+    assert first.get("snap/one") is not None and stats == [str(snapshot)]
+    # Another process rewrites the file (a later mtime): not looked at within the interval.
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/two"}]}))
+    later = time.time() + 5
+    os.utime(snapshot, (later, later))
+    clock[0] += store.SNAPSHOT_RECHECK_SECONDS / 2
+    assert catalog.load_snapshot() is first and len(stats) == 1
+    clock[0] += store.SNAPSHOT_RECHECK_SECONDS
+    assert catalog.load_snapshot().get("snap/two") is not None and len(stats) == 2
+    # This process's own rewrite is seen at once.
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/three"}])),
+                           snapshot)
+    assert catalog.load_snapshot().get("snap/three") is not None
+    # An unchanged file is checked again after the interval, and not parsed again.
+    kept = catalog.load_snapshot()
+    clock[0] += store.SNAPSHOT_RECHECK_SECONDS
+    assert catalog.load_snapshot() is kept
