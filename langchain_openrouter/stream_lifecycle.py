@@ -16,13 +16,19 @@ methods on every cassette, so a change in langchain-core shows up as a test fail
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.language_models import _utils as _lcu, chat_models as _lc
-from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk
+from langchain_core.messages import (
+    AIMessageChunk,
+    BaseMessage,
+    BaseMessageChunk,
+    HumanMessage,
+    convert_to_messages,
+)
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
 from langchain_core.runnables.config import ensure_config
@@ -198,6 +204,20 @@ class RunStart:
     kwargs: dict[str, Any]
 
 
+def input_messages(model: BaseChatModel, model_input: LanguageModelInput) -> list[BaseMessage]:
+    """``model._convert_input(model_input).to_messages()``: for a string or a sequence, the
+    same messages without the prompt value langchain-core builds and validates in between
+    (``StringPromptValue.to_messages`` is ``[HumanMessage(content=text)]``,
+    ``ChatPromptValue.to_messages`` the converted list), unless a subclass converts its input
+    its own way."""
+    if type(model)._convert_input is _lc.BaseChatModel._convert_input:
+        if isinstance(model_input, str):
+            return [HumanMessage(content=model_input)]
+        if isinstance(model_input, Sequence):
+            return convert_to_messages(model_input)
+    return model._convert_input(model_input).to_messages()
+
+
 def start_run(model: BaseChatModel, model_input: LanguageModelInput,
               config: RunnableConfig | None, stop: list[str] | None, kwargs: dict[str, Any], *,
               stream: bool) -> RunStart:
@@ -205,7 +225,7 @@ def start_run(model: BaseChatModel, model_input: LanguageModelInput,
     through ``generate`` (langchain-core 1.x), step for step; they differ only in the traced
     ``options``, where ``stream`` also lists the call's invocation parameters."""
     config = ensure_config(config)
-    messages = model._convert_input(model_input).to_messages()
+    messages = input_messages(model, model_input)
     structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
         "structured_output_format", None)
     structured_dict = _lc._format_ls_structured_output(structured)
