@@ -10,6 +10,7 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 from __future__ import annotations
 
 import warnings
+from operator import attrgetter
 from typing import Any, Literal, cast
 
 from pydantic import (
@@ -229,8 +230,7 @@ class OpenRouterConfig(BaseModel):
         """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied."""
         # The instance's own settings are validated again only when a field changed (in place
         # included; see openrouter_core.memo); the call's overrides, every time.
-        inputs = (*(getattr(self, name) for name in _SETTING_FIELDS), self.order,
-                  self.allow_fallbacks, self.additional_kwargs)
+        inputs = _read_inputs(self)
         memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
         settings = memo.get(inputs, self._own_settings)
         if not overrides:
@@ -293,6 +293,8 @@ class OpenRouterConfig(BaseModel):
 
 
 _SETTING_FIELDS = (*SETTING_NAMES, "extra_body")
+_read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks", "additional_kwargs")
+"""What the instance's own settings are built from, read in one C call."""
 
 
 def _invalid(exc: ValidationError) -> str:

@@ -35,6 +35,7 @@ from llama_index.core.base.llms.types import (
 from llama_index_openrouter.messages import REASONING_DETAILS_KEY
 from openrouter_core.decode import ChatResult, Citation, Image, ToolCall, Usage
 from openrouter_core.request import tool_call_entry
+from openrouter_core.stored import state, stored
 
 JSONDict = dict[str, Any]
 ContentBlocks = list[Any]
@@ -96,7 +97,7 @@ def message_blocks(result: ChatResult) -> ContentBlocks:
     if thinking is not None:
         blocks.append(thinking)
     if result.content or not (result.tool_calls or result.images):
-        blocks.append(TextBlock(text=result.content))
+        blocks.append(_text_block(result.content))
     blocks.extend(image_block(i) for i in result.images)
     blocks.extend(citation_block(c) for c in result.citations)
     blocks.extend(tool_call_block(c) for c in result.tool_calls)
@@ -117,8 +118,11 @@ def message_kwargs(result: ChatResult) -> JSONDict:
 
 def to_chat_message(result: ChatResult) -> ChatMessage:
     """The assistant ``ChatMessage`` of a complete (or assembled) result."""
-    return ChatMessage(role=MessageRole.ASSISTANT, blocks=message_blocks(result),
-                       additional_kwargs=message_kwargs(result))
+    blocks, extra = message_blocks(result), message_kwargs(result)
+    if not UNVALIDATED_BUILDS:
+        return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
+    return stored(ChatMessage, {"role": MessageRole.ASSISTANT, "additional_kwargs": extra,
+                                "blocks": blocks}, _MESSAGE_FIELDS_SET)
 
 
 def usage_kwargs(usage: Usage | None) -> JSONDict:
@@ -175,22 +179,93 @@ def raw_with_usage(raw: JSONDict, usage: Usage | None) -> JSONDict:
 def to_chat_response(result: ChatResult, *, delta: str | None = None,
                      raw: JSONDict | None = None) -> ChatResponse:
     """A ``ChatResponse`` for a whole result (non-streaming, or the last chunk of a stream)."""
-    return ChatResponse(
-        message=to_chat_message(result),
-        raw=raw_with_usage(result.raw if raw is None else raw, result.usage),
-        delta=delta,
-        logprobs=to_logprobs(result.logprobs),
-        additional_kwargs=response_kwargs(result),
-    )
+    fields: JSONDict = {
+        "message": to_chat_message(result),
+        "raw": raw_with_usage(result.raw if raw is None else raw, result.usage),
+        "delta": delta, "logprobs": to_logprobs(result.logprobs),
+        "additional_kwargs": response_kwargs(result)}
+    if not UNVALIDATED_BUILDS:
+        return ChatResponse(**fields)
+    return stored(ChatResponse, fields, _CHAT_RESPONSE_FIELDS_SET)
 
 
 def to_completion_response(result: ChatResult, *, delta: str | None = None,
                            raw: JSONDict | None = None) -> CompletionResponse:
     """A ``CompletionResponse`` for a whole result; the text is the assistant's content."""
-    return CompletionResponse(
-        text=result.content,
-        raw=raw_with_usage(result.raw if raw is None else raw, result.usage),
-        delta=delta,
-        logprobs=to_logprobs(result.logprobs),
-        additional_kwargs=response_kwargs(result),
-    )
+    fields: JSONDict = {
+        "text": result.content, "additional_kwargs": response_kwargs(result),
+        "raw": raw_with_usage(result.raw if raw is None else raw, result.usage),
+        "logprobs": to_logprobs(result.logprobs), "delta": delta}
+    if not UNVALIDATED_BUILDS:
+        return CompletionResponse(**fields)
+    return stored(CompletionResponse, fields, _COMPLETION_FIELDS_SET)
+
+
+# A whole reply's message, text block and response are built without pydantic's validation:
+# every field is already of its declared type (the blocks are built validated, except the
+# text block, which is a string), and validating them took about a fifth of a non-streamed
+# call's work in this package. UNVALIDATED_BUILDS is decided at import by comparing both
+# builds on sample replies, so a llama-index-core or pydantic release that changes these
+# models falls back to the validated builds (and a test fails, so that we notice).
+
+def _text_block(text: str) -> TextBlock:
+    """``TextBlock(text=text)``, stored."""
+    if not UNVALIDATED_BUILDS:
+        return TextBlock(text=text)
+    return stored(TextBlock, {"block_type": "text", "text": text}, _TEXT_BLOCK_FIELDS_SET)
+
+
+_TEXT_BLOCK_FIELDS_SET = frozenset({"text"})
+_MESSAGE_FIELDS_SET = frozenset({"role", "additional_kwargs", "blocks"})
+_CHAT_RESPONSE_FIELDS_SET = frozenset({"message", "raw", "delta", "logprobs",
+                                       "additional_kwargs"})
+_COMPLETION_FIELDS_SET = frozenset({"text", "additional_kwargs", "raw", "logprobs", "delta"})
+UNVALIDATED_BUILDS = True
+"""Whether whole replies skip validation (decided below)."""
+
+_SAMPLE_BODIES: tuple[JSONDict, ...] = (
+    {"id": "gen-1", "model": "openai/gpt-4o-mini", "provider": "OpenAI",
+     "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "stop",
+                  "logprobs": {"content": [{"token": "Hi", "logprob": -0.1, "bytes": [72]}]},
+                  "message": {"role": "assistant", "content": "Hello.", "reasoning": "Think.",
+                              "refusal": "no",
+                              "reasoning_details": [{"type": "reasoning.text",
+                                                     "text": "Think.", "index": 0}],
+                              "annotations": [{"type": "url_citation", "url_citation": {
+                                  "url": "https://example.com", "title": "Example"}}]}}],
+     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
+               "cost": 0.00012, "prompt_tokens_details": {"cached_tokens": 4},
+               "completion_tokens_details": {"reasoning_tokens": 2}}},
+    {"choices": [{"message": {"role": "assistant", "content": ""}, "finish_reason": "length"}]},
+)
+"""Replies for the import-time comparison: every optional part present, then none."""
+
+
+def _same_as_validated() -> bool:
+    """Whether the unvalidated builds equal the validated ones in this environment."""
+    from openrouter_core.decode import decode_response
+
+    for body in _SAMPLE_BODIES:
+        result = decode_response(body)
+        response = to_chat_response(result)
+        message = response.message
+        blocks = [TextBlock(text=b.text) if type(b) is TextBlock else b for b in message.blocks]
+        validated_message = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks,
+                                        additional_kwargs=message.additional_kwargs)
+        if state(message) != state(validated_message) or any(
+                state(a) != state(b) for a, b in zip(message.blocks, blocks, strict=True)):
+            return False
+        validated = ChatResponse(message=message, raw=response.raw, delta=None,
+                                 logprobs=response.logprobs,
+                                 additional_kwargs=response.additional_kwargs)
+        completion = to_completion_response(result, delta="d")
+        validated_completion = CompletionResponse(
+            text=completion.text, raw=completion.raw, delta="d",
+            logprobs=completion.logprobs, additional_kwargs=completion.additional_kwargs)
+        if (state(response) != state(validated)
+                or state(completion) != state(validated_completion)):
+            return False
+    return True
+
+
+UNVALIDATED_BUILDS = _same_as_validated()
