@@ -26,6 +26,7 @@ Sync and async paths share every step except the lines that do I/O: the retry de
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import json
 import logging
@@ -34,7 +35,7 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -110,6 +111,9 @@ class _Shared:
     """The SDK's default and auth headers, as an ``httpx.Headers``."""
     timeout: Any
     """The SDK client's timeout (a number or an ``httpx.Timeout``)."""
+    prepared: _Prepared | None = None
+    """What every request with the endpoint's own timeout and no headers of its own sends,
+    merged once (``None`` when that would not equal ``build_request``'s merge)."""
 
     @classmethod
     def open(cls, endpoint: Endpoint, *, asynchronous: bool) -> _Shared:
@@ -130,8 +134,9 @@ class _Shared:
         headers = {name: value for name, value in {**sdk.default_headers,
                                                    **sdk.auth_headers}.items()
                    if isinstance(value, str)}
-        return cls(sdk, pool, f"{str(sdk.base_url).rstrip('/')}/chat/completions",
-                   http.Headers(headers), sdk.timeout)
+        shared = cls(sdk, pool, f"{str(sdk.base_url).rstrip('/')}/chat/completions",
+                     http.Headers(headers), sdk.timeout)
+        return dataclasses.replace(shared, prepared=_Prepared.check(shared, endpoint.timeout))
 
     def chat_request(self, body: JSONDict, headers: dict[str, str],
                      timeout: float | None) -> http.Request:
@@ -145,18 +150,74 @@ class _Shared:
         if body.get("stream"):
             ordered["stream"] = True
         ordered.update((k, v) for k, v in body.items() if k not in ("model", "stream"))
+        content = _wire_json(ordered)
+        prepared = self.prepared
+        # Cookies the pool has kept from responses go through build_request's merge.
+        if (prepared is not None and not headers and timeout == prepared.timeout
+                and not self.http.cookies):
+            return prepared.request(content)
+        return self.built_request(content, headers, timeout)
+
+    def built_request(self, content: bytes, headers: Mapping[str, str],
+                      timeout: float | None) -> http.Request:
+        """The request through ``build_request``: the SDK's headers, ``headers``, and what
+        ``with_streaming_response.create()`` adds per request (retries are ours, so each
+        attempt is a first try to the SDK)."""
         merged = self.headers.copy()
         merged.update(headers)
         limit = self.timeout if timeout is None else timeout
-        # What with_streaming_response.create() adds per request (retries are ours, so each
-        # attempt is a first try to the SDK).
         merged["x-stainless-raw-response"] = "stream"
         merged["x-stainless-retry-count"] = "0"
         read = getattr(limit, "read", limit)
         if read is not None:
             merged["x-stainless-read-timeout"] = str(read)
-        return self.http.build_request("POST", self.chat_url, content=_wire_json(ordered),
+        return self.http.build_request("POST", self.chat_url, content=content,
                                        headers=merged, timeout=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A pool's request parts that do not change from request to request, merged once.
+
+    ``build_request`` merges the pool's headers with the SDK's and ours, and parses the URL, on
+    every request: about two thirds of building one (30 of 45 µs). With no headers of the
+    call's own and the endpoint's timeout, that merge always gives the same headers, so it is
+    done once here and each request only adds its body. :meth:`check` keeps this only when a
+    request built this way equals ``build_request``'s (method, URL, headers in order, body,
+    extensions), so a change in the HTTP library falls back to ``build_request``.
+    """
+
+    url: Any
+    headers: Any
+    extensions: dict[str, Any]
+    timeout: float | None
+    """The per-request timeout these parts are for (the endpoint's)."""
+
+    def request(self, content: bytes) -> http.Request:
+        """The request carrying ``content``."""
+        from openrouter_core._sdk_http import http
+
+        return http.Request("POST", self.url, content=content, headers=self.headers,
+                            extensions=self.extensions)
+
+    @classmethod
+    def check(cls, shared: _Shared, timeout: float | None) -> _Prepared | None:
+        """The parts for ``shared`` and ``timeout``, if they build what ``build_request``
+        builds; else ``None``."""
+        from openrouter_core._sdk_http import http
+
+        sample = b'{"model":"m","messages":[]}'
+        reference = shared.built_request(sample, {}, timeout)
+        headers = http.Headers(reference.headers)
+        for automatic in ("host", "content-length"):  # added again by each Request
+            del headers[automatic]
+        headers.encoding = reference.headers.encoding  # else re-detected on every copy
+        prepared = cls(reference.url, headers, dict(reference.extensions), timeout)
+        built = prepared.request(sample)
+        same = (built.method, built.url, built.headers.raw, built.content, built.extensions) == (
+            reference.method, reference.url, reference.headers.raw, reference.content,
+            reference.extensions)
+        return prepared if same else None
 
 
 def _wire_json(body: JSONDict) -> bytes:

@@ -156,9 +156,11 @@ def test_callable_replies_and_custom_responder(openrouter_emulator):
 
 @pytest.mark.parametrize("streamed", [False, True])
 @pytest.mark.parametrize("timeout", [None, 7.5])
+@pytest.mark.parametrize("own_headers", [True, False])
 def test_chat_requests_carry_the_bytes_the_sdk_would_send(openrouter_emulator, streamed,
-                                                          timeout):
-    # Chat requests skip the SDK's per-request preparation (see transport._Shared). The
+                                                          timeout, own_headers):
+    # Chat requests skip the SDK's per-request preparation (see transport._Shared), and
+    # without headers of their own the pool's merged headers too (transport._Prepared). The
     # bytes must not change: the same body, headers and path as the SDK's create() sends.
     import openai
 
@@ -168,7 +170,7 @@ def test_chat_requests_carry_the_bytes_the_sdk_would_send(openrouter_emulator, s
             "reasoning": {"effort": "low"}, "max_tokens": 20}
     if streamed:
         body |= {"stream": True, "stream_options": {"include_usage": True}}
-    headers = {"HTTP-Referer": "https://example.com", "X-Title": "Parity"}
+    headers = {"HTTP-Referer": "https://example.com", "X-Title": "Parity"} if own_headers else {}
     sdk = openai.OpenAI(api_key=KEY, base_url=emu.base_url, max_retries=0,
                         **({"timeout": timeout} if timeout is not None else {}))
     rest = {k: v for k, v in body.items() if k not in ("model", "stream")}
@@ -243,3 +245,51 @@ def test_a_redirect_loop_is_a_typed_connection_error(openrouter_emulator, stream
             transport.complete(endpoint(emu), BODY, {})
     assert "redirect" in str(info.value).lower()
     assert KEY not in str(info.value)
+
+
+@pytest.mark.parametrize("timeout", [None, 7.5])
+def test_prepared_requests_equal_build_requests(openrouter_emulator, timeout):
+    """The parts merged once per pool build, for the endpoint's timeout and no headers of the
+    call's own, the request build_request builds: the same method, URL, headers in order,
+    body and extensions."""
+    ours = endpoint(openrouter_emulator, timeout=timeout)
+    shared = transport._shared_sync(ours)
+    assert shared.prepared is not None and shared.prepared.timeout == timeout
+    content = json.dumps(BODY).encode()
+    fast = shared.prepared.request(content)
+    built = shared.built_request(content, {}, timeout)
+    assert (fast.method, fast.url, fast.headers.raw, fast.content, fast.extensions) == (
+        built.method, built.url, built.headers.raw, built.content, built.extensions)
+    fast.headers["x-changed"] = "1"  # each request has headers of its own
+    assert "x-changed" not in shared.prepared.request(content).headers
+    # Other timeouts (a whole-call limit cuts each attempt's) and own headers are merged.
+    other = shared.chat_request(BODY, {}, 1.25)
+    assert other.headers["x-stainless-read-timeout"] == "1.25"
+    assert other.extensions["timeout"]["read"] == 1.25
+
+
+def test_a_pool_that_cannot_prepare_uses_build_request(openrouter_emulator, monkeypatch):
+    """When the merged parts would not build what build_request builds (a change in the
+    HTTP library), every request goes through build_request."""
+    emu = openrouter_emulator
+    real = transport._Prepared.request
+    monkeypatch.setattr(transport._Prepared, "request",
+                        lambda self, content: real(self, content + b" "))
+    shared = transport._Shared.open(endpoint(emu), asynchronous=False)
+    assert shared.prepared is None
+    shared.http.close()
+
+
+def test_cookies_the_pool_keeps_are_sent_as_the_sdk_would(openrouter_emulator):
+    """A response's Set-Cookie lands in the pool's cookie jar, and the SDK sends it back on
+    later requests: prepared requests must too (they go through build_request's merge)."""
+    emu = openrouter_emulator
+    ours = endpoint(emu, timeout=3.5)  # a pool of its own, not shared with other tests
+    emu.enqueue(Reply.json({"id": "gen-c", "choices": [{"message": {
+        "role": "assistant", "content": "hi"}}]}, headers={"Set-Cookie": "cf=abc; Path=/"}))
+    transport.complete(ours, BODY, {})
+    transport.complete(ours, BODY, {})
+    first, second = emu.chat_requests[-2:]
+    assert "cookie" not in first.headers
+    assert second.headers["cookie"] == "cf=abc"
+    transport._shared_sync(ours).http.cookies.clear()
