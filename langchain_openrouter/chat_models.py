@@ -341,16 +341,15 @@ class ChatOpenRouter(BaseChatModel):
         values = _read_settings(type(self))(self)
         model_kwargs = self.model_kwargs
         memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
-        return memo.get(
-            (*values, model_kwargs),
-            lambda: cfg.build_settings(dict(zip(names, values, strict=True)), model_kwargs))
+        return memo.get((*values, model_kwargs), lambda kept: cfg.build_settings(
+            dict(zip(names, kept[:-1], strict=True)), kept[-1]))
 
     def _connection(self) -> calls.Connection:
         inputs = (self.openrouter_api_base, self.openrouter_api_key, self.request_timeout,
                   self.max_retries, self.total_timeout, self.app_url, self.app_title,
                   self.app_categories, self.default_headers)
         memo: LastBuilt[calls.Connection] = self._memo("_built_connection")
-        return memo.get(inputs, lambda: _connection(*inputs))
+        return memo.get(inputs, lambda kept: _connection(*kept))
 
     def _memo(self, name: str) -> LastBuilt[Any]:
         # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes

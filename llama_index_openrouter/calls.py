@@ -38,7 +38,7 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
     call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
     options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call}
     try:
-        settings = config.request_settings(call)
+        settings = config._settings_for_request(call)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     return prepare_request(config.model, to_openrouter_messages(messages), settings,

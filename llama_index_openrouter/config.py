@@ -223,39 +223,25 @@ class OpenRouterConfig(BaseModel):
     def _check_settings(self) -> OpenRouterConfig:
         if not self.model or not self.model.strip():
             raise ValueError("model: a model slug is required, e.g. 'openai/gpt-4o-mini'")
-        self.request_settings()
+        self._settings_for_request()
         return self
 
     def request_settings(self, overrides: JSONDict | None = None) -> RequestSettings:
-        """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied."""
-        # The instance's own settings are validated again only when a field changed (in place
-        # included; see openrouter_core.memo); the call's overrides, every time.
-        inputs = _read_inputs(self)
+        """The validated core settings, with ``additional_kwargs`` and ``overrides`` applied
+        (a copy of this instance's own: changing it changes no request)."""
+        settings = self._settings_for_request(overrides)
+        return settings.model_copy(deep=True) if not overrides else settings
+
+    def _settings_for_request(self, overrides: JSONDict | None = None) -> RequestSettings:
+        # request_settings for building a request (calls.prepare): the instance's own
+        # settings are kept between requests and validated again only when a field changed
+        # (in place included; see openrouter_core.memo), so the result must not be changed.
         memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
-        settings = memo.get(inputs, self._own_settings)
+        settings = memo.get(_read_inputs(self), _own_settings)
         if not overrides:
             return settings
         try:
             return settings.merged(overrides)
-        except ValidationError as exc:
-            raise ValueError(_invalid(exc)) from None
-
-    def _own_settings(self) -> RequestSettings:
-        data: JSONDict = {name: getattr(self, name) for name in _SETTING_FIELDS
-                          if getattr(self, name) is not None}
-        if self.order is not None or self.allow_fallbacks is not None:
-            provider = dict(data["provider"].model_dump(exclude_none=True)
-                            if "provider" in data else {})
-            # The shorthands of llama-index-llms-openrouter and provider={...} may both be
-            # given; they merge, and a disagreement is an error rather than a silent pick.
-            for name, value in (("order", self.order), ("allow_fallbacks", self.allow_fallbacks)):
-                if value is not None:
-                    fold(provider, name, value, given_as=name, inside="provider")
-            data["provider"] = provider
-        try:
-            settings = RequestSettings.model_validate(data)
-            # Named after the class: constructor arguments it does not know end up here too.
-            return settings.merged(self.additional_kwargs, source="OpenRouter")
         except ValidationError as exc:
             raise ValueError(_invalid(exc)) from None
 
@@ -269,17 +255,16 @@ class OpenRouterConfig(BaseModel):
         inputs = (self.api_base, self.api_key, self.timeout, self.max_retries,
                   self.total_timeout)
         memo: LastBuilt[Endpoint] = self._memo("_built_endpoint")
-        return memo.get(inputs, lambda: Endpoint(
-            base_url=self.api_base, api_key=self.api_key, timeout=self.timeout,
-            max_retries=self.max_retries, total_timeout=self.total_timeout))
+        return memo.get(inputs, lambda kept: Endpoint(
+            base_url=kept[0], api_key=kept[1], timeout=kept[2], max_retries=kept[3],
+            total_timeout=kept[4]))
 
     def attribution_headers(self) -> dict[str, str]:
         """The attribution headers for the configured app, if any."""
         inputs = (self.app_url, self.app_title, self.app_categories)
         memo: LastBuilt[dict[str, str]] = self._memo("_built_attribution")
-        return dict(memo.get(inputs, lambda: Attribution(
-            app_url=self.app_url, app_title=self.app_title,
-            app_categories=self.app_categories).headers()))
+        return dict(memo.get(inputs, lambda kept: Attribution(
+            app_url=kept[0], app_title=kept[1], app_categories=kept[2]).headers()))
 
     def _memo(self, name: str) -> LastBuilt[Any]:
         # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes
@@ -295,6 +280,28 @@ class OpenRouterConfig(BaseModel):
 _SETTING_FIELDS = (*SETTING_NAMES, "extra_body")
 _read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks", "additional_kwargs")
 """What the instance's own settings are built from, read in one C call."""
+
+
+def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
+    """The settings of an instance whose :data:`_read_inputs` are ``inputs``."""
+    *values, order, allow_fallbacks, additional_kwargs = inputs
+    data: JSONDict = {name: value for name, value in zip(_SETTING_FIELDS, values, strict=True)
+                      if value is not None}
+    if order is not None or allow_fallbacks is not None:
+        provider = dict(data["provider"].model_dump(exclude_none=True)
+                        if "provider" in data else {})
+        # The shorthands of llama-index-llms-openrouter and provider={...} may both be given;
+        # they merge, and a disagreement is an error rather than a silent pick.
+        for name, value in (("order", order), ("allow_fallbacks", allow_fallbacks)):
+            if value is not None:
+                fold(provider, name, value, given_as=name, inside="provider")
+        data["provider"] = provider
+    try:
+        settings = RequestSettings.model_validate(data)
+        # Named after the class: constructor arguments it does not know end up here too.
+        return settings.merged(additional_kwargs, source="OpenRouter")
+    except ValidationError as exc:
+        raise ValueError(_invalid(exc)) from None
 
 
 def _invalid(exc: ValidationError) -> str:

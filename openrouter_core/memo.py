@@ -1,16 +1,21 @@
-"""The last value built from equal inputs: per-request work paid once while nothing changes.
+"""The last value built from the same inputs: per-request work paid once while nothing changes.
 
 Both adapters rebuild the same objects on every request from a model's fields: the validated
 :class:`~openrouter_core.settings.RequestSettings` and the connection. The inputs rarely change,
 but they can, and not only by assignment: ``llm.model_kwargs["top_k"] = 5`` or
 ``llm.provider["order"].append(...)`` change a field in place. So :class:`LastBuilt` compares
-the inputs themselves with a deep copy it took when it built the value, instead of trusting an
+the inputs themselves with a deep copy taken before it built the value, instead of trusting an
 identity or a flag: any change, in place or not, builds the value anew.
 
-Equality is checked with the values' types at the top level, so ``n=True`` after ``n=1`` (equal,
-but not the same setting to a validator) is a change. A memo never travels: copies and pickles
-of its holder start empty, so nothing it holds (a connection carries the API key) is written
-anywhere by it.
+"The same" is stricter than ``==``, which takes ``1``, ``1.0`` and ``True`` for one value, two
+dicts with their keys in another order for one dict, and ``0.0`` for ``-0.0``: each of those
+changes what is sent. The inputs must also have the same ``repr``, which tells all of these
+apart at every level (``==`` is kept for what a ``repr`` hides, such as a ``SecretStr``).
+
+A memo is not part of its holder's value (equal models stay equal), and a deep copy or a pickle
+of its holder starts with an empty one, so nothing it holds (a connection carries the API key)
+is written anywhere by it. A shallow copy (pydantic's ``model_copy``) shares it, which is
+harmless: a kept value is only ever returned for inputs the same as those it was built from.
 """
 
 from __future__ import annotations
@@ -20,46 +25,48 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+Inputs = tuple[Any, ...]
 
 
 class LastBuilt(Generic[T]):
-    """Holds the value last built and a deep copy of the inputs it was built from.
+    """Holds the value last built, the deep copy of the inputs it was built from, and their
+    ``repr``.
 
-    Thread-safe without a lock: the pair is replaced in one assignment, so a reader sees either
-    the old pair or the new one; two threads building at once both build, and one pair stays.
+    Thread-safe without a lock. The inputs are copied before the value is built, and built
+    from that copy, so another thread changing a field meanwhile cannot pair a value with
+    inputs it was not built from. The kept triple is replaced in one assignment, so a reader
+    sees either the old one or the new one.
     """
 
     __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        # (inputs, their types, value): the types are kept so that a hit checks one list.
-        self._last: tuple[tuple[Any, ...], list[type], T] | None = None
+        self._last: tuple[Inputs, str, T] | None = None
 
-    def get(self, inputs: tuple[Any, ...], build: Callable[[], T]) -> T:
-        """The value built from ``inputs``: the kept one when they equal the kept inputs,
-        else ``build()`` (kept for next time unless the inputs cannot be copied).
+    def get(self, inputs: Inputs, build: Callable[[Inputs], T]) -> T:
+        """The value built from ``inputs``: the kept one when they are the same as the kept
+        inputs (equal, and equal in ``repr``), else ``build(copy)`` with a deep copy of them,
+        kept for next time. Inputs that cannot be copied are built from as they are, every
+        time.
 
-        An exception from ``build`` propagates and nothing is kept.
+        An exception from ``build`` propagates and nothing new is kept.
         """
         last = self._last
-        # Equal values of different types (1, 1.0, True) are different settings to a
-        # validator. (Both comparisons run in C: this check is what every request pays.)
-        if last is not None and last[0] == inputs and last[1] == [*map(type, inputs)]:
+        if last is not None and last[0] == inputs and last[1] == repr(inputs):
             return last[2]
-        value = build()
         try:
             kept = copy.deepcopy(inputs)
         except Exception:  # an input that cannot be copied: build every time, as before
-            self._last = None
-        else:
-            self._last = (kept, [*map(type, kept)], value)
+            return build(inputs)
+        value = build(kept)
+        self._last = (kept, repr(kept), value)
         return value
 
     def clear(self) -> None:
         """Forget the kept value (the next :meth:`get` builds)."""
         self._last = None
 
-    # A memo starts empty in every copy and every pickle of its holder.
+    # A memo starts empty in every deep copy and every pickle of its holder.
     def __copy__(self) -> LastBuilt[T]:
         return type(self)()
 

@@ -154,7 +154,7 @@ class _Shared:
         prepared = self.prepared
         # Cookies the pool has kept from responses go through build_request's merge.
         if (prepared is not None and not headers and timeout == prepared.timeout
-                and not self.http.cookies):
+                and type(timeout) is type(prepared.timeout) and not self.http.cookies):
             return prepared.request(content)
         return self.built_request(content, headers, timeout)
 
@@ -197,23 +197,30 @@ class _Prepared:
         """The request carrying ``content``."""
         from openrouter_core._sdk_http import http
 
+        # Each request gets its own timeout dict, as from build_request.
+        extensions = {**self.extensions, "timeout": dict(self.extensions["timeout"])}
         return http.Request("POST", self.url, content=content, headers=self.headers,
-                            extensions=self.extensions)
+                            extensions=extensions)
 
     @classmethod
     def check(cls, shared: _Shared, timeout: float | None) -> _Prepared | None:
         """The parts for ``shared`` and ``timeout``, if they build what ``build_request``
-        builds; else ``None``."""
+        builds; else ``None`` (also when the HTTP library no longer builds requests the way
+        this expects)."""
         from openrouter_core._sdk_http import http
 
         sample = b'{"model":"m","messages":[]}'
-        reference = shared.built_request(sample, {}, timeout)
-        headers = http.Headers(reference.headers)
-        for automatic in ("host", "content-length"):  # added again by each Request
-            del headers[automatic]
-        headers.encoding = reference.headers.encoding  # else re-detected on every copy
-        prepared = cls(reference.url, headers, dict(reference.extensions), timeout)
-        built = prepared.request(sample)
+        try:
+            reference = shared.built_request(sample, {}, timeout)
+            headers = http.Headers(reference.headers)
+            for automatic in ("host", "content-length"):  # added again by each Request
+                del headers[automatic]
+            headers.encoding = reference.headers.encoding  # else re-detected on every copy
+            prepared = cls(reference.url, headers, dict(reference.extensions), timeout)
+            built = prepared.request(sample)
+        except Exception:  # any surprise means: use build_request
+            logger.debug("prepared chat requests are off for this pool", exc_info=True)
+            return None
         same = (built.method, built.url, built.headers.raw, built.content, built.extensions) == (
             reference.method, reference.url, reference.headers.raw, reference.content,
             reference.extensions)

@@ -90,6 +90,9 @@ SNAPSHOT_RECHECK_SECONDS = 1.0
 again (a rewrite by this process's :func:`write_snapshot` is seen at once)."""
 _checked: dict[str, tuple[float, Catalog]] = {}
 """Per snapshot path: when its file was last checked (``time.monotonic``) and what it held."""
+_generation = [0]
+"""Counts :func:`write_snapshot` calls, so that a read that overlapped one is not kept."""
+_BUNDLED = str(SNAPSHOT_PATH)
 
 
 def load_snapshot(path: Path | None = None) -> Catalog:
@@ -103,12 +106,12 @@ def load_snapshot(path: Path | None = None) -> Catalog:
     seen = _checked.get(name)
     if seen is not None and now - seen[0] < SNAPSHOT_RECHECK_SECONDS:
         return seen[1]
+    generation = _generation[0]
     catalog = _read_snapshot(path or Path(name))
-    _checked[name] = (now, catalog)
+    with _lock:
+        if generation == _generation[0]:  # not if a write_snapshot ran meanwhile: stale
+            _checked[name] = (now, catalog)
     return catalog
-
-
-_BUNDLED = str(SNAPSHOT_PATH)
 
 
 def _read_snapshot(path: Path) -> Catalog:
@@ -143,7 +146,9 @@ def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = 
     text = f'{{"source": {json.dumps(source)},\n"data": [\n{lines}\n]}}\n'
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    _checked.clear()  # this process sees its own rewrite at once
+    with _lock:  # this process sees its own rewrite at once
+        _generation[0] += 1
+        _checked.clear()
     return path
 
 
@@ -205,6 +210,7 @@ def clear_cache() -> None:
     with _lock:
         _entries.clear()
         _snapshots.clear()
+        _generation[0] += 1
         _checked.clear()
 
 

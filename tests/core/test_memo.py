@@ -8,6 +8,7 @@ import threading
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from openrouter_core.memo import LastBuilt
 
@@ -18,7 +19,7 @@ class Builds:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self) -> list[int]:
+    def __call__(self, inputs: tuple[Any, ...] = ()) -> list[int]:
         self.count += 1
         return [self.count]
 
@@ -43,12 +44,44 @@ def test_a_change_in_place_is_a_change() -> None:
     assert memo.get((provider,), build) == [2]
 
 
-@pytest.mark.parametrize(("before", "after"), [(1, True), (1, 1.0), (0, False)])
-def test_equal_values_of_another_type_are_a_change(before: object, after: object) -> None:
+@pytest.mark.parametrize(("before", "after"), [
+    (1, True), (1, 1.0), (0, False), (0.0, -0.0),
+    # The same at the top level is not enough: == overlooks these inside containers too.
+    ({"flag": 1}, {"flag": True}), ({"trace": {"a": 1}}, {"trace": {"a": 1.0}}),
+    ({"a": 1, "b": 2}, {"b": 2, "a": 1}),  # key order is the order sent
+    ([0.0], [-0.0]), ((1,), (True,)),
+])
+def test_values_equal_under_eq_but_sent_differently_are_a_change(before: object,
+                                                                 after: object) -> None:
+    assert before == after
     memo: LastBuilt[list[int]] = LastBuilt()
     build = Builds()
     memo.get((before,), build)
     assert memo.get((after,), build) == [2]
+    assert memo.get((after,), build) == [2]
+
+
+def test_a_secret_is_compared_by_value() -> None:
+    """A ``repr`` hides a secret; ``==`` still tells two keys apart."""
+    memo: LastBuilt[str] = LastBuilt()
+    memo.get((SecretStr("sk-or-v1-one"),), lambda kept: kept[0].get_secret_value())
+    assert memo.get((SecretStr("sk-or-v1-two"),),
+                    lambda kept: kept[0].get_secret_value()) == "sk-or-v1-two"
+
+
+def test_the_value_is_built_from_the_copy_that_is_kept() -> None:
+    """A change made while the value is being built (another thread) cannot pair the kept
+    inputs with a value built from others: the build reads the copy, not the live inputs."""
+    memo: LastBuilt[int] = LastBuilt()
+    live = {"seed": 1}
+
+    def build(kept: tuple[Any, ...]) -> int:
+        live["seed"] = 2  # changed meanwhile
+        return int(kept[0]["seed"])
+
+    assert memo.get((live,), build) == 1
+    # The live inputs now differ from the kept copy: built again, from what they are now.
+    assert memo.get((live,), lambda kept: int(kept[0]["seed"])) == 2
 
 
 def test_a_failed_build_keeps_nothing() -> None:
@@ -56,7 +89,7 @@ def test_a_failed_build_keeps_nothing() -> None:
     build = Builds()
     memo.get((1,), build)
 
-    def fail() -> list[int]:
+    def fail(inputs: tuple[Any, ...]) -> list[int]:
         raise ValueError("temperature: too high")
 
     with pytest.raises(ValueError, match="temperature"):
@@ -80,7 +113,7 @@ def test_inputs_that_cannot_be_copied_build_every_time() -> None:
                                    lambda memo: pickle.loads(pickle.dumps(memo))])
 def test_copies_and_pickles_start_empty(clone: Any) -> None:
     memo: LastBuilt[str] = LastBuilt()
-    memo.get(("sk-or-v1-secret",), lambda: "connection holding sk-or-v1-secret")
+    memo.get(("sk-or-v1-secret",), lambda kept: f"connection holding {kept[0]}")
     assert b"secret" not in pickle.dumps(memo)
     twin = clone(memo)
     assert repr(twin) == "LastBuilt(empty)" and repr(memo) == "LastBuilt(kept)"
@@ -89,9 +122,26 @@ def test_copies_and_pickles_start_empty(clone: Any) -> None:
     assert build.count == 1
 
 
+def test_model_copies_deep_copies_and_pickles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a model: a deep copy and a pickle start empty (no key travels with them); a shallow
+    copy (``model_copy``) shares the memo, which only ever answers for the same inputs."""
+    from langchain_openrouter import ChatOpenRouter
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key="sk-or-v1-memo-key")
+    model._connection()
+    private = model.__pydantic_private__
+    assert private is not None and repr(private["_built_connection"]) == "LastBuilt(kept)"
+    for twin in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert twin.__pydantic_private__ is not None
+        assert repr(twin.__pydantic_private__["_built_connection"]) == "LastBuilt(empty)"
+    assert b"memo-key" not in pickle.dumps(model)
+    shallow = model.model_copy(update={"max_retries": 5})
+    assert shallow._connection().max_retries == 5 and model._connection().max_retries == 2
+
+
 def test_memos_do_not_make_their_holders_unequal() -> None:
     kept: LastBuilt[int] = LastBuilt()
-    kept.get((1,), lambda: 1)
+    kept.get((1,), lambda inputs: 1)
     assert kept == LastBuilt() and hash(kept) == hash(LastBuilt())
     assert kept != "LastBuilt"
 

@@ -293,3 +293,13 @@ def test_cookies_the_pool_keeps_are_sent_as_the_sdk_would(openrouter_emulator):
     assert "cookie" not in first.headers
     assert second.headers["cookie"] == "cf=abc"
     transport._shared_sync(ours).http.cookies.clear()
+
+
+def test_an_equal_timeout_of_another_type_is_sent_as_given(openrouter_emulator):
+    """Endpoints with timeout=5 and timeout=5.0 share a pool; each request still carries its
+    own timeout as build_request writes it (``5`` or ``5.0``)."""
+    emu = openrouter_emulator
+    transport.complete(endpoint(emu, timeout=5), BODY, {})
+    transport.complete(endpoint(emu, timeout=5.0), BODY, {})
+    sent = [r.headers["x-stainless-read-timeout"] for r in emu.chat_requests[-2:]]
+    assert sent == ["5", "5.0"]

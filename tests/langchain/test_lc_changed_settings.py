@@ -75,3 +75,15 @@ def test_copies_build_their_own(model: ChatOpenRouter, emu: Emulator) -> None:
     model.invoke("hi")
     assert [r.json.get("temperature") for r in emu.requests] == [None, 0.9, None]
     assert warmer == model.model_copy(update={"temperature": 0.9})  # memos are not values
+
+
+def test_values_equal_under_eq_but_sent_differently_are_sent(model: ChatOpenRouter,
+                                                            emu: Emulator) -> None:
+    model.extra_body = {"flag": 1, "a": 1, "b": 2}
+    model.invoke("hi")
+    model.extra_body["flag"] = True  # == 1, but sent as true
+    model.invoke("hi")
+    assert emu.requests[-1].json["flag"] is True
+    model.extra_body = {"b": 2, "a": 1, "flag": True}  # == the dict before; another order
+    model.invoke("hi")
+    assert [k for k in emu.requests[-1].json if k in ("a", "b")] == ["b", "a"]

@@ -21,8 +21,9 @@ INPUTS: list[Any] = [
     [HumanMessage("hi", id="h1"), AIMessage("hello", id="a1")],
     [("system", "be brief"), ("human", "hi")],
     [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yes"}],
-    ("human", "a tuple of two strings is one message"),
+    ("human", "a tuple of two strings is a sequence of two messages"),
     [],
+    # Prompt values go to _convert_input in both paths: these check that they are passed on.
     StringPromptValue(text="a prompt value"),
     ChatPromptTemplate.from_messages([("system", "s"), ("human", "{q}")]).invoke({"q": "x"}),
 ]

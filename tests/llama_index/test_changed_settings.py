@@ -60,3 +60,24 @@ def test_endpoint_and_attribution_changes_are_used_at_once(llm: OpenRouter,
         llm.chat(HI)
         assert len(other.requests) == 1
     assert len(emu.requests) == 2
+
+
+def test_the_settings_handed_out_are_a_copy(llm: OpenRouter, emu: Emulator) -> None:
+    """``request_settings()`` is public and its result can be changed; the instance keeps
+    its own for requests, so such a change reaches no request."""
+    settings = llm.request_settings()
+    settings.temperature = 1.5
+    settings.extra_body = {"foo": "bar"}
+    llm.chat(HI)
+    body = emu.requests[-1].json
+    assert "temperature" not in body and "foo" not in body
+
+
+def test_a_value_equal_under_eq_but_sent_differently_is_sent(llm: OpenRouter,
+                                                            emu: Emulator) -> None:
+    llm.additional_kwargs["extra_body"] = {"flag": 1}
+    llm.chat(HI)
+    assert emu.requests[-1].json["flag"] == 1
+    llm.additional_kwargs["extra_body"]["flag"] = True  # == 1, but sent as true
+    llm.chat(HI)
+    assert emu.requests[-1].json["flag"] is True

@@ -246,5 +246,29 @@ def test_the_snapshot_file_is_checked_at_most_once_per_interval(
     assert catalog.load_snapshot().get("snap/three") is not None
     # An unchanged file is checked again after the interval, and not parsed again.
     kept = catalog.load_snapshot()
+    checked = len(stats)
     clock[0] += store.SNAPSHOT_RECHECK_SECONDS
-    assert catalog.load_snapshot() is kept
+    assert catalog.load_snapshot() is kept and len(stats) == checked + 1
+
+
+def test_a_read_that_overlaps_a_rewrite_is_not_kept(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read that started before this process rewrote the snapshot may hold the old file; it
+    is returned to its caller but not kept, so the next read sees the rewrite."""
+    from openrouter_core.catalog import store
+
+    snapshot = tmp_path / "models.json"
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/old"}]}))
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    real_read = store._read_snapshot
+
+    def read_then_rewritten(path: Path) -> catalog.Catalog:
+        value = real_read(path)  # the old file
+        catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/new"}])),
+                               snapshot)
+        return value
+
+    monkeypatch.setattr(store, "_read_snapshot", read_then_rewritten)
+    assert catalog.load_snapshot().get("snap/old") is not None
+    monkeypatch.setattr(store, "_read_snapshot", real_read)
+    assert catalog.load_snapshot().get("snap/new") is not None
