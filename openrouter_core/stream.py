@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from json.scanner import make_scanner
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from openrouter_core.decode import (
     ChatResult,
@@ -301,10 +301,12 @@ def merge_reasoning_details(fragments: list[JSONDict]) -> list[JSONDict]:
     return merger.result()
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+class Progress(NamedTuple):
     """How much of a stream had arrived: character lengths of the texts, the argument length
-    of each tool call (in order of first appearance), and counts of the list-valued parts."""
+    of each tool call (in order of first appearance), and counts of the list-valued parts.
+
+    (A named tuple: a LlamaIndex stream takes one per chunk, and building a frozen dataclass
+    cost three times as much.)"""
 
     content: int
     reasoning: int
@@ -518,9 +520,10 @@ class StreamAssembler:
         :meth:`result_at` turns it back into the partial result as it stood, so a reader that
         wants the cumulative message of every chunk pays only for the ones it reads.
         """
+        tools = self._tools
         return Progress(self._content.length, self._reasoning.length, self._refusal.length,
-                        len(self._detail_log), tuple(t.arguments.length
-                                                     for t in self._tools.values()),
+                        len(self._detail_log),
+                        tuple([t.arguments.length for t in tools.values()]) if tools else (),
                         len(self._images), len(self._annotations))
 
     def result_at(self, progress: Progress) -> ChatResult:
