@@ -132,39 +132,38 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
     # -- the I/O lines ----------------------------------------------------------------------
 
     def _chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body, headers = prepare(self, messages, kwargs, stream=False)
-        return to_chat_response(transport.complete(self.endpoint(), body, headers))
+        request = prepare(self, messages, kwargs, stream=False)
+        return to_chat_response(transport.complete(*request))
 
     async def _achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        body, headers = prepare(self, messages, kwargs, stream=False)
-        return to_chat_response(await transport.acomplete(self.endpoint(), body, headers))
+        request = prepare(self, messages, kwargs, stream=False)
+        return to_chat_response(await transport.acomplete(*request))
 
     def _complete(self, messages: Sequence[ChatMessage], **kwargs: Any) -> CompletionResponse:
-        body, headers = prepare(self, messages, kwargs, stream=False)
-        return to_completion_response(transport.complete(self.endpoint(), body, headers))
+        request = prepare(self, messages, kwargs, stream=False)
+        return to_completion_response(transport.complete(*request))
 
     async def _acomplete(self, messages: Sequence[ChatMessage],
                          **kwargs: Any) -> CompletionResponse:
-        body, headers = prepare(self, messages, kwargs, stream=False)
-        return to_completion_response(
-            await transport.acomplete(self.endpoint(), body, headers))
+        request = prepare(self, messages, kwargs, stream=False)
+        return to_completion_response(await transport.acomplete(*request))
 
     def _stream(self, messages: Sequence[ChatMessage], kwargs: JSONDict,
                 chat: bool) -> Any:
-        body, headers = prepare(self, messages, kwargs, stream=True)
+        request = prepare(self, messages, kwargs, stream=True)
         assembler = StreamAssembler()
         stream = ChatStream(assembler)
-        deltas = transport.stream(self.endpoint(), body, headers, assembler)
+        deltas = transport.stream(*request, assembler)
         if chat:
             return drive(deltas, stream, stream.chat_partial, stream.chat_final)
         return drive(deltas, stream, stream.completion_partial, stream.completion_final)
 
     def _astream(self, messages: Sequence[ChatMessage], kwargs: JSONDict,
                  chat: bool) -> Any:
-        body, headers = prepare(self, messages, kwargs, stream=True)
+        request = prepare(self, messages, kwargs, stream=True)
         assembler = StreamAssembler()
         stream = ChatStream(assembler)
-        deltas = transport.astream(self.endpoint(), body, headers, assembler)
+        deltas = transport.astream(*request, assembler)
         if chat:
             return adrive(deltas, stream, stream.chat_partial, stream.chat_final)
         return adrive(deltas, stream, stream.completion_partial, stream.completion_final)

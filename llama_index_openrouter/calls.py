@@ -19,6 +19,7 @@ from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
 from openrouter_core.request import REQUEST_OPTIONS, prepare as prepare_request
 from openrouter_core.stream import Progress
+from openrouter_core.transport import Endpoint
 
 JSONDict = dict[str, Any]
 R = TypeVar("R")
@@ -30,8 +31,9 @@ _FRAMEWORK_KWARGS = frozenset({"formatted", "verbose", "tool_required",
 
 
 def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: JSONDict,
-            *, stream: bool) -> tuple[JSONDict, dict[str, str]]:
-    """Build and validate the request; raises ``InputError`` before anything is sent."""
+            *, stream: bool) -> tuple[Endpoint, JSONDict, dict[str, str]]:
+    """Build and validate the request: the endpoint, body and headers, the first arguments of
+    the transport's calls. Raises ``InputError`` before anything is sent."""
     from llama_index_openrouter.callbacks import check_budget
 
     check_budget()  # a reached budget stops the request here, before anything is built or sent
@@ -41,10 +43,12 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
         settings = config._settings_for_request(call)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    return prepare_request(config.model, to_openrouter_messages(messages), settings,
-                           options=options, stream=stream, endpoint=config.endpoint(),
-                           attribution=config.attribution_headers(),
-                           default_headers=config.default_headers)
+    endpoint = config.endpoint()
+    body, headers = prepare_request(config.model, to_openrouter_messages(messages), settings,
+                                    options=options, stream=stream, endpoint=endpoint,
+                                    attribution=config.attribution_headers(),
+                                    default_headers=config.default_headers)
+    return endpoint, body, headers
 
 
 Partial = Callable[[tuple[ChunkDelta, Progress]], R]
