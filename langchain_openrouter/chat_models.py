@@ -207,7 +207,7 @@ class ChatOpenRouter(BaseChatModel):
     extra_body: dict[str, Any] | None = None
     """Anything else, merged into the body last."""
 
-    # Built from the fields on the first request and again whenever a field changes (in place
+    # Built from the fields when the model is made and again whenever a field changes (in place
     # included): per-request work that does not change the bytes sent (openrouter_core.memo).
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_connection: LastBuilt[calls.Connection] = PrivateAttr(default_factory=LastBuilt)

@@ -199,7 +199,7 @@ class OpenRouterConfig(BaseModel):
             data["additional_kwargs"] = extra
         return data
 
-    # Built on the first request and again whenever an input field changes (in place
+    # Built when the instance is made and again whenever an input field changes (in place
     # included): per-request work that does not change the bytes sent (openrouter_core.memo).
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_endpoint: LastBuilt[Endpoint] = PrivateAttr(default_factory=LastBuilt)
