@@ -96,6 +96,8 @@ def warn_unsupported_once(model: str, parameters: Iterable[str], *,
                           stacklevel: int = 3) -> list[str]:
     """Warn (``warnings`` and the ``openrouter_core.catalog`` logger) about each parameter
     once per process and model; returns the parameters warned about now."""
+    if not parameters:  # the common case, on every request: no lock to take
+        return []
     with _warned_lock:
         fresh = [p for p in parameters if (model, p) not in _warned]
         _warned.update((model, p) for p in fresh)
