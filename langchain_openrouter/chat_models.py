@@ -520,6 +520,8 @@ class ChatOpenRouter(BaseChatModel):
     def _none_replaced(self, names: tuple[str, ...]) -> bool:
         # Whether this instance's class still has ChatOpenRouter's methods of these names.
         cls = type(self)
+        if cls is ChatOpenRouter:  # the common case, decided without a look-up
+            return True
         return all(getattr(cls, name) is getattr(ChatOpenRouter, name) for name in names)
 
     def _chunk_source(self, messages: list[BaseMessage], stop: list[str] | None,

@@ -51,10 +51,17 @@ def check_model_id(model: str, catalogs: Iterable[Catalog]) -> None:
 
     This runs before every request, and the suggestion compares the id with every catalog id
     of similar length (about 20 ms): the message is only built for the one warning."""
-    catalogs = [c for c in catalogs if len(c)]
-    if not catalogs or is_router(model) or any(c.get(model) is not None for c in catalogs):
+    # A loop, not any() over a generator: a known model (every request's case) returns at its
+    # first catalog.
+    listing = []
+    for catalog in catalogs:
+        if len(catalog):
+            if catalog.get(model) is not None:
+                return
+            listing.append(catalog)
+    if not listing or is_router(model):
         return
-    spelling.warn_once("model", model, lambda: _unknown_model_message(model, catalogs),
+    spelling.warn_once("model", model, lambda: _unknown_model_message(model, listing),
                        category=UnknownModelWarning)
 
 
