@@ -12,7 +12,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal, Self, cast
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -38,7 +38,7 @@ from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
 from openrouter_core.decode import ChatResult as CoreResult, decode_choices
-from openrouter_core.memo import LastBuilt
+from openrouter_core.memo import LastBuilt, held
 from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
@@ -340,7 +340,7 @@ class ChatOpenRouter(BaseChatModel):
         names = _setting_fields(type(self))
         values = _read_settings(type(self))(self)
         model_kwargs = self.model_kwargs
-        memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
+        memo: LastBuilt[RequestSettings] = held(self, "_built_settings")
         return memo.get((*values, model_kwargs), lambda kept: cfg.build_settings(
             dict(zip(names, kept[:-1], strict=True)), kept[-1]))
 
@@ -348,14 +348,8 @@ class ChatOpenRouter(BaseChatModel):
         inputs = (self.openrouter_api_base, self.openrouter_api_key, self.request_timeout,
                   self.max_retries, self.total_timeout, self.app_url, self.app_title,
                   self.app_categories, self.default_headers)
-        memo: LastBuilt[calls.Connection] = self._memo("_built_connection")
+        memo: LastBuilt[calls.Connection] = held(self, "_built_connection")
         return memo.get(inputs, lambda kept: _connection(*kept))
-
-    def _memo(self, name: str) -> LastBuilt[Any]:
-        # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes
-        # through BaseModel.__getattr__ (about 1 µs, on every request).
-        private = self.__pydantic_private__
-        return cast("LastBuilt[Any]", private[name]) if private else LastBuilt()
 
     def _call(self, messages: list[BaseMessage], stop: list[str] | None,
               kwargs: Mapping[str, Any], *, stream: bool,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from operator import attrgetter
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from openrouter_core import environment, spelling
-from openrouter_core.memo import LastBuilt
+from openrouter_core.memo import LastBuilt, held
 from openrouter_core.settings import (
     SETTING_NAMES,
     UNTYPED_BODY_KEYS,
@@ -236,7 +236,7 @@ class OpenRouterConfig(BaseModel):
         # request_settings for building a request (calls.prepare): the instance's own
         # settings are kept between requests and validated again only when a field changed
         # (in place included; see openrouter_core.memo), so the result must not be changed.
-        memo: LastBuilt[RequestSettings] = self._memo("_built_settings")
+        memo: LastBuilt[RequestSettings] = held(self, "_built_settings")
         settings = memo.get(_read_inputs(self), _own_settings)
         if not overrides:
             return settings
@@ -254,7 +254,7 @@ class OpenRouterConfig(BaseModel):
         """Where to send requests (the key stays a ``SecretStr``; no client is created here)."""
         inputs = (self.api_base, self.api_key, self.timeout, self.max_retries,
                   self.total_timeout)
-        memo: LastBuilt[Endpoint] = self._memo("_built_endpoint")
+        memo: LastBuilt[Endpoint] = held(self, "_built_endpoint")
         return memo.get(inputs, lambda kept: Endpoint(
             base_url=kept[0], api_key=kept[1], timeout=kept[2], max_retries=kept[3],
             total_timeout=kept[4]))
@@ -262,15 +262,9 @@ class OpenRouterConfig(BaseModel):
     def attribution_headers(self) -> dict[str, str]:
         """The attribution headers for the configured app, if any."""
         inputs = (self.app_url, self.app_title, self.app_categories)
-        memo: LastBuilt[dict[str, str]] = self._memo("_built_attribution")
+        memo: LastBuilt[dict[str, str]] = held(self, "_built_attribution")
         return dict(memo.get(inputs, lambda kept: Attribution(
             app_url=kept[0], app_title=kept[1], app_categories=kept[2]).headers()))
-
-    def _memo(self, name: str) -> LastBuilt[Any]:
-        # Read from pydantic's private-attribute dict directly: ``self._built_settings`` goes
-        # through BaseModel.__getattr__ (about 1 µs, on every request).
-        private = self.__pydantic_private__
-        return cast("LastBuilt[Any]", private[name]) if private else LastBuilt()
 
     def config_values(self) -> JSONDict:
         """Every field value, the key included, for building a sibling instance."""

@@ -35,7 +35,7 @@ from llama_index.core.base.llms.types import (
 from llama_index_openrouter.messages import REASONING_DETAILS_KEY
 from openrouter_core.decode import ChatResult, Citation, Image, ToolCall, Usage
 from openrouter_core.request import tool_call_entry
-from openrouter_core.stored import state, stored
+from openrouter_core.stored import SAMPLE_REPLIES, same_state, stored
 
 JSONDict = dict[str, Any]
 ContentBlocks = list[Any]
@@ -223,47 +223,21 @@ _COMPLETION_FIELDS_SET = frozenset({"text", "additional_kwargs", "raw", "logprob
 UNVALIDATED_BUILDS = True
 """Whether whole replies skip validation (decided below)."""
 
-_SAMPLE_BODIES: tuple[JSONDict, ...] = (
-    {"id": "gen-1", "model": "openai/gpt-4o-mini", "provider": "OpenAI",
-     "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "stop",
-                  "logprobs": {"content": [{"token": "Hi", "logprob": -0.1, "bytes": [72]}]},
-                  "message": {"role": "assistant", "content": "Hello.", "reasoning": "Think.",
-                              "refusal": "no",
-                              "reasoning_details": [{"type": "reasoning.text",
-                                                     "text": "Think.", "index": 0}],
-                              "annotations": [{"type": "url_citation", "url_citation": {
-                                  "url": "https://example.com", "title": "Example"}}]}}],
-     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
-               "cost": 0.00012, "prompt_tokens_details": {"cached_tokens": 4},
-               "completion_tokens_details": {"reasoning_tokens": 2}}},
-    {"choices": [{"message": {"role": "assistant", "content": ""}, "finish_reason": "length"}]},
-)
-"""Replies for the import-time comparison: every optional part present, then none."""
-
-
 def _same_as_validated() -> bool:
-    """Whether the unvalidated builds equal the validated ones in this environment."""
+    """Whether the unvalidated builds equal the validated ones (the same functions with the
+    shortcut off) in this environment, model by model."""
+    global UNVALIDATED_BUILDS
     from openrouter_core.decode import decode_response
 
-    for body in _SAMPLE_BODIES:
+    for body in SAMPLE_REPLIES:
         result = decode_response(body)
-        response = to_chat_response(result)
-        message = response.message
-        blocks = [TextBlock(text=b.text) if type(b) is TextBlock else b for b in message.blocks]
-        validated_message = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks,
-                                        additional_kwargs=message.additional_kwargs)
-        if state(message) != state(validated_message) or any(
-                state(a) != state(b) for a, b in zip(message.blocks, blocks, strict=True)):
-            return False
-        validated = ChatResponse(message=message, raw=response.raw, delta=None,
-                                 logprobs=response.logprobs,
-                                 additional_kwargs=response.additional_kwargs)
-        completion = to_completion_response(result, delta="d")
-        validated_completion = CompletionResponse(
-            text=completion.text, raw=completion.raw, delta="d",
-            logprobs=completion.logprobs, additional_kwargs=completion.additional_kwargs)
-        if (state(response) != state(validated)
-                or state(completion) != state(validated_completion)):
+        built = (to_chat_response(result), to_completion_response(result, delta="d"))
+        UNVALIDATED_BUILDS = False
+        try:
+            reference = (to_chat_response(result), to_completion_response(result, delta="d"))
+        finally:
+            UNVALIDATED_BUILDS = True
+        if not all(same_state(a, b) for a, b in zip(built, reference, strict=True)):
             return False
     return True
 

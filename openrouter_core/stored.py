@@ -55,3 +55,37 @@ def state(model: BaseModel) -> tuple[Any, ...]:
     """Everything that makes two models the same: type, fields, fields set, extra, private."""
     return (type(model), instance_dict(model), model.__pydantic_fields_set__,
             model.__pydantic_extra__, object.__getattribute__(model, "__pydantic_private__"))
+
+
+def same_state(built: Any, reference: Any) -> bool:
+    """Whether ``built`` has the :func:`state` of ``reference``, and so has every model inside
+    it (in fields, and in lists in fields), which a model's ``==`` does not check (it ignores
+    the fields marked as set)."""
+    if not isinstance(built, BaseModel) or not isinstance(reference, BaseModel):
+        if isinstance(built, list) and isinstance(reference, list):
+            return len(built) == len(reference) and all(
+                same_state(a, b) for a, b in zip(built, reference, strict=True))
+        return not isinstance(built, BaseModel) and not isinstance(reference, BaseModel)
+    if state(built) != state(reference):
+        return False
+    fields, others = instance_dict(built), instance_dict(reference)
+    return all(same_state(value, others[name]) for name, value in fields.items())
+
+
+SAMPLE_REPLIES: tuple[dict[str, Any], ...] = (
+    {"id": "gen-1", "model": "openai/gpt-4o-mini", "provider": "OpenAI", "created": 1,
+     "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "stop",
+                  "logprobs": {"content": [{"token": "Hi", "logprob": -0.1, "bytes": [72]}]},
+                  "message": {"role": "assistant", "content": "Hello.", "reasoning": "Think.",
+                              "refusal": "no",
+                              "reasoning_details": [{"type": "reasoning.text",
+                                                     "text": "Think.", "index": 0}],
+                              "annotations": [{"type": "url_citation", "url_citation": {
+                                  "url": "https://example.com", "title": "Example"}}]}}],
+     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
+               "cost": 0.00012, "prompt_tokens_details": {"cached_tokens": 4},
+               "completion_tokens_details": {"reasoning_tokens": 2}}},
+    {"choices": [{"message": {"role": "assistant", "content": ""}, "finish_reason": "length"}]},
+)
+"""Non-streamed text replies for the adapters' import-time comparisons of their stored and
+validated builds: every optional part present, then none."""

@@ -68,7 +68,7 @@ def test_a_new_base_url_is_used_at_once(model: ChatOpenRouter, emu: Emulator) ->
     assert len(emu.requests) == 1
 
 
-def test_copies_build_their_own(model: ChatOpenRouter, emu: Emulator) -> None:
+def test_copies_send_their_own_settings(model: ChatOpenRouter, emu: Emulator) -> None:
     model.invoke("hi")
     warmer = model.model_copy(update={"temperature": 0.9})
     warmer.invoke("hi")

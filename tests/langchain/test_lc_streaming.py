@@ -199,23 +199,16 @@ CASES: dict[str, Case] = {
 
 # Observed: a handler records every event. Unobserved: no handler, so no callback runs and
 # ours neither reports nor folds (the yielded chunks must still be langchain-core's).
+@pytest.mark.parametrize("call", ["stream", "astream"])
 @pytest.mark.parametrize("observed", [True, False], ids=["observed", "unobserved"])
 @pytest.mark.parametrize("name", list(CASES))
-def test_stream_matches_base_chat_model_stream(emu: Emulator, name: str,
-                                               observed: bool) -> None:
-    ours, theirs = run_both(emu, CASES[name], "stream", observed=observed)
+def test_streams_match_base_chat_model(emu: Emulator, name: str, observed: bool,
+                                       call: str) -> None:
+    ours, theirs = run_both(emu, CASES[name], call, observed=observed)
     assert_same(ours, theirs)
     if observed:
         assert ours.events[0][0] == "start"
         assert ours.events[-1][0] == ("error" if ours.error else "end")
-
-
-@pytest.mark.parametrize("observed", [True, False], ids=["observed", "unobserved"])
-@pytest.mark.parametrize("name", list(CASES))
-def test_astream_matches_base_chat_model_astream(emu: Emulator, name: str,
-                                                 observed: bool) -> None:
-    ours, theirs = run_both(emu, CASES[name], "astream", observed=observed)
-    assert_same(ours, theirs)
 
 
 def test_an_unobserved_stream_folds_nothing(emu: Emulator,

@@ -11,18 +11,17 @@ build from a right one.
 
 from __future__ import annotations
 
-import pickle
 from typing import Any
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
 from langchain_core.load import dumpd
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatResult
 
 from langchain_openrouter import responses
 from openrouter_core.decode import decode_choices
-from openrouter_core.stored import state
+from tests.reply_bodies import assert_same_build, reply_bodies
 
 
 def both(raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[ChatResult, ChatResult]:
@@ -36,17 +35,13 @@ def both(raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[ChatResu
 
 
 def assert_same(built: ChatResult, reference: ChatResult) -> None:
-    assert state(built) == state(reference)
-    assert built == reference
+    assert_same_build(built, reference)
     for generation, other in zip(built.generations, reference.generations, strict=True):
-        assert state(generation) == state(other)
-        assert state(generation.message) == state(other.message)
-        assert generation.message.model_dump() == other.message.model_dump()
+        assert_same_build(generation, other)
+        assert_same_build(generation.message, other.message)
         assert dumpd(generation.message) == dumpd(other.message)
         assert generation.message.content_blocks == other.message.content_blocks
         assert generation.text == other.text
-        copy = pickle.loads(pickle.dumps(generation))
-        assert state(copy.message) == state(other.message)
 
 
 def test_the_shortcut_is_on_in_this_environment() -> None:
@@ -55,35 +50,8 @@ def test_the_shortcut_is_on_in_this_environment() -> None:
     assert responses.UNVALIDATED_BUILDS
 
 
-usages = st.one_of(st.none(), st.fixed_dictionaries(
-    {"prompt_tokens": st.integers(0, 10**6), "completion_tokens": st.integers(0, 10**6),
-     "total_tokens": st.integers(0, 2 * 10**6)},
-    optional={"cost": st.floats(0, 10, allow_nan=False),
-              "prompt_tokens_details": st.fixed_dictionaries(
-                  {}, optional={"cached_tokens": st.integers(0, 100),
-                                "cache_write_tokens": st.integers(0, 100)}),
-              "completion_tokens_details": st.fixed_dictionaries(
-                  {}, optional={"reasoning_tokens": st.integers(0, 100)})}))
-messages = st.fixed_dictionaries(
-    {"role": st.just("assistant"), "content": st.one_of(st.none(), st.text(max_size=20))},
-    optional={"reasoning": st.text(min_size=1, max_size=10), "refusal": st.text(min_size=1),
-              "reasoning_details": st.just([{"type": "reasoning.text", "text": "t",
-                                             "index": 0}]),
-              "annotations": st.just([{"type": "url_citation", "url_citation": {
-                  "url": "https://example.com", "title": "Example"}}])})
-choices = st.fixed_dictionaries(
-    {"message": messages},
-    optional={"finish_reason": st.sampled_from(["stop", "length", None]),
-              "logprobs": st.just({"content": [{"token": "Hi", "logprob": -0.1}]})})
-bodies = st.fixed_dictionaries(
-    {"choices": st.lists(choices, min_size=1, max_size=3)},
-    optional={"id": st.text(min_size=1, max_size=8).map(lambda s: "gen-" + s),
-              "model": st.just("openai/gpt-4o-mini-2024-07-18"), "provider": st.just("OpenAI"),
-              "created": st.integers(0, 2**31), "usage": usages})
-
-
 @settings(max_examples=200, deadline=None)
-@given(bodies)
+@given(reply_bodies(max_choices=3))
 def test_the_shortcut_equals_the_validated_build(body: dict[str, Any]) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
         built, reference = both(body, monkeypatch)
