@@ -24,14 +24,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.globals import get_llm_cache
 from langchain_core.language_models import _utils as _lcu, chat_models as _lc
 from langchain_core.outputs import ChatResult, LLMResult
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_openrouter import stream_lifecycle
-from langchain_openrouter.stream_lifecycle import start_run
+from langchain_openrouter.run_start import abegin, begin
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -96,21 +95,20 @@ def invoke(model: BaseChatModel, model_input: LanguageModelInput,
            kwargs: dict[str, Any]) -> AIMessage:
     """``BaseChatModel.invoke``'s lifecycle for one prompt (the model's ``_generate`` must
     take ``run_manager``, as ``ChatOpenRouter``'s does)."""
-    start = start_run(model, model_input, config, stop, kwargs, stream=False)
-    manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
-    (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    messages, call_kwargs, run_manager = begin(model, model_input, config, stop, kwargs,
+                                               stream=False)
     # Before the try, as in langchain-core's generate: a message it cannot normalise leaves
     # the run started and unreported.
-    messages = _lcu._normalize_messages(start.messages)
+    messages = _lcu._normalize_messages(messages)
     try:
-        if _direct(model, run_manager, start.kwargs, async_api=False):
+        if _direct(model, run_manager, call_kwargs, async_api=False):
             if model.rate_limiter:
                 model.rate_limiter.acquire(blocking=True)
             result = _close(model, model._generate(messages, stop=stop, run_manager=run_manager,
-                                                   **start.kwargs), run_manager)
+                                                   **call_kwargs), run_manager)
         else:
             result = model._generate_with_cache(messages, stop=stop, run_manager=run_manager,
-                                                **start.kwargs)
+                                                **call_kwargs)
     except BaseException as error:
         run_manager.on_llm_error(error, response=_error_result(error))
         raise
@@ -132,21 +130,20 @@ async def ainvoke(model: BaseChatModel, model_input: LanguageModelInput,
     not reported and propagate as they are. The call also runs in the caller's task, where
     ``agenerate`` makes a child task.
     """
-    start = start_run(model, model_input, config, stop, kwargs, stream=False)
-    manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
-    (run_manager,) = await manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
-    # Before the try, as in langchain-core's generate: a message it cannot normalise leaves
+    messages, call_kwargs, run_manager = await abegin(model, model_input, config, stop, kwargs,
+                                                      stream=False)
+    # Before the try, as in langchain-core's agenerate: a message it cannot normalise leaves
     # the run started and unreported.
-    messages = _lcu._normalize_messages(start.messages)
+    messages = _lcu._normalize_messages(messages)
     try:
-        if _direct(model, run_manager, start.kwargs, async_api=True):
+        if _direct(model, run_manager, call_kwargs, async_api=True):
             if model.rate_limiter:
                 await model.rate_limiter.aacquire(blocking=True)
             result = _close(model, await model._agenerate(
-                messages, stop=stop, run_manager=run_manager, **start.kwargs), run_manager)
+                messages, stop=stop, run_manager=run_manager, **call_kwargs), run_manager)
         else:
             result = await model._agenerate_with_cache(messages, stop=stop,
-                                                       run_manager=run_manager, **start.kwargs)
+                                                       run_manager=run_manager, **call_kwargs)
     except Exception as error:
         await run_manager.on_llm_error(error, response=_error_result(error))
         raise

@@ -16,25 +16,21 @@ methods on every cassette, so a change in langchain-core shows up as a test fail
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
-from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
 from langchain_core.language_models import _utils as _lcu, chat_models as _lc
 from langchain_core.messages import (
     AIMessageChunk,
     BaseMessage,
     BaseMessageChunk,
-    HumanMessage,
-    convert_to_messages,
 )
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
-from langchain_core.runnables.config import ensure_config
 from langchain_core.utils._merge import merge_dicts
 from langchain_core.utils.utils import LC_ID_PREFIX
 
+from langchain_openrouter.run_start import abegin, begin
 from langchain_openrouter.streaming import generation_chunk
 from openrouter_core.stream import TextBuilder
 
@@ -191,63 +187,6 @@ class ChunkFold:
                                                generation_info=self._merged.generation_info)
 
 
-@dataclass
-class RunStart:
-    """Everything between the input and the run's start: pure, shared by sync and async, and by
-    the stream and invoke lifecycles (:mod:`langchain_openrouter.invoke_lifecycle`)."""
-
-    messages: list[BaseMessage]
-    configure: tuple[Any, ...]
-    configure_kwargs: dict[str, Any]
-    start_args: tuple[Any, ...]
-    start_kwargs: dict[str, Any]
-    kwargs: dict[str, Any]
-
-
-def input_messages(model: BaseChatModel, model_input: LanguageModelInput) -> list[BaseMessage]:
-    """``model._convert_input(model_input).to_messages()``: for a string or a sequence, the
-    same messages without the prompt value langchain-core builds and validates in between
-    (``StringPromptValue.to_messages`` is ``[HumanMessage(content=text)]``,
-    ``ChatPromptValue.to_messages`` the converted list), unless a subclass converts its input
-    its own way."""
-    if type(model)._convert_input is _lc.BaseChatModel._convert_input:
-        if isinstance(model_input, str):
-            return [HumanMessage(content=model_input)]
-        if isinstance(model_input, Sequence):
-            return convert_to_messages(model_input)
-    return model._convert_input(model_input).to_messages()
-
-
-def start_run(model: BaseChatModel, model_input: LanguageModelInput,
-              config: RunnableConfig | None, stop: list[str] | None, kwargs: dict[str, Any], *,
-              stream: bool) -> RunStart:
-    """Mirrors the set-up half of ``BaseChatModel.stream`` (``stream=True``) or of ``invoke``
-    through ``generate`` (langchain-core 1.x), step for step; they differ only in the traced
-    ``options``, where ``stream`` also lists the call's invocation parameters."""
-    config = ensure_config(config)
-    messages = input_messages(model, model_input)
-    structured = kwargs.pop("ls_structured_output_format", None) or kwargs.pop(
-        "structured_output_format", None)
-    structured_dict = _lc._format_ls_structured_output(structured)
-    params = model._get_invocation_params(stop=stop, **kwargs)
-    listed = {key: params[key] for key in kwargs if key in params} if stream else {}
-    options = {"stop": stop, **listed, **structured_dict}
-    inheritable_metadata = {**(config.get("metadata") or {}),
-                            **model._get_ls_params_with_defaults(stop=stop, **kwargs)}
-    return RunStart(
-        messages=messages,
-        configure=(config.get("callbacks"), model.callbacks, model.verbose, config.get("tags"),
-                   model.tags, inheritable_metadata, model.metadata),
-        configure_kwargs={"langsmith_inheritable_metadata":
-                          _lcu._filter_invocation_params_for_tracing(params)},
-        start_args=(model._serialized, [_lc._format_for_tracing(messages)]),
-        start_kwargs={"invocation_params": params, "options": options,
-                      "name": config.get("run_name"), "run_id": config.pop("run_id", None),
-                      "batch_size": 1},
-        kwargs=kwargs,
-    )
-
-
 class _Run:
     """Per-chunk bookkeeping of one stream: ids, metadata, v1 blocks, the fold, the tail.
 
@@ -320,15 +259,14 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
     ``source`` opens the model's stream (as ``model._stream`` would) and hands over the builder
     that receives the streamed text (see :class:`ChunkFold`).
     """
-    start = start_run(model, model_input, config, stop, kwargs, stream=True)
-    manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
-    (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    messages, call_kwargs, run_manager = begin(model, model_input, config, stop, kwargs,
+                                               stream=True)
     if model.rate_limiter:
         model.rate_limiter.acquire(blocking=True)
     run: _Run | None = None
     try:
-        messages = _lcu._normalize_messages(start.messages)
-        chunks, text = source(messages, stop, start.kwargs, run_manager)
+        chunks, text = source(_lcu._normalize_messages(messages), stop, call_kwargs,
+                              run_manager)
         run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
         if run.plain:  # the common case: step() inlined, no report
             message = None
@@ -365,15 +303,14 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
                   kwargs: dict[str, Any],
                   source: AsyncChunkSource) -> AsyncIterator[AIMessageChunk]:
     """The async twin of :func:`stream`; only the awaited lines differ."""
-    start = start_run(model, model_input, config, stop, kwargs, stream=True)
-    manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
-    (run_manager,) = await manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
+    messages, call_kwargs, run_manager = await abegin(model, model_input, config, stop, kwargs,
+                                                      stream=True)
     if model.rate_limiter:
         await model.rate_limiter.aacquire(blocking=True)
     run: _Run | None = None
     try:
-        messages = _lcu._normalize_messages(start.messages)
-        chunks, text = source(messages, stop, start.kwargs, run_manager)
+        chunks, text = source(_lcu._normalize_messages(messages), stop, call_kwargs,
+                              run_manager)
         run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
         if run.plain:  # the common case: step() inlined, no report
             message = None

@@ -149,6 +149,9 @@ SHARED_CASES: dict[str, Case] = {
     "structured-format": (Reply.tool_calls(("Weather", {"city": "Oslo"}, "call_w"), **FIXED), {},
                           {"ls_structured_output_format": {
                               "kwargs": {"method": "function_calling"}, "schema": Weather}}),
+    # A format without a schema: langchain-core fails to trace it (KeyError), observed or not.
+    "structured-format-unreadable": (Reply.text("never sent", **FIXED), {},
+                                     {"ls_structured_output_format": {"kwargs": {}}}),
     "rate-limited": (Reply.text("slow down", **FIXED),
                      {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
     "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
@@ -156,6 +159,9 @@ SHARED_CASES: dict[str, Case] = {
                   {"model_input": [{"role": "user", "content": [{"type": "nonsense"}]}]}),
 }
 """The cases both the stream and the invoke parity tests run."""
+
+BEFORE_START = frozenset({"structured-format-unreadable"})
+"""The cases that fail before the run starts: no callback event, observed or not."""
 
 
 def parity_model(emu: Emulator, **fields: Any) -> ChatOpenRouter:

@@ -1,4 +1,4 @@
-"""``stream_lifecycle.input_messages`` gives the messages langchain-core's ``_convert_input``
+"""``run_start.input_messages`` gives the messages langchain-core's ``_convert_input``
 and ``to_messages`` give, for every input ``invoke`` and ``stream`` accept."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from langchain_core.prompt_values import ChatPromptValue, PromptValue, StringPro
 from langchain_core.prompts import ChatPromptTemplate
 
 from langchain_openrouter import ChatOpenRouter
-from langchain_openrouter.stream_lifecycle import input_messages
+from langchain_openrouter.run_start import input_messages
 from tests.langchain.conftest import MODEL, TEST_KEY
 
 INPUTS: list[Any] = [

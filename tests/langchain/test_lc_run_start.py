@@ -1,0 +1,289 @@
+"""``run_start``: a run no handler can observe skips the steps only a handler reads.
+
+``observed`` must agree with ``CallbackManager.configure`` itself, source by source: when it
+says no one listens, ``configure`` gives no handler; when ``configure`` gives one (or fails),
+``observed`` says so. The calls on the emulator then check, for each source, that the handler
+hears the run through ``ChatOpenRouter``'s own lifecycles, and that a run no one observes does
+not configure callbacks at all. (That the skipped steps change nothing else is checked by the
+unobserved parity tests of ``test_lc_invoke_lifecycle`` and ``test_lc_streaming``.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
+from unittest import mock
+
+import pytest
+from langchain_core.callbacks import (
+    BaseCallbackHandler,
+    CallbackManager,
+    get_usage_metadata_callback,
+)
+from langchain_core.globals import set_debug
+from langchain_core.rate_limiters import InMemoryRateLimiter
+from langchain_core.runnables import RunnableLambda
+from langchain_core.tracers import langchain as langchain_tracer
+from langchain_core.tracers.context import collect_runs, register_configure_hook
+from langsmith import utils as ls_utils
+from langsmith.run_helpers import tracing_context
+
+from langchain_openrouter import ChatOpenRouter, run_start
+from openrouter_core.testing import Emulator, Reply
+from tests.langchain.conftest import MODEL, TEST_KEY
+
+
+class Heard(BaseCallbackHandler):
+    """Counts the chat-model starts it hears."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        self.starts += 1
+
+
+_HOOK_VAR: ContextVar[BaseCallbackHandler | None] = ContextVar("test_run_start_hook",
+                                                               default=None)
+register_configure_hook(_HOOK_VAR, inheritable=True)
+_ENV_HOOK_VAR: ContextVar[Heard | None] = ContextVar("test_run_start_env_hook", default=None)
+register_configure_hook(_ENV_HOOK_VAR, inheritable=True, handle_class=Heard,
+                        env_var="TEST_RUN_START_HOOK")
+
+
+PERSISTED: list[str] = []
+"""The runs a LangSmith tracer made by a case would have sent (the names of their types)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_tracing_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # A tracer made by a case gets a client that sends nothing, and keeps what it would send.
+    monkeypatch.setattr(langchain_tracer, "get_client", mock.MagicMock)
+    monkeypatch.setattr(langchain_tracer.LangChainTracer, "_persist_run_single",
+                        lambda _self, run: PERSISTED.append(run.run_type))
+    monkeypatch.setattr(langchain_tracer.LangChainTracer, "_update_run_single",
+                        staticmethod(lambda run: None))
+    PERSISTED.clear()
+    # LangSmith caches what it reads of the environment: cleared around each case.
+    for name in ("LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING",
+                 "LANGSMITH_TRACING", "LANGCHAIN_HANDLER", "TEST_RUN_START_HOOK"):
+        monkeypatch.delenv(name, raising=False)
+    ls_utils.get_env_var.cache_clear()
+    yield
+    ls_utils.get_env_var.cache_clear()
+    set_debug(False)
+
+
+def _env(name: str) -> Callable[[pytest.MonkeyPatch], contextlib.AbstractContextManager[Any]]:
+    def setting(monkeypatch: pytest.MonkeyPatch) -> contextlib.AbstractContextManager[Any]:
+        monkeypatch.setenv(name, "true")
+        ls_utils.get_env_var.cache_clear()
+        return contextlib.nullcontext()
+    return setting
+
+
+@contextlib.contextmanager
+def _debug() -> Iterator[None]:
+    set_debug(True)
+    try:
+        yield
+    finally:
+        set_debug(False)
+
+
+@contextlib.contextmanager
+def _var(var: ContextVar[Any], value: Any) -> Iterator[None]:
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+# Each source: (config callbacks, model callbacks, verbose, context set-up).
+Source = tuple[Any, Any, bool, Callable[[pytest.MonkeyPatch], Any]]
+NONE: Callable[[pytest.MonkeyPatch], Any] = lambda _mp: contextlib.nullcontext()  # noqa: E731
+LISTENING: dict[str, Source] = {
+    "config-list": ([Heard()], None, False, NONE),
+    "config-manager": (CallbackManager(handlers=[Heard()]), None, False, NONE),
+    "config-manager-inheritable-only": (
+        CallbackManager(handlers=[], inheritable_handlers=[Heard()]), None, False, NONE),
+    "model-callbacks": (None, [Heard()], False, NONE),
+    "model-manager": (None, CallbackManager(handlers=[Heard()]), False, NONE),
+    "verbose": (None, None, True, NONE),
+    "debug": (None, None, False, lambda _mp: _debug()),
+    "tracing-env-langchain": (None, None, False, _env("LANGCHAIN_TRACING_V2")),
+    "tracing-env-langsmith": (None, None, False, _env("LANGSMITH_TRACING")),
+    "tracing-context": (None, None, False, lambda _mp: tracing_context(enabled=True)),
+    "usage-callback": (None, None, False, lambda _mp: get_usage_metadata_callback()),
+    "collect-runs": (None, None, False, lambda _mp: collect_runs()),
+    "hook-var": (None, None, False, lambda _mp: _var(_HOOK_VAR, Heard())),
+    "hook-env": (None, None, False, _env("TEST_RUN_START_HOOK")),
+    # With v2 tracing off, configure refuses the retired v1 variables (LANGCHAIN_TRACING itself
+    # turns v2 tracing on in LangSmith's reading).
+    "v1-tracing-env": (None, None, False, _env("LANGCHAIN_HANDLER")),
+}
+QUIET: dict[str, Source] = {
+    "nothing": (None, None, False, NONE),
+    "empty-lists": ([], [], False, NONE),
+    "empty-managers": (CallbackManager(handlers=[]), CallbackManager(handlers=[]), False, NONE),
+    "tracing-context-disabled": (None, None, False, lambda _mp: tracing_context(enabled=False)),
+    "tracing-env-false": (None, None, False, lambda mp: (
+        mp.setenv("LANGCHAIN_TRACING_V2", "false"), ls_utils.get_env_var.cache_clear(),
+        contextlib.nullcontext())[-1]),
+}
+
+
+def _configured_handlers(callbacks: Any, local: Any, verbose: bool) -> list[Any] | str:
+    try:
+        return list(CallbackManager.configure(callbacks, local, verbose).handlers)
+    except RuntimeError as exc:  # the retired v1 tracing variables
+        return f"raises: {exc}"
+
+
+@pytest.mark.parametrize("name", list(LISTENING) + list(QUIET))
+def test_observed_agrees_with_configure(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    callbacks, local, verbose, context = {**LISTENING, **QUIET}[name]
+    with context(monkeypatch):
+        configured = _configured_handlers(callbacks, local, verbose)
+        said = run_start.observed(callbacks, local, verbose=verbose)
+    # The inheritable-only manager is a conservative "observed": configure would copy only
+    # its handlers; every other source must match configure exactly.
+    if name == "config-manager-inheritable-only":
+        assert said and configured == []
+    else:
+        assert said == bool(configured), configured
+    assert (name in LISTENING) == said
+
+
+def _model(emu: Emulator, local: Any = None, *, verbose: bool = False,
+           **fields: Any) -> ChatOpenRouter:
+    return ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0,
+                          callbacks=local, verbose=verbose, **fields)
+
+
+@pytest.fixture
+def configured(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times each call configured callbacks (the full start)."""
+    count: list[int] = []
+    for cls in (CallbackManager, run_start.AsyncCallbackManager):
+        original = cls.configure.__func__  # type: ignore[attr-defined]
+
+        def counting(klass: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            count.append(1)
+            return _original(klass, *args, **kw)
+
+        monkeypatch.setattr(cls, "configure", classmethod(counting))
+    return count
+
+
+def _call(model: ChatOpenRouter, call: str, config: dict[str, Any] | None = None) -> str:
+    if call == "invoke":
+        return str(model.invoke("Hello", config))
+    if call == "ainvoke":
+        return str(asyncio.run(model.ainvoke("Hello", config)))
+    if call == "stream":
+        return "".join(str(chunk.content) for chunk in model.stream("Hello", config))
+
+    async def drain() -> str:
+        return "".join([str(chunk.content) async for chunk in model.astream("Hello", config)])
+    return asyncio.run(drain())
+
+
+CALLS = ["invoke", "ainvoke", "stream", "astream"]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_run_no_one_observes_configures_nothing(emu: Emulator, call: str,
+                                                  configured: list[int]) -> None:
+    emu.enqueue(Reply.text("quiet"))
+    assert "quiet" in _call(_model(emu), call)
+    assert configured == []
+
+
+@pytest.mark.parametrize("call", CALLS)
+@pytest.mark.parametrize("name", [name for name in LISTENING if name not in (
+    "verbose", "v1-tracing-env", "config-manager-inheritable-only")])
+def test_every_source_of_handlers_hears_the_run(emu: Emulator, name: str, call: str,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                configured: list[int]) -> None:
+    callbacks, local, verbose, context = LISTENING[name]
+    heard = [handler for source in (callbacks, local)
+             for handler in (source if isinstance(source, list) else
+                             getattr(source, "handlers", None) or
+                             getattr(source, "inheritable_handlers", None) or [])]
+    for handler in heard:  # (the sources are shared by the parametrised cases)
+        handler.starts = 0
+    emu.enqueue(Reply.text("heard", usage={"prompt_tokens": 2, "completion_tokens": 1,
+                                           "total_tokens": 3}))
+    with context(monkeypatch) as entered:
+        _call(_model(emu, local, verbose=verbose), call,
+              {"callbacks": callbacks} if callbacks is not None else None)
+    assert configured == [1]
+    for handler in heard:
+        assert handler.starts == 1
+    if name == "usage-callback":
+        assert entered.usage_metadata[MODEL]["total_tokens"] == 3
+    if name == "collect-runs":
+        assert [run.run_type for run in entered.traced_runs] == ["llm"]
+    if name.startswith("tracing-"):
+        assert PERSISTED == ["llm"]
+
+
+def test_verbose_and_v1_tracing_take_the_full_start(emu: Emulator,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    configured: list[int]) -> None:
+    emu.enqueue(Reply.text("verbose"))
+    _model(emu, verbose=True).invoke("Hello")
+    assert configured == [1]
+    monkeypatch.setenv("LANGCHAIN_HANDLER", "true")
+    ls_utils.get_env_var.cache_clear()
+    with pytest.raises(RuntimeError, match="LangChainTracerV1 is no longer supported"):
+        _model(emu).invoke("Hello")
+
+
+def test_handlers_from_an_enclosing_runnable_hear_the_run(emu: Emulator) -> None:
+    # Inside a chain, the config (and its callbacks) arrive through the context.
+    heard = Heard()
+    emu.enqueue(Reply.text("nested"))
+    model = _model(emu)
+    chain = RunnableLambda(lambda text: model.invoke(text))
+    chain.invoke("Hello", {"callbacks": [heard]})
+    assert heard.starts == 1
+
+
+@pytest.mark.parametrize("call", ["invoke", "ainvoke"])
+def test_a_quiet_run_names_a_message_without_id_after_its_run(emu: Emulator,
+                                                              call: str) -> None:
+    body = {"object": "chat.completion", "created": 1, "model": MODEL,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "anonymous"}}]}
+    run_id = uuid.UUID("00000000-0000-4000-8000-0000000000aa")
+    model = _model(emu)
+    emu.enqueue(Reply.json(body))
+    invoke = model.invoke if call == "invoke" else (
+        lambda text, config=None: asyncio.run(model.ainvoke(text, config)))
+    assert invoke("Hello", {"run_id": run_id}).id == f"lc_run--{run_id}-0"
+    emu.enqueue(Reply.json(body))
+    named = invoke("Hello").id
+    assert named.startswith("lc_run--") and named.endswith("-0")
+    assert uuid.UUID(named.removeprefix("lc_run--").removesuffix("-0")).version == 7
+
+
+def test_a_quiet_run_checks_its_settings_before_the_rate_limiter(emu: Emulator) -> None:
+    # langchain-core works out the invocation parameters (which check the model's settings)
+    # when the run starts, before the rate limiter is asked; a quiet run does too.
+    asked: list[int] = []
+    limiter = InMemoryRateLimiter(requests_per_second=1000)
+    original = limiter.acquire
+    limiter.acquire = lambda *a, **k: (asked.append(1), original(*a, **k))[1]  # type: ignore[method-assign]
+    model = _model(emu, rate_limiter=limiter)
+    model.temperature = "hot"  # type: ignore[assignment]  (fields are not re-validated)
+    with pytest.raises(ValueError, match="temperature"):
+        model.invoke("Hello")
+    assert asked == []
+    assert emu.requests == []
