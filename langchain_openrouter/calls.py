@@ -14,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 
 from langchain_openrouter.config import describe_validation_error, rename_fields
 from openrouter_core.errors import InputError
-from openrouter_core.request import REQUEST_OPTIONS, build_headers, prepare
+from openrouter_core.request import REQUEST_OPTIONS, BodyTemplate, build_headers, prepare
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
 
@@ -108,3 +108,35 @@ def build_call(
         default_headers=connection.default_headers)
     return CallSpec(model=model_name, body=body, headers=headers, endpoint=endpoint,
                     stream_usage=usage)
+
+
+@dataclass(frozen=True, slots=True)
+class CallTemplate:
+    """What :func:`build_call` builds for a call without keywords or ``stop``, but the body's
+    messages: the endpoint, the headers and the body's settings part, built once while the
+    model's settings and connection stay the same (see
+    :class:`~openrouter_core.request.BodyTemplate`)."""
+
+    model: str
+    body: BodyTemplate
+    headers: dict[str, str]
+    endpoint: Endpoint
+    stream_usage: bool
+
+    def call(self, messages: Sequence[Mapping[str, Any]]) -> CallSpec:
+        """The call for ``messages``, equal to ``build_call``'s (headers: a copy each)."""
+        return CallSpec(model=self.model, body=self.body.body(messages, self.endpoint),
+                        headers=dict(self.headers), endpoint=self.endpoint,
+                        stream_usage=self.stream_usage)
+
+
+def call_template(inputs: tuple[RequestSettings, Connection, str, bool, bool]) -> CallTemplate:
+    """The :class:`CallTemplate` of ``(settings, connection, model, stream, stream_usage)``,
+    checked in ``build_call``'s order (endpoint, attribution, then the model slug)."""
+    settings, connection, model, stream, stream_usage = inputs
+    endpoint = connection.endpoint()
+    attribution = connection.attribution.headers()
+    body = BodyTemplate(model, settings, stream=stream, stream_usage=stream_usage)
+    return CallTemplate(model=model, body=body,
+                        headers=build_headers(attribution, connection.default_headers),
+                        endpoint=endpoint, stream_usage=stream_usage)

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
 from operator import attrgetter
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import LangSmithParams, LanguageModelInput, ModelProfile
@@ -38,7 +38,7 @@ from langchain_openrouter.errors import langchain_errors
 from langchain_openrouter.messages import convert_messages
 from openrouter_core import environment, spelling, transport
 from openrouter_core.decode import ChatResult as CoreResult, decode_choices
-from openrouter_core.memo import LastBuilt, held
+from openrouter_core.memo import LastBuilt, LastFrom, held
 from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSettings
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
@@ -211,6 +211,7 @@ class ChatOpenRouter(BaseChatModel):
     # included): per-request work that does not change the bytes sent (openrouter_core.memo).
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_connection: LastBuilt[calls.Connection] = PrivateAttr(default_factory=LastBuilt)
+    _built_template: LastFrom[calls.CallTemplate] = PrivateAttr(default_factory=LastFrom)
 
     @model_validator(mode="before")
     @classmethod
@@ -356,10 +357,16 @@ class ChatOpenRouter(BaseChatModel):
               run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
               ) -> calls.CallSpec:
         self._check_budget(run_manager)
+        converted = convert_messages(messages)
+        settings, connection = self._settings(), self._connection()
+        if not kwargs and not stop:  # most calls: the settings' part of the request is kept
+            memo = cast("LastFrom[calls.CallTemplate]", held(self, "_built_template", LastFrom))
+            return memo.get((settings, connection, self.model_name, stream, self.stream_usage),
+                            calls.call_template).call(converted)
         return calls.build_call(
-            model=self.model_name, messages=convert_messages(messages),
-            settings=self._settings(), connection=self._connection(), kwargs=kwargs,
-            stop=stop, stream=stream, stream_usage=self.stream_usage,
+            model=self.model_name, messages=converted, settings=settings,
+            connection=connection, kwargs=kwargs, stop=stop, stream=stream,
+            stream_usage=self.stream_usage,
         )
 
     @staticmethod

@@ -3,17 +3,17 @@
 langchain-core starts every run the same way: it converts the input, works out the traced
 parameters (the invocation parameters, the LangSmith ``ls_*`` metadata, the messages formatted
 for tracing), builds a callback manager from the config, the model and the environment
-(``CallbackManager.configure``) and reports ``on_chat_model_start``, which names the run. When
-no handler comes out of ``configure``, everything but the converted input and the run's id is
-built for no one: no handler ever reads it.
+(``CallbackManager.configure``) and reports ``on_chat_model_start``, which names the run.
+:func:`start_run` mirrors the first half step for step; every step of it can fail on some
+input (an image block without a MIME type fails in the tracing format, metadata that is not a
+dict in the merge), so every run takes all of it.
 
-:func:`begin` decides that first (:func:`observed`, which asks what ``configure`` asks, with
-langchain-core's own functions) and, for a run no one observes, skips the steps whose only
-reader is a handler. The steps that can fail or change the call still run, in langchain-core's
-order: the input's conversion, the structured-output format's, the invocation parameters
-(which check the call's settings) and the run id (the config's, or a new one made as
-``on_chat_model_start`` makes it). The run then gets a run manager with no handlers, which is
-what ``on_chat_model_start`` returns when ``configure`` found none.
+The second half is where a run nobody observes spends its time for nothing: ``configure``
+reads the tracing context, the environment and the configure hooks, and builds a manager whose
+handlers are empty. :func:`begin` asks first (:func:`observed`, with the questions ``configure``
+asks and langchain-core's own functions) and, when no handler can come out of ``configure``,
+gives the run what ``on_chat_model_start`` would have given it: a run manager without
+handlers, named by the config's run id or by a new one made as langchain-core makes it.
 
 What ``observed`` asks is pinned to the installed langchain-core by the helpers in
 :data:`QUIET_SUPPORTED` and checked by the tests against ``CallbackManager.configure`` itself,
@@ -39,7 +39,7 @@ from langchain_core.language_models import _utils as _lcu, chat_models as _lc
 from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messages
 from langchain_core.runnables.config import ensure_config
 from langchain_core.tracers import context as _tracing
-from langchain_core.utils import env as _env, uuid as _uuid
+from langchain_core.utils import env as _env
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 _QUIET_HELPERS = {
     # uuid7 in the manager's module: on_chat_model_start names its runs with it.
     _manager: ("_get_debug", "uuid7"),
-    _uuid: ("uuid7",),
     _tracing: ("_configure_hooks", "_tracing_v2_is_enabled"),
     _env: ("env_var_is_set",),
 }
@@ -163,35 +162,27 @@ def observed(callbacks: Callbacks, local_callbacks: Callbacks, *, verbose: bool)
     return False
 
 
-def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig,
-           stop: list[str] | None, kwargs: dict[str, Any]) -> tuple[list[BaseMessage], UUID]:
-    # The start of a run no one observes: the steps of start_run and on_chat_model_start that
-    # can fail or change the call, in their order.
-    messages = input_messages(model, model_input)
-    structured = _structured_format(kwargs)
-    if structured:  # (its conversion can fail for a schema langchain-core cannot read)
-        _lc._format_ls_structured_output(structured)
-    model._get_invocation_params(stop=stop, **kwargs)
-    run_id = config.get("run_id")
-    return messages, run_id if run_id is not None else _uuid.uuid7()
+def _is_quiet(start: RunStart) -> bool:
+    # The callbacks and verbose flag configure would be given (start.configure's first three).
+    callbacks, local_callbacks, verbose = start.configure[:3]
+    return QUIET_SUPPORTED and not observed(callbacks, local_callbacks, verbose=verbose)
 
 
-def _is_quiet(model: BaseChatModel, config: RunnableConfig) -> bool:
-    return QUIET_SUPPORTED and not observed(config.get("callbacks"), model.callbacks,
-                                            verbose=model.verbose)
+def _run_id(start: RunStart) -> UUID:
+    # The config's run id, or a new one made as on_chat_model_start makes it.
+    run_id: UUID | None = start.start_kwargs["run_id"]
+    return run_id if run_id is not None else _manager.uuid7()  # type: ignore[attr-defined]
 
 
 def begin(model: BaseChatModel, model_input: LanguageModelInput,
           config: RunnableConfig | None, stop: list[str] | None, kwargs: dict[str, Any], *,
           stream: bool) -> Begun:
     """Start a run as langchain-core does (``stream``: as ``BaseChatModel.stream``, otherwise
-    as ``invoke``), skipping the steps only a handler reads when no handler can be attached."""
-    config = ensure_config(config)
-    if _is_quiet(model, config):
-        messages, run_id = _quiet(model, model_input, config, stop, kwargs)
-        return Begun(messages, kwargs, CallbackManagerForLLMRun(
-            run_id=run_id, handlers=[], inheritable_handlers=[]))
-    start = start_run(model, model_input, config, stop, kwargs, stream=stream)
+    as ``invoke``); without configuring callbacks when no handler can be attached."""
+    start = start_run(model, model_input, ensure_config(config), stop, kwargs, stream=stream)
+    if _is_quiet(start):
+        return Begun(start.messages, start.kwargs, CallbackManagerForLLMRun(
+            run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
     return Begun(start.messages, start.kwargs, run_manager)
@@ -201,12 +192,10 @@ async def abegin(model: BaseChatModel, model_input: LanguageModelInput,
                  config: RunnableConfig | None, stop: list[str] | None,
                  kwargs: dict[str, Any], *, stream: bool) -> Begun:
     """The async twin of :func:`begin`; only the awaited line differs."""
-    config = ensure_config(config)
-    if _is_quiet(model, config):
-        messages, run_id = _quiet(model, model_input, config, stop, kwargs)
-        return Begun(messages, kwargs, AsyncCallbackManagerForLLMRun(
-            run_id=run_id, handlers=[], inheritable_handlers=[]))
-    start = start_run(model, model_input, config, stop, kwargs, stream=stream)
+    start = start_run(model, model_input, ensure_config(config), stop, kwargs, stream=stream)
+    if _is_quiet(start):
+        return Begun(start.messages, start.kwargs, AsyncCallbackManagerForLLMRun(
+            run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
     (run_manager,) = await manager.on_chat_model_start(*start.start_args,
                                                        **start.start_kwargs)

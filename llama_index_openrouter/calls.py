@@ -8,7 +8,7 @@ sync and async streaming, and they differ only in ``for`` versus ``async for``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.types import ChatMessage
 
@@ -17,7 +17,14 @@ from llama_index_openrouter.messages import to_openrouter_messages
 from llama_index_openrouter.streaming import ChatStream
 from openrouter_core.decode import ChatResult, ChunkDelta
 from openrouter_core.errors import InputError
-from openrouter_core.request import REQUEST_OPTIONS, prepare as prepare_request
+from openrouter_core.memo import LastFrom, held
+from openrouter_core.request import (
+    REQUEST_OPTIONS,
+    BodyTemplate,
+    build_headers,
+    prepare as prepare_request,
+)
+from openrouter_core.settings import RequestSettings
 from openrouter_core.stream import Progress
 from openrouter_core.transport import Endpoint
 
@@ -44,11 +51,25 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
     except ValueError as exc:
         raise InputError(str(exc)) from None
     endpoint = config.endpoint()
-    body, headers = prepare_request(config.model, to_openrouter_messages(messages), settings,
-                                    options=options, stream=stream, endpoint=endpoint,
-                                    attribution=config.attribution_headers(),
-                                    default_headers=config.default_headers)
-    return endpoint, body, headers
+    converted = to_openrouter_messages(messages)
+    attribution = config.attribution_headers()
+    if call or options:
+        body, headers = prepare_request(config.model, converted, settings, options=options,
+                                        stream=stream, endpoint=endpoint,
+                                        attribution=attribution,
+                                        default_headers=config.default_headers)
+        return endpoint, body, headers
+    # Most calls: the settings' part of the body is kept while the settings (a new object
+    # whenever a field changed) and the model stay the same.
+    memo = cast("LastFrom[BodyTemplate]", held(config, "_built_body", LastFrom))
+    template = memo.get((settings, config.model, stream), _body_template)
+    return (endpoint, template.body(converted, endpoint),
+            build_headers(attribution, config.default_headers))
+
+
+def _body_template(inputs: tuple[RequestSettings, str, bool]) -> BodyTemplate:
+    settings, model, stream = inputs
+    return BodyTemplate(model, settings, stream=stream)
 
 
 Partial = Callable[[tuple[ChunkDelta, Progress]], R]

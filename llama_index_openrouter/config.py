@@ -24,7 +24,8 @@ from pydantic import (
 )
 
 from openrouter_core import environment, spelling
-from openrouter_core.memo import LastBuilt, held
+from openrouter_core.memo import LastBuilt, LastFrom, held
+from openrouter_core.request import BodyTemplate
 from openrouter_core.settings import (
     SETTING_NAMES,
     UNTYPED_BODY_KEYS,
@@ -204,6 +205,7 @@ class OpenRouterConfig(BaseModel):
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_endpoint: LastBuilt[Endpoint] = PrivateAttr(default_factory=LastBuilt)
     _built_attribution: LastBuilt[dict[str, str]] = PrivateAttr(default_factory=LastBuilt)
+    _built_body: LastFrom[BodyTemplate] = PrivateAttr(default_factory=LastFrom)
 
     @model_validator(mode="before")
     @classmethod

@@ -90,16 +90,42 @@ class LastBuilt(Generic[T]):
         return f"{type(self).__name__}({'kept' if self._last is not None else 'empty'})"
 
 
-def held(model: BaseModel, name: str) -> LastBuilt[Any]:
+class LastFrom(LastBuilt[T]):
+    """The value last built from these very objects, compared by identity.
+
+    For inputs that are never changed in place: immutable values, or values no one else holds,
+    such as what a :class:`LastBuilt` returns (a new object whenever its inputs changed). One
+    ``is`` per input, no copy: for a value built from values that are themselves kept.
+    """
+
+    __slots__ = ()
+
+    def get(self, inputs: Inputs, build: Callable[[Inputs], T]) -> T:
+        """The kept value when ``inputs`` are the kept objects, one by one; else
+        ``build(inputs)``, kept for next time (an exception propagates, nothing is kept)."""
+        last = self._last
+        if last is not None and len(last[0]) == len(inputs):
+            for kept, given in zip(last[0], inputs, strict=True):
+                if kept is not given:
+                    break
+            else:
+                return last[2]
+        value = build(inputs)
+        self._last = (inputs, "", value)
+        return value
+
+
+def held(model: BaseModel, name: str,
+         kind: type[LastBuilt[Any]] = LastBuilt) -> LastBuilt[Any]:
     """The memo a pydantic ``model`` holds in its private attribute ``name``.
 
     Read from the private-attribute dict directly: ``model._name`` goes through
     ``BaseModel.__getattr__`` (about 1 µs, on every request). A model whose private attributes
-    are not set (one unpickled from an earlier version) gets a fresh memo each time, so it
-    builds every time and is still right.
+    are not set (one unpickled from an earlier version) gets a fresh memo of ``kind`` each
+    time, so it builds every time and is still right.
     """
     private = model.__pydantic_private__
-    return cast("LastBuilt[Any]", private[name]) if private else LastBuilt()
+    return cast("LastBuilt[Any]", private[name]) if private else kind()
 
 
-__all__ = ["LastBuilt", "held"]
+__all__ = ["LastBuilt", "LastFrom", "held"]

@@ -171,6 +171,27 @@ def normalize_tool_choice(choice: Any, tools: Sequence[Mapping[str, Any]]) -> An
     raise InputError(f"tool_choice: unsupported value {choice!r}")
 
 
+def _check_model(model: Any) -> None:
+    if not isinstance(model, str) or not model.strip():
+        raise InputError("model: a model slug is required, e.g. 'openai/gpt-4o-mini'")
+
+
+def _add_settings(body: JSONDict, settings: RequestSettings, *, stream: bool,
+                  stream_usage: bool) -> None:
+    # The settings' keys over what the body holds (extra_body may even name "model"), then the
+    # stream flags, which no setting overrides.
+    body.update(settings.to_body())
+    if stream:
+        body["stream"] = True
+        if stream_usage:
+            body["stream_options"] = {"include_usage": True}
+
+
+def _warn_routing(conflicts: Sequence[str]) -> None:
+    for message in conflicts:
+        spelling.warn_once("routing", message, message, category=RoutingWarning)
+
+
 def build_body(
     model: str,
     messages: Sequence[Mapping[str, Any]],
@@ -184,8 +205,7 @@ def build_body(
     response_format: Mapping[str, Any] | None = None,
 ) -> JSONDict:
     """Assemble and validate a chat-completions request body."""
-    if not isinstance(model, str) or not model.strip():
-        raise InputError("model: a model slug is required, e.g. 'openai/gpt-4o-mini'")
+    _check_model(model)
     check_messages(messages)
     body: JSONDict = {"model": model, "messages": list(messages)}
     if tools:
@@ -200,13 +220,8 @@ def build_body(
         raise InputError(f"tool_choice={tool_choice!r} was given but no tools are bound")
     if response_format is not None:
         body["response_format"] = dict(response_format)
-    body.update(settings.to_body())
-    if stream:
-        body["stream"] = True
-        if stream_usage:
-            body["stream_options"] = {"include_usage": True}
-    for message in routing_conflicts(body):
-        spelling.warn_once("routing", message, message, category=RoutingWarning)
+    _add_settings(body, settings, stream=stream, stream_usage=stream_usage)
+    _warn_routing(routing_conflicts(body))
     return body
 
 
@@ -225,7 +240,8 @@ def prepare(model: str, messages: Sequence[Mapping[str, Any]], settings: Request
     keywords, ``extra_body`` last, objects merged key by key). ``options`` holds the
     :data:`REQUEST_OPTIONS`. The body is built and validated (:func:`build_body`), the model
     catalog is consulted (one warning per unsupported parameter or unknown model id), and the
-    headers are the user's defaults plus attribution.
+    headers are the user's defaults plus attribution. (:class:`BodyTemplate` prepares the same
+    body for calls without options, its settings' part built once.)
 
     Raises:
         InputError: Anything malformed, before a byte is sent.
@@ -236,11 +252,53 @@ def prepare(model: str, messages: Sequence[Mapping[str, Any]], settings: Request
         parallel_tool_calls=options.get("parallel_tool_calls"),
         response_format=options.get("response_format"),
     )
+    _check_catalog(body, endpoint)
+    return body, build_headers(attribution or {}, default_headers)
+
+
+def _check_catalog(body: JSONDict, endpoint: Any) -> None:
     # The model catalog (~7 ms to import) loads on the first request, not at import.
     from openrouter_core import catalog
 
     catalog.check_request(body, endpoint)
-    return body, build_headers(attribution or {}, default_headers)
+
+
+class BodyTemplate:
+    """Everything :func:`prepare` builds into a body without options, but its messages.
+
+    A model's requests differ mostly in their messages: the settings' part of the body, its
+    stream flags and its routing checks stay the same while the settings do. Built once, it
+    makes the body of each request, equal to :func:`build_body`'s (the same keys, values and
+    order, the same checks in the same order and the same warnings), and consults the catalog as
+    :func:`prepare` does, on every request (the catalog can change).
+
+    Bodies made from one template share their nested setting values (a ``provider`` object,
+    say) with it. Nothing changes a body once built; the transport only serialises it.
+
+    Raises:
+        InputError: The model slug (when built); the messages (when a body is made).
+    """
+
+    __slots__ = ("_conflicts", "_model", "_rest")
+
+    def __init__(self, model: str, settings: RequestSettings, *, stream: bool,
+                 stream_usage: bool = True) -> None:
+        _check_model(model)
+        rest: JSONDict = {}
+        _add_settings(rest, settings, stream=stream, stream_usage=stream_usage)
+        self._model = model
+        self._rest = rest
+        # build_body checks the routing of the whole body: only "model" and the settings'
+        # keys count, and a "model" among the settings wins as it does there.
+        self._conflicts = tuple(routing_conflicts({"model": model, **rest}))
+
+    def body(self, messages: Sequence[Mapping[str, Any]], endpoint: Any = None) -> JSONDict:
+        """The checked body for ``messages`` (as ``prepare``'s, catalog checks included)."""
+        check_messages(messages)
+        body: JSONDict = {"model": self._model, "messages": list(messages), **self._rest}
+        _warn_routing(self._conflicts)
+        _check_catalog(body, endpoint)
+        return body
 
 
 SORT_VARIANTS = {"exacto": "exacto", "nitro": "throughput", "floor": "price"}

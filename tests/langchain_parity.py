@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from pydantic import BaseModel
@@ -68,6 +68,8 @@ class Recording:
     """The yielded chunks, or the message ``invoke`` returned."""
     events: list[tuple[str, Any]] = field(default_factory=list)
     error: tuple[str, str] | None = None
+    sent: list[Any] = field(default_factory=list)
+    """The request bodies the call sent (filled in by :func:`run_both`)."""
 
     def end(self) -> LLMResult:
         """The ``on_llm_end`` response."""
@@ -111,7 +113,8 @@ def _collect(call: Call, result: Any, into: list[BaseMessage]) -> None:
 
 
 def assert_same(ours: Recording, theirs: Recording) -> None:
-    """Equal chunks, events (one by one, for a readable failure) and error."""
+    """Equal request bodies, chunks, events (one by one, for a readable failure) and error."""
+    assert ours.sent == theirs.sent
     assert ours.error == theirs.error
     assert ours.chunks == theirs.chunks
     assert [name for name, _ in ours.events] == [name for name, _ in theirs.events]
@@ -152,6 +155,13 @@ SHARED_CASES: dict[str, Case] = {
     # A format without a schema: langchain-core fails to trace it (KeyError), observed or not.
     "structured-format-unreadable": (Reply.text("never sent", **FIXED), {},
                                      {"ls_structured_output_format": {"kwargs": {}}}),
+    # langchain-core's tracing format refuses a base64 image without a MIME type, before the
+    # run starts, observed or not; so does the metadata merge refuse metadata that is no dict.
+    "image-without-mime-type": (Reply.text("never sent", **FIXED), {}, {"model_input": [
+        HumanMessage(content=[{"type": "text", "text": "hi"},
+                              {"type": "image", "base64": "iVBORw0KGgo="}])]}),
+    "metadata-not-a-dict": (Reply.text("never sent", **FIXED), {},
+                            {"config": {"metadata": ["not", "a", "dict"]}}),
     "rate-limited": (Reply.text("slow down", **FIXED),
                      {"rate_limiter": InMemoryRateLimiter(requests_per_second=1000)}, {}),
     "http-error": (Reply.error(429, "Rate limit exceeded", **FIXED), {}, {}),
@@ -160,7 +170,8 @@ SHARED_CASES: dict[str, Case] = {
 }
 """The cases both the stream and the invoke parity tests run."""
 
-BEFORE_START = frozenset({"structured-format-unreadable"})
+BEFORE_START = frozenset({"structured-format-unreadable", "image-without-mime-type",
+                          "metadata-not-a-dict"})
 """The cases that fail before the run starts: no callback event, observed or not."""
 
 
@@ -179,6 +190,9 @@ def run_both(emu: Emulator, case: Case, call: Call, *,
     recordings = []
     for inherited in (False, True):
         emu.enqueue(reply)
-        recordings.append(record(parity_model(emu, **fields), model_input, inherited=inherited,
-                                 call=call, observed=observed, **kwargs))
+        before = len(emu.requests)
+        recording = record(parity_model(emu, **fields), model_input, inherited=inherited,
+                           call=call, observed=observed, **kwargs)
+        recording.sent = [request.json for request in emu.requests[before:]]
+        recordings.append(recording)
     return recordings[0], recordings[1]

@@ -138,7 +138,7 @@ def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> 
     info = _first(known, model) if isinstance(model, str) else None
     if info is None:
         return []
-    return warn_unsupported_once(str(model), unsupported_parameters(info, body), stacklevel=4)
+    return warn_unsupported_once(str(model), unsupported_parameters(info, body))
 
 
 async def alookup(model: str, endpoint: Endpoint | None = None, *,

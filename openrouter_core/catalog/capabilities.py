@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from openrouter_core.catalog.models import ModelInfo
+from openrouter_core.spelling import caller_stacklevel
 
 logger = logging.getLogger("openrouter_core.catalog")
 
@@ -93,9 +94,11 @@ _warned_lock = threading.Lock()
 
 
 def warn_unsupported_once(model: str, parameters: Iterable[str], *,
-                          stacklevel: int = 3) -> list[str]:
+                          stacklevel: int | None = None) -> list[str]:
     """Warn (``warnings`` and the ``openrouter_core.catalog`` logger) about each parameter
-    once per process and model; returns the parameters warned about now."""
+    once per process and model; returns the parameters warned about now. The warning points
+    at ``stacklevel``, by default at the first line outside this package, its adapters and
+    their frameworks (the user's call)."""
     if not parameters:  # the common case, on every request: no lock to take
         return []
     with _warned_lock:
@@ -106,7 +109,8 @@ def warn_unsupported_once(model: str, parameters: Iterable[str], *,
                    "OpenRouter may ignore them or route to a provider that accepts them "
                    "(set provider={'require_parameters': True} to enforce)")
         logger.warning(message)
-        warnings.warn(message, UnsupportedParameterWarning, stacklevel=stacklevel)
+        warnings.warn(message, UnsupportedParameterWarning,
+                      stacklevel=caller_stacklevel() if stacklevel is None else stacklevel)
     return fresh
 
 

@@ -1,4 +1,5 @@
-"""``LastBuilt``: the kept value while the inputs are equal, a new one when any changes."""
+"""``LastBuilt``: the kept value while the inputs are equal, a new one when any changes;
+``LastFrom``: the kept value while the inputs are the very same objects."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from openrouter_core.memo import LastBuilt
+from openrouter_core.memo import LastBuilt, LastFrom, held
 
 
 class Builds:
@@ -152,3 +153,52 @@ def test_clear_forgets() -> None:
     memo.get((1,), build)
     memo.clear()
     assert memo.get((1,), build) == [2]
+
+
+def test_last_from_keeps_the_value_for_the_same_objects_only() -> None:
+    memo: LastFrom[list[int]] = LastFrom()
+    build = Builds()
+    settings, other = {"temperature": 0.2}, {"temperature": 0.2}
+    first = memo.get((settings, "m", True), build)
+    assert memo.get((settings, "m", True), build) is first and build.count == 1
+    # An equal but other object, another flag, or a shorter tuple: built again.
+    assert memo.get((other, "m", True), build) == [2]
+    assert memo.get((other, "m", False), build) == [3]
+    assert memo.get((other, "m"), build) == [4]
+    assert memo.get((other, "m"), build) == [4]
+
+
+def test_last_from_keeps_nothing_from_a_failed_build() -> None:
+    memo: LastFrom[list[int]] = LastFrom()
+    build = Builds()
+    key = (object(),)
+    memo.get(key, build)
+
+    def failing(inputs: tuple[Any, ...]) -> list[int]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        memo.get((object(),), failing)
+    assert memo.get(key, build) == [1]  # the earlier value is still the kept one
+
+
+@pytest.mark.parametrize("clone", [copy.copy, copy.deepcopy,
+                                   lambda memo: pickle.loads(pickle.dumps(memo))])
+def test_last_from_copies_start_empty(clone: Any) -> None:
+    memo: LastFrom[str] = LastFrom()
+    memo.get(("sk-or-v1-secret",), lambda kept: f"holding {kept[0]}")
+    twin = clone(memo)
+    assert type(twin) is LastFrom and repr(twin) == "LastFrom(empty)"
+    assert b"secret" not in pickle.dumps(memo)
+
+
+def test_held_gives_a_fresh_memo_of_the_kind_asked_for_without_private_attributes() -> None:
+    from pydantic import BaseModel
+
+    class Holder(BaseModel):
+        pass
+
+    holder = Holder()
+    object.__setattr__(holder, "__pydantic_private__", None)
+    assert type(held(holder, "_anything", LastFrom)) is LastFrom
+    assert type(held(holder, "_anything")) is LastBuilt

@@ -4,6 +4,8 @@ dict or list field, and a change that makes the settings invalid (which must fai
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from langchain_openrouter import ChatOpenRouter
@@ -87,3 +89,44 @@ def test_values_equal_under_eq_but_sent_differently_are_sent(model: ChatOpenRout
     model.extra_body = {"b": 2, "a": 1, "flag": True}  # == the dict before; another order
     model.invoke("hi")
     assert [k for k in emu.requests[-1].json if k in ("a", "b")] == ["b", "a"]
+
+
+def test_calls_without_keywords_build_the_request_template_once(
+        model: ChatOpenRouter, emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_openrouter import calls
+
+    built: list[bool] = []
+    original = calls.call_template
+
+    def counting(inputs: Any) -> Any:
+        built.append(inputs[3])  # the stream flag
+        return original(inputs)
+
+    monkeypatch.setattr(calls, "call_template", counting)
+    model.invoke("hi")
+    model.invoke("hello")
+    assert built == [False]
+    assert [m["content"] for m in emu.requests[-1].json["messages"]] == ["hello"]
+    model.invoke("hi", temperature=0.5)  # keywords: built as before, no template
+    assert emu.requests[-1].json["temperature"] == 0.5
+    model.invoke("hi")
+    assert "temperature" not in emu.requests[-1].json and built == [False]
+    model.temperature = 0.3
+    model.invoke("hi")
+    assert emu.requests[-1].json["temperature"] == 0.3 and built == [False, False]
+
+
+def test_the_model_name_stream_flag_and_usage_reach_every_request(
+        model: ChatOpenRouter, emu: Emulator) -> None:
+    model.invoke("hi")
+    list(model.stream("hi"))
+    assert emu.requests[-1].json["stream"] is True
+    assert emu.requests[-1].json["stream_options"] == {"include_usage": True}
+    model.invoke("hi")
+    assert "stream" not in emu.requests[-1].json
+    model.stream_usage = False
+    list(model.stream("hi"))
+    assert "stream_options" not in emu.requests[-1].json
+    model.model_name = "openai/gpt-4o"
+    model.invoke("hi")
+    assert emu.requests[-1].json["model"] == "openai/gpt-4o"

@@ -63,7 +63,7 @@ CASES: dict[str, Case] = {
 }
 STREAMED = {"streaming-field", "stream-kwarg"}
 """The cases that stream even without a handler (the rest call ``_generate`` directly)."""
-FAILING = {"http-error", "bad-input", "structured-format-unreadable"}
+FAILING = {"http-error", "bad-input", *BEFORE_START}
 """The cases whose call fails."""
 
 

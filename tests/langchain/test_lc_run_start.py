@@ -25,6 +25,7 @@ from langchain_core.callbacks import (
     get_usage_metadata_callback,
 )
 from langchain_core.globals import set_debug
+from langchain_core.language_models import BaseChatModel
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tracers import langchain as langchain_tracer
@@ -40,8 +41,12 @@ from tests.langchain.conftest import MODEL, TEST_KEY
 class Heard(BaseCallbackHandler):
     """Counts the chat-model starts it hears."""
 
+    made: list[Heard] = []
+    """Every instance, in order (configure makes one for the environment-variable hook)."""
+
     def __init__(self) -> None:
         self.starts = 0
+        Heard.made.append(self)
 
     def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
         self.starts += 1
@@ -49,6 +54,8 @@ class Heard(BaseCallbackHandler):
 
 _HOOK_VAR: ContextVar[BaseCallbackHandler | None] = ContextVar("test_run_start_hook",
                                                                default=None)
+HOOKED = Heard()
+"""The handler the ``hook-var`` source sets in its context variable."""
 register_configure_hook(_HOOK_VAR, inheritable=True)
 _ENV_HOOK_VAR: ContextVar[Heard | None] = ContextVar("test_run_start_env_hook", default=None)
 register_configure_hook(_ENV_HOOK_VAR, inheritable=True, handle_class=Heard,
@@ -121,7 +128,7 @@ LISTENING: dict[str, Source] = {
     "tracing-context": (None, None, False, lambda _mp: tracing_context(enabled=True)),
     "usage-callback": (None, None, False, lambda _mp: get_usage_metadata_callback()),
     "collect-runs": (None, None, False, lambda _mp: collect_runs()),
-    "hook-var": (None, None, False, lambda _mp: _var(_HOOK_VAR, Heard())),
+    "hook-var": (None, None, False, lambda _mp: _var(_HOOK_VAR, HOOKED)),
     "hook-env": (None, None, False, _env("TEST_RUN_START_HOOK")),
     # With v2 tracing off, configure refuses the retired v1 variables (LANGCHAIN_TRACING itself
     # turns v2 tracing on in LangSmith's reading).
@@ -210,14 +217,18 @@ def test_a_run_no_one_observes_configures_nothing(emu: Emulator, call: str,
     "verbose", "v1-tracing-env", "config-manager-inheritable-only")])
 def test_every_source_of_handlers_hears_the_run(emu: Emulator, name: str, call: str,
                                                 monkeypatch: pytest.MonkeyPatch,
-                                                configured: list[int]) -> None:
+                                                configured: list[int],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     callbacks, local, verbose, context = LISTENING[name]
     heard = [handler for source in (callbacks, local)
              for handler in (source if isinstance(source, list) else
                              getattr(source, "handlers", None) or
                              getattr(source, "inheritable_handlers", None) or [])]
+    if name == "hook-var":
+        heard.append(HOOKED)
     for handler in heard:  # (the sources are shared by the parametrised cases)
         handler.starts = 0
+    made = len(Heard.made)
     emu.enqueue(Reply.text("heard", usage={"prompt_tokens": 2, "completion_tokens": 1,
                                            "total_tokens": 3}))
     with context(monkeypatch) as entered:
@@ -232,6 +243,13 @@ def test_every_source_of_handlers_hears_the_run(emu: Emulator, name: str, call: 
         assert [run.run_type for run in entered.traced_runs] == ["llm"]
     if name.startswith("tracing-"):
         assert PERSISTED == ["llm"]
+    if name == "debug":  # langchain-core's console handler prints the run
+        assert "[llm/start]" in capsys.readouterr().out
+    if name == "hook-env":  # configure made a handler of the hook's class, which heard it
+        assert [handler.starts for handler in Heard.made[made:]] == [1]
+    # Every case checked a handler of its own source.
+    assert heard or name in {"debug", "hook-env", "usage-callback", "collect-runs"} or (
+        name.startswith("tracing-"))
 
 
 def test_verbose_and_v1_tracing_take_the_full_start(emu: Emulator,
@@ -287,3 +305,33 @@ def test_a_quiet_run_checks_its_settings_before_the_rate_limiter(emu: Emulator) 
         model.invoke("Hello")
     assert asked == []
     assert emu.requests == []
+
+
+def test_a_subclass_whose_traced_parameters_fail_fails_as_in_langchain(emu: Emulator) -> None:
+    # The traced parameters are worked out for every run, observed or not.
+    class Refusing(ChatOpenRouter):
+        def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
+            raise RuntimeError("ls params refused")
+
+    model = Refusing(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    for call in (model.invoke, lambda text: list(model.stream(text)),
+                 lambda text: BaseChatModel.invoke(model, text)):
+        with pytest.raises(RuntimeError, match="ls params refused"):
+            call("Hello")
+    assert emu.requests == []
+
+
+def test_a_pinned_run_id_generator_names_quiet_runs_too(emu: Emulator,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Snapshot tests pin langchain-core's run ids by replacing the manager's uuid7.
+    from langchain_core.callbacks import manager
+
+    pinned = uuid.UUID("00000000-0000-7000-8000-0000000000ff")
+    monkeypatch.setattr(manager, "uuid7", lambda: pinned)
+    body = {"object": "chat.completion", "created": 1, "model": MODEL,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "anonymous"}}]}
+    model = _model(emu)
+    for call in (model.invoke, lambda text: BaseChatModel.invoke(model, text)):
+        emu.enqueue(Reply.json(body))
+        assert call("Hello").id == f"lc_run--{pinned}-0"

@@ -5,6 +5,8 @@ settings invalid (which must fail, unsent)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
 
@@ -81,3 +83,38 @@ def test_a_value_equal_under_eq_but_sent_differently_is_sent(llm: OpenRouter,
     llm.additional_kwargs["extra_body"]["flag"] = True  # == 1, but sent as true
     llm.chat(HI)
     assert emu.requests[-1].json["flag"] is True
+
+
+def test_calls_without_keywords_build_the_body_template_once(
+        llm: OpenRouter, emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from llama_index_openrouter import calls
+
+    built: list[tuple[str, bool]] = []
+    original = calls._body_template
+
+    def counting(inputs: Any) -> Any:
+        built.append((inputs[1], inputs[2]))  # the model and the stream flag
+        return original(inputs)
+
+    monkeypatch.setattr(calls, "_body_template", counting)
+    llm.chat(HI)
+    llm.complete("hello")
+    assert built == [(llm.model, False)]
+    assert [m["content"] for m in emu.requests[-1].json["messages"]] == ["hello"]
+    llm.chat(HI, temperature=0.5)  # keywords: built as before, no template
+    assert emu.requests[-1].json["temperature"] == 0.5
+    list(llm.stream_chat(HI))
+    assert emu.requests[-1].json["stream"] is True and len(built) == 2
+    llm.chat(HI)
+    assert "temperature" not in emu.requests[-1].json
+    assert "stream" not in emu.requests[-1].json
+    llm.model = "openai/gpt-4o"
+    llm.default_headers = {"X-Later": "1"}
+    llm.chat(HI)
+    assert emu.requests[-1].json["model"] == "openai/gpt-4o"
+    assert emu.requests[-1].headers["x-later"] == "1"
+    assert built[-1] == ("openai/gpt-4o", False)
+    assert llm.default_headers is not None
+    llm.default_headers["X-Later"] = "2"  # in place: headers are not kept in the template
+    llm.chat(HI)
+    assert emu.requests[-1].headers["x-later"] == "2"
