@@ -120,12 +120,15 @@ def held(model: BaseModel, name: str,
     """The memo a pydantic ``model`` holds in its private attribute ``name``.
 
     Read from the private-attribute dict directly: ``model._name`` goes through
-    ``BaseModel.__getattr__`` (about 1 µs, on every request). A model whose private attributes
-    are not set (one unpickled from an earlier version) gets a fresh memo of ``kind`` each
-    time, so it builds every time and is still right.
+    ``BaseModel.__getattr__`` (about 1 µs, on every request). A model without this private
+    attribute (one unpickled from an earlier version, with no private attributes or with only
+    the memos that version had) gets a fresh memo of ``kind`` each time, so it builds every
+    time and is still right.
     """
     private = model.__pydantic_private__
-    return cast("LastBuilt[Any]", private[name]) if private else kind()
+    memo = private.get(name) if private else None
+    # (An instance pickled by a version without this memo restores the others, not this one.)
+    return cast("LastBuilt[Any]", memo) if memo is not None else kind()
 
 
 __all__ = ["LastBuilt", "LastFrom", "held"]

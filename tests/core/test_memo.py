@@ -202,3 +202,23 @@ def test_held_gives_a_fresh_memo_of_the_kind_asked_for_without_private_attribute
     object.__setattr__(holder, "__pydantic_private__", None)
     assert type(held(holder, "_anything", LastFrom)) is LastFrom
     assert type(held(holder, "_anything")) is LastBuilt
+    # Private attributes from an earlier version, without the one asked for.
+    object.__setattr__(holder, "__pydantic_private__", {"_older": LastBuilt()})
+    assert type(held(holder, "_anything", LastFrom)) is LastFrom
+
+
+def test_a_model_pickled_without_a_newer_memo_still_sends_right() -> None:
+    # What unpickling a ChatOpenRouter pickled by a version without the request template
+    # restores: the other memos, not this one.
+    from langchain_openrouter import ChatOpenRouter
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key="sk-or-v1-x",
+                           base_url="http://127.0.0.1:9/api/v1")
+    assert model.__pydantic_private__ is not None
+    del model.__pydantic_private__["_built_template"]
+    restored = pickle.loads(pickle.dumps(model))
+    from langchain_core.messages import HumanMessage
+
+    call = restored._call([HumanMessage("hi")], None, {}, stream=False, run_manager=None)
+    assert call.body == {"model": "openai/gpt-4o-mini",
+                         "messages": [{"role": "user", "content": "hi"}]}

@@ -130,3 +130,14 @@ def test_the_model_name_stream_flag_and_usage_reach_every_request(
     model.model_name = "openai/gpt-4o"
     model.invoke("hi")
     assert emu.requests[-1].json["model"] == "openai/gpt-4o"
+
+
+def test_a_stop_of_the_call_is_sent_without_other_keywords(model: ChatOpenRouter,
+                                                           emu: Emulator) -> None:
+    model.invoke("hi")
+    model.invoke("hi", stop=["END"])
+    assert emu.requests[-1].json["stop"] == ["END"]
+    model.invoke("hi", stop=[])
+    assert "stop" not in emu.requests[-1].json
+    list(model.stream("hi", stop=["DONE"]))
+    assert emu.requests[-1].json["stop"] == ["DONE"]
