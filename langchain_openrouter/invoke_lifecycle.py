@@ -6,13 +6,15 @@
 every call. For one prompt and no observer, that bookkeeping took more time than everything
 ``ChatOpenRouter`` does besides the HTTP exchange (see ``docs/performance.md``).
 
-This module runs ``generate``'s steps for exactly one prompt: the same callback configuration,
-``on_chat_model_start``, ``on_llm_error`` with the error's generations, ``on_llm_end`` with the
-one prompt's result. The part in between is ``_generate_with_cache`` itself whenever it could
-do more than call ``_generate``: a cache in play, a handler attached (which may ask for a
-stream: ``astream_events``, LangGraph's messages mode, v2 protocol handlers), or a streaming
-request. Otherwise (no handler, no cache, not streaming) the rate limiter, ``_generate`` and
-``_generate_with_cache``'s closing steps (v1 content, message id, response metadata) run here.
+This module runs ``generate``'s steps for exactly one prompt: the same run start
+(:func:`langchain_openrouter.run_start.begin`, which configures callbacks and reports
+``on_chat_model_start`` whenever a handler can be attached), ``on_llm_error`` with the error's
+generations, ``on_llm_end`` with the one prompt's result. The part in between is
+``_generate_with_cache`` itself whenever it could do more than call ``_generate``: a cache in
+play, a handler attached (which may ask for a stream: ``astream_events``, LangGraph's messages
+mode, v2 protocol handlers), or a streaming request. Otherwise (no handler, no cache, not
+streaming) the rate limiter, ``_generate`` and ``_generate_with_cache``'s closing steps (v1
+content, message id, response metadata) run here.
 
 As with :mod:`langchain_openrouter.stream_lifecycle`, the helpers used are langchain-core's own;
 :data:`SUPPORTED` is false when one is missing, and ``ChatOpenRouter`` then uses the inherited

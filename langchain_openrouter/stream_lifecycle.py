@@ -2,8 +2,8 @@
 
 langchain-core's ``BaseChatModel.stream`` keeps every ``ChatGenerationChunk`` of a stream in a
 list, only to merge them once for ``on_llm_end``: about 2.5 KB per chunk, so a 100,000-chunk
-stream holds ~250 MB that nobody reads. This module runs the same lifecycle (callback
-configuration, ``on_chat_model_start``, one ``on_llm_new_token`` per chunk, the closing empty
+stream holds ~250 MB that nobody reads. This module runs the same lifecycle (the run start of
+:mod:`langchain_openrouter.run_start`, one ``on_llm_new_token`` per chunk, the closing empty
 chunk, ``on_llm_end``/``on_llm_error`` with the merged generation) but merges as it goes with
 :class:`ChunkFold`, which gives exactly what ``merge_chat_generation_chunks`` would while holding
 one merged chunk, a short batch, and the streamed text.
