@@ -25,7 +25,7 @@ from openrouter_core.decode import (
     ToolCall as CoreToolCall,
     Usage,
 )
-from openrouter_core.stored import SAMPLE_REPLIES, same_state, stored
+from openrouter_core.stored import SAMPLE_REPLIES, matches_validated, stored
 
 JSONDict = dict[str, Any]
 PROVIDER = "openrouter"
@@ -206,22 +206,11 @@ UNVALIDATED_BUILDS = True
 """Whether text replies, their generations and results skip validation (decided below)."""
 
 def _same_as_validated() -> bool:
-    """Whether the unvalidated builds equal the validated ones (the same functions with the
-    shortcut off) in this environment, model by model."""
-    global UNVALIDATED_BUILDS
+    """Whether the unvalidated builds equal the validated ones in this environment."""
     from openrouter_core.decode import decode_response
 
-    for body in SAMPLE_REPLIES:
-        result = decode_response(body)
-        built = chat_result([result], "openai/gpt-4o-mini")
-        UNVALIDATED_BUILDS = False
-        try:
-            reference = chat_result([result], "openai/gpt-4o-mini")
-        finally:
-            UNVALIDATED_BUILDS = True
-        if not same_state(built, reference) or built != reference:
-            return False
-    return True
+    return matches_validated(globals(), "UNVALIDATED_BUILDS", SAMPLE_REPLIES, lambda body:
+                             chat_result([decode_response(body)], "openai/gpt-4o-mini"))
 
 
 UNVALIDATED_BUILDS = _same_as_validated()

@@ -26,7 +26,7 @@ from langchain_openrouter.responses import (
     usage_metadata,
 )
 from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta
-from openrouter_core.stored import state, stored
+from openrouter_core.stored import matches_validated, stored
 
 JSONDict = dict[str, Any]
 
@@ -93,19 +93,19 @@ UNVALIDATED_BUILDS = True
 """Whether :func:`text_chunk` and :func:`generation_chunk` skip validation (decided below)."""
 
 
+_SAMPLE_CHUNKS: tuple[tuple[str, dict[str, Any], str | None], ...] = (
+    ("word ", {}, "gen-1"), ("", {"reasoning_content": "r"}, None))
+"""Text, extra fields and id of the chunks the import check builds both ways."""
+
+
 def _same_as_validated() -> bool:
     """Whether the unvalidated builds equal the validated ones in this environment."""
-    for text, extra, message_id in (("word ", {}, "gen-1"), ("", {"reasoning_content": "r"},
-                                                              None)):
-        built = text_chunk(text, dict(extra), message_id)
-        validated = AIMessageChunk(content=text, additional_kwargs=dict(extra),
-                                   response_metadata={"model_provider": PROVIDER},
-                                   id=message_id, tool_call_chunks=[])
-        if state(built) != state(validated) or built != validated:
-            return False
-        if state(generation_chunk(built)) != state(ChatGenerationChunk(message=validated)):
-            return False
-    return True
+    def build(sample: tuple[str, dict[str, Any], str | None]) -> list[Any]:
+        text, extra, message_id = sample
+        message = text_chunk(text, dict(extra), message_id)
+        return [message, generation_chunk(message)]
+
+    return matches_validated(globals(), "UNVALIDATED_BUILDS", _SAMPLE_CHUNKS, build)
 
 
 UNVALIDATED_BUILDS = _same_as_validated()

@@ -35,7 +35,7 @@ from llama_index.core.base.llms.types import (
 from llama_index_openrouter.messages import REASONING_DETAILS_KEY
 from openrouter_core.decode import ChatResult, Citation, Image, ToolCall, Usage
 from openrouter_core.request import tool_call_entry
-from openrouter_core.stored import SAMPLE_REPLIES, same_state, stored
+from openrouter_core.stored import SAMPLE_REPLIES, matches_validated, stored
 
 JSONDict = dict[str, Any]
 ContentBlocks = list[Any]
@@ -224,22 +224,14 @@ UNVALIDATED_BUILDS = True
 """Whether whole replies skip validation (decided below)."""
 
 def _same_as_validated() -> bool:
-    """Whether the unvalidated builds equal the validated ones (the same functions with the
-    shortcut off) in this environment, model by model."""
-    global UNVALIDATED_BUILDS
+    """Whether the unvalidated builds equal the validated ones in this environment."""
     from openrouter_core.decode import decode_response
 
-    for body in SAMPLE_REPLIES:
+    def build(body: dict[str, Any]) -> list[Any]:
         result = decode_response(body)
-        built = (to_chat_response(result), to_completion_response(result, delta="d"))
-        UNVALIDATED_BUILDS = False
-        try:
-            reference = (to_chat_response(result), to_completion_response(result, delta="d"))
-        finally:
-            UNVALIDATED_BUILDS = True
-        if not all(same_state(a, b) for a, b in zip(built, reference, strict=True)):
-            return False
-    return True
+        return [to_chat_response(result), to_completion_response(result, delta="d")]
+
+    return matches_validated(globals(), "UNVALIDATED_BUILDS", SAMPLE_REPLIES, build)
 
 
 UNVALIDATED_BUILDS = _same_as_validated()

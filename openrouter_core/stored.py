@@ -3,13 +3,14 @@
 Both adapters build a framework object per streamed chunk, and pydantic's validation (or the
 generic work of ``model_construct``) costs as much as reading the chunk off the wire. For the
 few shapes that stream most, the adapters store the fields directly, as ``model_construct``
-does, and compare the result with the validated build once at import (:func:`state`): a
-framework or pydantic release that changes a model falls back to the validated build.
+does, and compare the result with the validated build once at import
+(:func:`matches_validated`): a framework or pydantic release that changes a model falls back
+to the validated build.
 """
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Iterable, Set
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -70,6 +71,26 @@ def same_state(built: Any, reference: Any) -> bool:
         return False
     fields, others = instance_dict(built), instance_dict(reference)
     return all(same_state(value, others[name]) for name, value in fields.items())
+
+
+def matches_validated(namespace: dict[str, Any], flag: str, samples: Iterable[Any],
+                      build: Callable[[Any], Any]) -> bool:
+    """Whether a module's stored builds equal its validated ones: ``build(sample)`` with the
+    module's switch ``namespace[flag]`` on, against the same call with it off (the builders
+    read the switch), compared with :func:`same_state` and ``==`` for every sample. The
+    adapters decide their switches at import with it; the switch is left as it was."""
+    before = namespace[flag]
+    try:
+        for sample in samples:
+            namespace[flag] = True
+            built = build(sample)
+            namespace[flag] = False
+            reference = build(sample)
+            if not same_state(built, reference) or built != reference:
+                return False
+        return True
+    finally:
+        namespace[flag] = before
 
 
 SAMPLE_REPLIES: tuple[dict[str, Any], ...] = (

@@ -81,8 +81,12 @@ _snapshots: dict[tuple[str, float], Catalog] = {}
 
 def snapshot_path() -> Path:
     """The snapshot file in use (``$OPENROUTER_CATALOG_SNAPSHOT`` overrides the bundled one)."""
-    override = os.environ.get(SNAPSHOT_ENV)
-    return Path(override) if override else SNAPSHOT_PATH
+    return Path(_snapshot_name())
+
+
+def _snapshot_name() -> str:
+    # snapshot_path() as a string: load_snapshot reads it on every request, without a Path.
+    return os.environ.get(SNAPSHOT_ENV) or _BUNDLED
 
 
 SNAPSHOT_RECHECK_SECONDS = 1.0
@@ -101,7 +105,7 @@ def load_snapshot(path: Path | None = None) -> Catalog:
     Every request reads it, so the file is checked (a ``stat``) at most once per
     :data:`SNAPSHOT_RECHECK_SECONDS`; a rewrite by another process is seen after that.
     """
-    name = str(path) if path is not None else os.environ.get(SNAPSHOT_ENV) or _BUNDLED
+    name = str(path) if path is not None else _snapshot_name()
     now = time.monotonic()
     seen = _checked.get(name)
     if seen is not None and now - seen[0] < SNAPSHOT_RECHECK_SECONDS:

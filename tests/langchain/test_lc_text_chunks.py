@@ -20,6 +20,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_openrouter import streaming
 from openrouter_core.decode import ChunkDelta, ToolCallDelta
 from openrouter_core.stored import state
+from tests.validated_builds import validated_builds
 
 PROVIDER_META = {"model_provider": "openrouter"}
 
@@ -74,14 +75,7 @@ def test_aggregates_equal_the_validated_aggregates(parts: list[tuple[str, dict[s
 def test_delta_chunk_takes_the_shortcut_only_for_text_and_reasoning(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Equal states alone cannot tell whether the shortcut was taken: count validated builds.
-    validated_builds: list[object] = []
-    real_init = AIMessageChunk.__init__
-
-    def counted(self: AIMessageChunk, *args: object, **kwargs: object) -> None:
-        validated_builds.append(kwargs.get("content"))
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(AIMessageChunk, "__init__", counted)
+    builds = validated_builds(monkeypatch, AIMessageChunk)
     text = streaming.delta_chunk(ChunkDelta(id="gen-1", content="hi"))
     assert text is not None and state(text) == state(validated("hi", {}, "gen-1"))
     reasoning = streaming.delta_chunk(ChunkDelta(reasoning="think"))
@@ -89,10 +83,10 @@ def test_delta_chunk_takes_the_shortcut_only_for_text_and_reasoning(
     assert state(reasoning) == state(validated("", {"reasoning_content": "think"}, None))
     assert streaming.delta_chunk(ChunkDelta(id="gen-1")) is None
     # Only the two references above were validated; the streamed chunks were stored.
-    assert validated_builds == ["hi", ""]
+    assert [kwargs.get("content") for _, kwargs in builds] == ["hi", ""]
     tool = streaming.delta_chunk(ChunkDelta(tool_calls=[ToolCallDelta(index=0, id="c",
                                                                        name="f", arguments="")]))
-    assert tool is not None and len(validated_builds) == 3  # tool fragments are validated
+    assert tool is not None and len(builds) == 3  # tool fragments are validated
 
 
 def test_the_import_check_tells_a_wrong_build_from_a_right_one(

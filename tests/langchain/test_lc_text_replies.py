@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatResult
 from langchain_openrouter import responses
 from openrouter_core.decode import decode_choices
 from tests.reply_bodies import assert_same_build, reply_bodies
+from tests.validated_builds import validated_builds
 
 
 def both(raw: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[ChatResult, ChatResult]:
@@ -59,14 +60,7 @@ def test_the_shortcut_equals_the_validated_build(body: dict[str, Any]) -> None:
 
 
 def test_tool_calls_and_images_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    validated: list[object] = []
-    real_init = AIMessage.__init__
-
-    def counted(self: AIMessage, *args: object, **kwargs: object) -> None:
-        validated.append(kwargs.get("content"))
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(AIMessage, "__init__", counted)
+    validated = validated_builds(monkeypatch, AIMessage)
     text = {"choices": [{"message": {"role": "assistant", "content": "Hi."}}]}
     responses.chat_result(decode_choices(text), "m")
     assert validated == []  # stored
@@ -78,7 +72,8 @@ def test_tool_calls_and_images_are_validated(monkeypatch: pytest.MonkeyPatch) ->
     for body in (tool, image):
         built = responses.chat_result(decode_choices(body), "m")
         assert isinstance(built.generations[0].message, AIMessage)
-    assert len(validated) == 2
+    # Each of the two went through AIMessage's validation (the image's content as blocks).
+    assert len(validated) == 2 and validated[0][1].get("content") == ""
     monkeypatch.undo()
     for body in (tool, image):
         built, reference = both(body, monkeypatch)

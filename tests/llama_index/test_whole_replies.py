@@ -18,6 +18,7 @@ from llama_index_openrouter import responses
 from openrouter_core.decode import decode_response
 from openrouter_core.stored import state
 from tests.reply_bodies import assert_same_build, reply_bodies
+from tests.validated_builds import validated_builds
 
 
 def both(body: dict[str, Any], patch: pytest.MonkeyPatch) -> tuple[Any, Any, Any, Any]:
@@ -70,21 +71,13 @@ def test_a_text_reply_is_stored_not_validated(monkeypatch: pytest.MonkeyPatch) -
         TextBlock,
     )
 
-    validated: list[str] = []
-    for model in (ChatMessage, ChatResponse, CompletionResponse, TextBlock):
-        real_init = model.__init__
-
-        def counted(self: Any, *args: Any, _real: Any = real_init, _name: str = model.__name__,
-                    **kwargs: Any) -> None:
-            validated.append(_name)
-            _real(self, *args, **kwargs)
-
-        monkeypatch.setattr(model, "__init__", counted)
+    builds = validated_builds(monkeypatch, ChatMessage, ChatResponse, CompletionResponse,
+                              TextBlock)
     result = decode_response({"choices": [{"message": {"role": "assistant", "content": "Hi."}}]})
     chat = responses.to_chat_response(result)
     completion = responses.to_completion_response(result)
-    assert validated == []
+    assert builds == []
     assert chat.message.content == "Hi." and completion.text == "Hi."
     monkeypatch.setattr(responses, "UNVALIDATED_BUILDS", False)
     responses.to_chat_response(result)
-    assert sorted(validated) == ["ChatMessage", "ChatResponse", "TextBlock"]
+    assert sorted(name for name, _ in builds) == ["ChatMessage", "ChatResponse", "TextBlock"]
