@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 from llama_index.core.base.llms.types import ChatMessage
 
+from llama_index_openrouter.callbacks import check_budget
 from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.messages import to_openrouter_messages
 from llama_index_openrouter.streaming import ChatStream
@@ -41,8 +42,6 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
             *, stream: bool) -> tuple[Endpoint, JSONDict, dict[str, str]]:
     """Build and validate the request: the endpoint, body and headers, the first arguments of
     the transport's calls. Raises ``InputError`` before anything is sent."""
-    from llama_index_openrouter.callbacks import check_budget
-
     check_budget()  # a reached budget stops the request here, before anything is built or sent
     call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
     options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call}

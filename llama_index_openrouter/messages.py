@@ -216,8 +216,24 @@ def _content(parts: list[JSONDict]) -> str | list[JSONDict]:
     return parts
 
 
+# Roles whose message is its content alone (no tool calls, reasoning or tool_call_id).
+_CONTENT_ONLY = frozenset({"system", "developer", "user"})
+
+
 def to_openrouter_message(message: ChatMessage, position: int = 0) -> JSONDict:
     """Convert one ``ChatMessage`` into an OpenRouter message dict."""
+    blocks = message.blocks
+    # Most messages of a conversation: one text block from the user or the system. What the
+    # walk below would make of it, without collecting parts or naming positions for errors.
+    if len(blocks) == 1 and type(blocks[0]) is TextBlock:
+        role = _ROLES.get(message.role)
+        if role in _CONTENT_ONLY:
+            return {"role": role, "content": str(blocks[0].text)}
+    return _walked(message, position)
+
+
+def _walked(message: ChatMessage, position: int) -> JSONDict:
+    # Any message, block by block: errors name the message and block they are about.
     where = f"messages[{position}]"
     role = _ROLES.get(message.role)
     if role is None:

@@ -270,7 +270,8 @@ class BodyTemplate:
     stream flags and its routing checks stay the same while the settings do. Built once, it
     makes the body of each request, equal to :func:`build_body`'s (the same keys, values and
     order, the same checks in the same order and the same warnings), and consults the catalog as
-    :func:`prepare` does, on every request (the catalog can change).
+    :func:`prepare` does, with each request's catalogs (``catalog.RepeatedCheck`` skips the
+    check only where it would do nothing).
 
     Bodies made from one template share their nested setting values (a ``provider`` object,
     say) with it. Nothing changes a body once built; the transport only serialises it.
@@ -279,7 +280,7 @@ class BodyTemplate:
         InputError: The model slug (when built); the messages (when a body is made).
     """
 
-    __slots__ = ("_conflicts", "_model", "_rest")
+    __slots__ = ("_catalog_check", "_conflicts", "_model", "_rest")
 
     def __init__(self, model: str, settings: RequestSettings, *, stream: bool,
                  stream_usage: bool = True) -> None:
@@ -291,13 +292,22 @@ class BodyTemplate:
         # build_body checks the routing of the whole body: only "model" and the settings'
         # keys count, and a "model" among the settings wins as it does there.
         self._conflicts = tuple(routing_conflicts({"model": model, **rest}))
+        self._catalog_check: Any = None
+        """A ``catalog.RepeatedCheck``, made with the first body (the catalog loads then)."""
 
     def body(self, messages: Sequence[Mapping[str, Any]], endpoint: Any = None) -> JSONDict:
         """The checked body for ``messages`` (as ``prepare``'s, catalog checks included)."""
         check_messages(messages)
         body: JSONDict = {"model": self._model, "messages": list(messages), **self._rest}
         _warn_routing(self._conflicts)
-        _check_catalog(body, endpoint)
+        checker = self._catalog_check
+        if checker is None:
+            from openrouter_core import catalog
+
+            checker = self._catalog_check = catalog.RepeatedCheck()
+        # This template's bodies differ only in their messages, which the catalog check does
+        # not read: it is done again only when the catalogs or the warnings memory changed.
+        checker.check(body, endpoint)
         return body
 
 

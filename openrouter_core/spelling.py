@@ -102,6 +102,12 @@ def warn_once(where: str, key: str, message: str | Callable[[], str],
     warnings.warn(text, category, stacklevel=caller_stacklevel())
 
 
+def warned(where: str, key: str) -> bool:
+    """Whether :func:`warn_once` has warned about ``key`` in ``where`` (and not forgotten it
+    since)."""
+    return (where, key) in _warned
+
+
 def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
     """Apply the rule to ``keys`` given for ``where`` (e.g. ``"reasoning"``).
 

@@ -17,9 +17,11 @@ bundled snapshot with ``python -m openrouter_core.catalog refresh`` (needs a key
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from openrouter_core import spelling
 from openrouter_core.catalog.capabilities import (
     UnsupportedParameterWarning,
     filter_models,
@@ -27,6 +29,7 @@ from openrouter_core.catalog.capabilities import (
     reset_warnings,
     unsupported_parameters,
     warn_unsupported_once,
+    warned,
 )
 from openrouter_core.catalog.models import (
     Catalog,
@@ -60,6 +63,7 @@ __all__ = [
     "ModelInfo",
     "Pricing",
     "ReasoningSupport",
+    "RepeatedCheck",
     "UnknownModelWarning",
     "UnsupportedParameterWarning",
     "aget_catalog",
@@ -129,16 +133,78 @@ def check_request(body: Mapping[str, Any], endpoint: Endpoint | None = None) -> 
 
     Uses only what is known without a fetch; returns the parameters warned about now.
     """
+    return _check(body, _known(endpoint))[0]
+
+
+def _check(body: Mapping[str, Any],
+           known: tuple[Catalog, Catalog]) -> tuple[list[str], _Checked]:
+    # check_request against `known`: the parameters warned about now, and what the check found
+    # that makes it a no-op while nothing changes (see RepeatedCheck).
     model = body.get("model")
     listed = body.get("models")
-    known = _known(endpoint)
+    unknown = []
     for slug in [model, *(listed if isinstance(listed, list) else [])]:
-        if isinstance(slug, str):
-            check_model_id(slug, known)
+        if isinstance(slug, str) and check_model_id(slug, known):
+            unknown.append(slug)
     info = _first(known, model) if isinstance(model, str) else None
     if info is None:
-        return []
-    return warn_unsupported_once(str(model), unsupported_parameters(info, body))
+        return [], _Checked(known, tuple(unknown), "", ())
+    parameters = unsupported_parameters(info, body)
+    return (warn_unsupported_once(str(model), parameters),
+            _Checked(known, tuple(unknown), str(model), tuple(parameters)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What one :func:`check_request` read and warned about."""
+
+    known: tuple[Catalog, Catalog]
+    unknown: tuple[str, ...]
+    """Ids no catalog knew: each warned about once, in the ``spelling`` memory."""
+    model: str
+    parameters: tuple[str, ...]
+    """``model``'s unsupported parameters: each warned about once, in the capabilities memory."""
+
+    def holds(self, known: tuple[Catalog, Catalog]) -> bool:
+        """Whether checking the same body against ``known`` would do nothing: the same
+        catalogs (immutable, so the same objects answer the same) and every warning it made
+        still remembered (a reset of either memory makes the next check warn again)."""
+        if known[0] is not self.known[0] or known[1] is not self.known[1]:
+            return False
+        for slug in self.unknown:
+            if not spelling.warned("model", slug):
+                return False
+        for parameter in self.parameters:  # noqa: SIM110 - a loop, as above
+            if not warned(self.model, parameter):
+                return False
+        return True
+
+
+class RepeatedCheck:
+    """:func:`check_request` for bodies that differ only in their ``messages``: the bodies of
+    one request template.
+
+    The check reads a body's model, fallback ids and parameters, never its messages, so for
+    such bodies its outcome depends only on the catalogs known at the time and on what was
+    warned about already. Once a check has run, the next one is a no-op as long as the same
+    catalogs are known (a snapshot rewrite, a fetched or expired live catalog or a
+    :func:`clear_cache` each make new ones) and its warnings are still remembered; only then
+    is it skipped. Each body's catalogs are still read, as :func:`check_request` reads them.
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last: _Checked | None = None
+
+    def check(self, body: Mapping[str, Any], endpoint: Endpoint | None = None) -> None:
+        """:func:`check_request` of ``body``, skipped when it would do nothing."""
+        known = _known(endpoint)
+        last = self._last
+        if last is not None and last.holds(known):
+            return
+        # Kept only once the check has run through (a warning made an error stops it first).
+        self._last = _check(body, known)[1]
 
 
 async def alookup(model: str, endpoint: Endpoint | None = None, *,

@@ -114,6 +114,12 @@ def warn_unsupported_once(model: str, parameters: Iterable[str], *,
     return fresh
 
 
+def warned(model: str, parameter: str) -> bool:
+    """Whether :func:`warn_unsupported_once` has warned about ``parameter`` for ``model`` (and
+    not forgotten it since)."""
+    return (model, parameter) in _warned
+
+
 def reset_warnings() -> None:
     """Forget which (model, parameter) pairs were warned about (for tests)."""
     with _warned_lock:

@@ -46,23 +46,26 @@ def suggestion(model: str, catalogs: Iterable[Catalog]) -> str | None:
     return near + suffix
 
 
-def check_model_id(model: str, catalogs: Iterable[Catalog]) -> None:
+def check_model_id(model: str, catalogs: Iterable[Catalog]) -> bool:
     """Warn once per process about ``model`` when none of ``catalogs`` knows it.
 
-    This runs before every request, and the suggestion compares the id with every catalog id
-    of similar length (about 20 ms): the message is only built for the one warning."""
+    Returns whether ``model`` is such an id (warned about now or earlier), ``False`` for a
+    known id, a router or preset, or when no catalog is available. This runs before every
+    request, and the suggestion compares the id with every catalog id of similar length
+    (about 20 ms): the message is only built for the one warning."""
     # A loop, not any() over a generator: a known model (every request's case) returns at its
     # first catalog.
     listing = []
     for catalog in catalogs:
         if len(catalog):
             if catalog.get(model) is not None:
-                return
+                return False
             listing.append(catalog)
     if not listing or is_router(model):
-        return
+        return False
     spelling.warn_once("model", model, lambda: _unknown_model_message(model, listing),
                        category=UnknownModelWarning)
+    return True
 
 
 def _unknown_model_message(model: str, catalogs: Iterable[Catalog]) -> str:

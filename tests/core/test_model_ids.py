@@ -89,8 +89,18 @@ def test_fallback_models_are_checked_too() -> None:
         catalog.check_request({"model": "openai/gpt-4o-mini", "models": ["openai/gpt4o"]})
 
 
-def test_no_catalog_no_warning() -> None:
-    assert check_model_id("openai/gpt4o-mini", [Catalog(())]) is None
+def test_no_catalog_no_warning(recwarn: pytest.WarningsRecorder) -> None:
+    assert check_model_id("openai/gpt4o-mini", [Catalog(())]) is False
+    assert not recwarn.list
+
+
+def test_check_model_id_says_which_ids_it_warns_about() -> None:
+    known = (catalog.load_snapshot(),)
+    assert check_model_id("openai/gpt-4o-mini", known) is False
+    assert check_model_id("openrouter/auto", known) is False  # a router: never warned about
+    with pytest.warns(UnknownModelWarning):
+        assert check_model_id("someone/unheard-of-model", known) is True
+    assert check_model_id("someone/unheard-of-model", known) is True  # warned before: still so
 
 
 def test_langchain_warning_points_at_the_users_line(openrouter_emulator: Emulator) -> None:

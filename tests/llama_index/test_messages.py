@@ -217,3 +217,40 @@ def test_thinking_without_details_is_not_sent() -> None:
 
 def test_empty_assistant_message_has_empty_content() -> None:
     assert one(ChatMessage(role="assistant", blocks=[])) == {"role": "assistant", "content": ""}
+
+
+class _OwnText(TextBlock):
+    """A TextBlock subclass: not the shortcut's exact type, so it takes the walk."""
+
+
+_SHAPES = {
+    "one text": lambda: [TextBlock(text="hello")],
+    "empty text": lambda: [TextBlock(text="")],
+    "own text class": lambda: [_OwnText(text="hi")],
+    "text, cached": lambda: [TextBlock(text="long"), CachePoint(cache_control=CacheControl(
+        type="ephemeral"))],
+    "two texts": lambda: [TextBlock(text="a"), TextBlock(text="b")],
+    "image": lambda: [ImageBlock(url="https://example.com/a.png")],
+    "no blocks": lambda: [],
+    "thinking": lambda: [ThinkingBlock(content="...")],
+}
+
+
+def _outcome(convert: object, message: ChatMessage) -> object:
+    try:
+        return convert(message)  # type: ignore[operator]
+    except InputError as exc:
+        return f"InputError: {exc}"
+
+
+@pytest.mark.parametrize("role", list(MessageRole))
+@pytest.mark.parametrize("shape", list(_SHAPES))
+@pytest.mark.parametrize("extra", [{}, {"tool_call_id": "call_1", "tool_calls": [
+    {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}])
+def test_the_one_text_shortcut_is_the_walk(role: MessageRole, shape: str,
+                                           extra: dict[str, object]) -> None:
+    from llama_index_openrouter.messages import _walked
+
+    message = ChatMessage(role=role, blocks=_SHAPES[shape](), additional_kwargs=extra)
+    assert _outcome(to_openrouter_message, message) == _outcome(
+        lambda m: _walked(m, 0), message)
