@@ -32,7 +32,7 @@ from langchain_core.outputs import ChatResult, LLMResult
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_openrouter import stream_lifecycle
-from langchain_openrouter.run_start import abegin, begin
+from langchain_openrouter.run_start import abegin, begin, normalized
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -101,7 +101,7 @@ def invoke(model: BaseChatModel, model_input: LanguageModelInput,
                                                stream=False)
     # Before the try, as in langchain-core's generate: a message it cannot normalise leaves
     # the run started and unreported.
-    messages = _lcu._normalize_messages(messages)
+    messages = normalized(messages)
     try:
         if _direct(model, run_manager, call_kwargs, async_api=False):
             if model.rate_limiter:
@@ -136,7 +136,7 @@ async def ainvoke(model: BaseChatModel, model_input: LanguageModelInput,
                                                       stream=False)
     # Before the try, as in langchain-core's agenerate: a message it cannot normalise leaves
     # the run started and unreported.
-    messages = _lcu._normalize_messages(messages)
+    messages = normalized(messages)
     try:
         if _direct(model, run_manager, call_kwargs, async_api=True):
             if model.rate_limiter:

@@ -72,10 +72,17 @@ class RunStart:
 
     messages: list[BaseMessage]
     configure: tuple[Any, ...]
-    configure_kwargs: dict[str, Any]
+    params: dict[str, Any]
+    """The invocation parameters, as traced."""
     start_args: tuple[Any, ...]
     start_kwargs: dict[str, Any]
     kwargs: dict[str, Any]
+
+    def configure_kwargs(self) -> dict[str, Any]:
+        """``configure``'s keywords: the parameters LangSmith inherits (without the large
+        ones). Made only for a run that configures callbacks: nobody else reads them."""
+        return {"langsmith_inheritable_metadata":
+                _lcu._filter_invocation_params_for_tracing(self.params)}
 
 
 class Begun(NamedTuple):
@@ -100,6 +107,17 @@ def input_messages(model: BaseChatModel, model_input: LanguageModelInput) -> lis
     return model._convert_input(model_input).to_messages()
 
 
+def normalized(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """``_normalize_messages(messages)`` (langchain-core's translation of older content-block
+    formats to its v1 blocks). It changes only list contents; for messages whose contents are
+    all strings it returns a new list of the same messages, which this returns without running
+    it (a test pins that reading of the installed langchain-core)."""
+    for message in messages:
+        if not isinstance(message.content, str):
+            return _lcu._normalize_messages(messages)
+    return list(messages)
+
+
 def _structured_format(kwargs: dict[str, Any]) -> Any:
     # Taken out of the call's keywords as langchain-core takes it (when the first is given,
     # the second stays among the keywords).
@@ -121,12 +139,16 @@ def start_run(model: BaseChatModel, model_input: LanguageModelInput,
     options = {"stop": stop, **listed, **structured_dict}
     inheritable_metadata = {**(config.get("metadata") or {}),
                             **model._get_ls_params_with_defaults(stop=stop, **kwargs)}
+    if not isinstance(params, dict):
+        # Filtering a dict for tracing cannot fail, so only a run that configures callbacks
+        # does it (RunStart.configure_kwargs); anything else fails here, where it fails in
+        # langchain-core.
+        _lcu._filter_invocation_params_for_tracing(params)
     return RunStart(
         messages=messages,
         configure=(config.get("callbacks"), model.callbacks, model.verbose, config.get("tags"),
                    model.tags, inheritable_metadata, model.metadata),
-        configure_kwargs={"langsmith_inheritable_metadata":
-                          _lcu._filter_invocation_params_for_tracing(params)},
+        params=params,
         start_args=(model._serialized, [_lc._format_for_tracing(messages)]),
         start_kwargs={"invocation_params": params, "options": options,
                       "name": config.get("run_name"), "run_id": config.pop("run_id", None),
@@ -183,7 +205,7 @@ def begin(model: BaseChatModel, model_input: LanguageModelInput,
     if _is_quiet(start):
         return Begun(start.messages, start.kwargs, CallbackManagerForLLMRun(
             run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
-    manager = CallbackManager.configure(*start.configure, **start.configure_kwargs)
+    manager = CallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
     return Begun(start.messages, start.kwargs, run_manager)
 
@@ -196,11 +218,11 @@ async def abegin(model: BaseChatModel, model_input: LanguageModelInput,
     if _is_quiet(start):
         return Begun(start.messages, start.kwargs, AsyncCallbackManagerForLLMRun(
             run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
-    manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs)
+    manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = await manager.on_chat_model_start(*start.start_args,
                                                        **start.start_kwargs)
     return Begun(start.messages, start.kwargs, run_manager)
 
 
 __all__ = ["QUIET_SUPPORTED", "Begun", "RunStart", "abegin", "begin", "input_messages",
-           "observed", "start_run"]
+           "normalized", "observed", "start_run"]

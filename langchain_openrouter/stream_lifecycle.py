@@ -30,7 +30,7 @@ from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
 from langchain_core.utils._merge import merge_dicts
 from langchain_core.utils.utils import LC_ID_PREFIX
 
-from langchain_openrouter.run_start import abegin, begin
+from langchain_openrouter.run_start import abegin, begin, normalized
 from langchain_openrouter.streaming import generation_chunk
 from openrouter_core.stream import TextBuilder
 
@@ -265,7 +265,7 @@ def stream(model: BaseChatModel, model_input: LanguageModelInput,
         model.rate_limiter.acquire(blocking=True)
     run: _Run | None = None
     try:
-        chunks, text = source(_lcu._normalize_messages(messages), stop, call_kwargs,
+        chunks, text = source(normalized(messages), stop, call_kwargs,
                               run_manager)
         run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
         if run.plain:  # the common case: step() inlined, no report
@@ -309,7 +309,7 @@ async def astream(model: BaseChatModel, model_input: LanguageModelInput,
         await model.rate_limiter.aacquire(blocking=True)
     run: _Run | None = None
     try:
-        chunks, text = source(_lcu._normalize_messages(messages), stop, call_kwargs,
+        chunks, text = source(normalized(messages), stop, call_kwargs,
                               run_manager)
         run = _Run(model, run_manager.run_id, text, observed=bool(run_manager.handlers))
         if run.plain:  # the common case: step() inlined, no report

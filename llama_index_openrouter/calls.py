@@ -43,8 +43,9 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
     """Build and validate the request: the endpoint, body and headers, the first arguments of
     the transport's calls. Raises ``InputError`` before anything is sent."""
     check_budget()  # a reached budget stops the request here, before anything is built or sent
-    call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS}
-    options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call}
+    # Most calls pass no keywords: no comprehension to run (each is a call of its own).
+    call = {k: v for k, v in kwargs.items() if k not in _FRAMEWORK_KWARGS} if kwargs else {}
+    options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call} if call else {}
     try:
         settings = config._settings_for_request(call)
     except ValueError as exc:

@@ -98,9 +98,14 @@ def message_blocks(result: ChatResult) -> ContentBlocks:
         blocks.append(thinking)
     if result.content or not (result.tool_calls or result.images):
         blocks.append(_text_block(result.content))
-    blocks.extend(image_block(i) for i in result.images)
-    blocks.extend(citation_block(c) for c in result.citations)
-    blocks.extend(tool_call_block(c) for c in result.tool_calls)
+    # Each kind only when present: most replies are text alone, and an empty generator is
+    # still a frame to make on every reply.
+    if result.images:
+        blocks.extend(image_block(i) for i in result.images)
+    if result.annotations:
+        blocks.extend(citation_block(c) for c in result.citations)
+    if result.tool_calls:
+        blocks.extend(tool_call_block(c) for c in result.tool_calls)
     return blocks
 
 

@@ -65,19 +65,20 @@ def check_messages(messages: Sequence[Mapping[str, Any]]) -> None:
     """Raise :class:`InputError` naming the first malformed message or content part."""
     if not messages:
         raise InputError("messages: the message list is empty; send at least one message")
+    # Every request checks every message: where a message is is spelled out only for an error
+    # (or for its content parts), not formatted for each message that passes.
     for position, message in enumerate(messages):
-        where = f"messages[{position}]"
         role = message.get("role")
         if role not in ROLES:
-            raise InputError(f"{where}: unknown role {role!r}")
+            raise InputError(f"messages[{position}]: unknown role {role!r}")
         content = message.get("content")
         if isinstance(content, list):
             for index, part in enumerate(content):
-                _check_part(part, f"{where}.content[{index}]")
+                _check_part(part, f"messages[{position}].content[{index}]")
         elif content is not None and not isinstance(content, str):
-            raise InputError(f"{where}: content must be a string or a list of parts")
+            raise InputError(f"messages[{position}]: content must be a string or a list of parts")
         if role == "tool" and not message.get("tool_call_id"):
-            raise InputError(f"{where}: tool message has no tool_call_id")
+            raise InputError(f"messages[{position}]: tool message has no tool_call_id")
 
 
 def tool_name(tool: Mapping[str, Any]) -> str | None:

@@ -25,7 +25,8 @@ from langchain_core.callbacks import (
     get_usage_metadata_callback,
 )
 from langchain_core.globals import set_debug
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, _utils as _lcu
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_core.runnables import RunnableLambda
 from langchain_core.tracers import langchain as langchain_tracer
@@ -341,3 +342,48 @@ def test_the_quiet_start_helpers_are_present_in_this_langchain_core() -> None:
     # Without one, every run takes the full start (correct, slower); this makes that visible
     # in the lowest, pinned and newest runs of CI.
     assert run_start.QUIET_SUPPORTED
+
+
+def test_a_subclass_whose_invocation_parameters_are_no_dict_fails_as_in_langchain(
+        emu: Emulator) -> None:
+    # The filter of the traced parameters runs only for observed runs (it cannot fail on a
+    # dict); anything else fails at the start of every run, as in langchain-core.
+    class Listing(ChatOpenRouter):
+        def _get_invocation_params(self, stop: list[str] | None = None,
+                                   **kwargs: Any) -> Any:
+            return [("model", MODEL)]
+
+    model = Listing(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    with pytest.raises(AttributeError) as theirs:
+        BaseChatModel.invoke(model, "Hello")
+    for call in (model.invoke, lambda text: list(model.stream(text))):
+        with pytest.raises(AttributeError) as ours:
+            call("Hello")
+        assert str(ours.value) == str(theirs.value)
+    assert emu.requests == []
+
+
+_STRING_CONTENTS = [SystemMessage(content="be brief"), HumanMessage(content="hi"),
+                    AIMessage(content=""), ToolMessage(content="42", tool_call_id="c1"),
+                    AIMessage(content="x", tool_calls=[{"name": "f", "args": {}, "id": "c2"}])]
+
+
+def test_normalizing_string_contents_gives_the_same_messages() -> None:
+    # What run_start.normalized takes as read of the installed langchain-core: for messages
+    # whose contents are strings, _normalize_messages returns a new list of the very messages.
+    reference = _lcu._normalize_messages(_STRING_CONTENTS)
+    assert reference is not _STRING_CONTENTS
+    assert [id(m) for m in reference] == [id(m) for m in _STRING_CONTENTS]
+    ours = run_start.normalized(_STRING_CONTENTS)
+    assert ours is not _STRING_CONTENTS
+    assert [id(m) for m in ours] == [id(m) for m in _STRING_CONTENTS]
+
+
+def test_normalizing_list_contents_is_langchain_cores() -> None:
+    # A v0 image block among string messages: translated as langchain-core translates it.
+    old_style = HumanMessage(content=[{"type": "image", "source_type": "url",
+                                       "url": "https://example.test/a.png"}])
+    messages = [*_STRING_CONTENTS[:2], old_style]
+    ours = run_start.normalized(messages)
+    assert ours == _lcu._normalize_messages(messages)
+    assert ours[2] is not old_style and ours[2].content != old_style.content
