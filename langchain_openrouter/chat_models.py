@@ -211,7 +211,10 @@ class ChatOpenRouter(BaseChatModel):
     # included): per-request work that does not change the bytes sent (openrouter_core.memo).
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_connection: LastBuilt[calls.Connection] = PrivateAttr(default_factory=LastBuilt)
+    # One request template per stream flag: a model both invoked and streamed keeps both.
     _built_template: LastFrom[calls.CallTemplate] = PrivateAttr(default_factory=LastFrom)
+    _built_stream_template: LastFrom[calls.CallTemplate] = PrivateAttr(
+        default_factory=LastFrom)
 
     @model_validator(mode="before")
     @classmethod
@@ -360,7 +363,8 @@ class ChatOpenRouter(BaseChatModel):
         converted = convert_messages(messages)
         settings, connection = self._settings(), self._connection()
         if not kwargs and not stop:  # most calls: the settings' part of the request is kept
-            memo = cast("LastFrom[calls.CallTemplate]", held(self, "_built_template", LastFrom))
+            memo = cast("LastFrom[calls.CallTemplate]", held(
+                self, "_built_stream_template" if stream else "_built_template", LastFrom))
             return memo.get((settings, connection, self.model_name, stream, self.stream_usage),
                             calls.call_template).call(converted)
         return calls.build_call(

@@ -61,7 +61,8 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
         return endpoint, body, headers
     # Most calls: the settings' part of the body is kept while the settings (a new object
     # whenever a field changed) and the model stay the same.
-    memo = cast("LastFrom[BodyTemplate]", held(config, "_built_body", LastFrom))
+    memo = cast("LastFrom[BodyTemplate]", held(
+        config, "_built_stream_body" if stream else "_built_body", LastFrom))
     template = memo.get((settings, config.model, stream), _body_template)
     return (endpoint, template.body(converted, endpoint),
             build_headers(attribution, config.default_headers))

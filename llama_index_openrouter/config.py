@@ -205,7 +205,9 @@ class OpenRouterConfig(BaseModel):
     _built_settings: LastBuilt[RequestSettings] = PrivateAttr(default_factory=LastBuilt)
     _built_endpoint: LastBuilt[Endpoint] = PrivateAttr(default_factory=LastBuilt)
     _built_attribution: LastBuilt[dict[str, str]] = PrivateAttr(default_factory=LastBuilt)
+    # One body template per stream flag: an LLM both called and streamed keeps both.
     _built_body: LastFrom[BodyTemplate] = PrivateAttr(default_factory=LastFrom)
+    _built_stream_body: LastFrom[BodyTemplate] = PrivateAttr(default_factory=LastFrom)
 
     @model_validator(mode="before")
     @classmethod

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,16 @@ def _fresh_once_per_process_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
     catalog.reset_warnings()
     monkeypatch.setattr(spelling, "_warned", set())
     monkeypatch.setattr(tokens, "_warned", set())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _shared_pools_closed_at_the_end() -> Iterator[None]:
+    """Close the transport's shared sync pools after the last test: their connections lead to
+    emulators that are gone by then, and a socket still open at exit is a ResourceWarning."""
+    yield
+    from openrouter_core import transport
+
+    transport.close()
 
 
 _HERE = Path(__file__).parent

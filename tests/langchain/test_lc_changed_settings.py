@@ -114,6 +114,13 @@ def test_calls_without_keywords_build_the_request_template_once(
     model.temperature = 0.3
     model.invoke("hi")
     assert emu.requests[-1].json["temperature"] == 0.3 and built == [False, False]
+    # Streamed and not, in turn: one template each, built once.
+    for _ in range(3):
+        list(model.stream("hi"))
+        assert emu.requests[-1].json["stream"] is True
+        model.invoke("hi")
+        assert "stream" not in emu.requests[-1].json
+    assert built == [False, False, True]
 
 
 def test_the_model_name_stream_flag_and_usage_reach_every_request(

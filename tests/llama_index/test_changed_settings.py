@@ -118,3 +118,11 @@ def test_calls_without_keywords_build_the_body_template_once(
     llm.default_headers["X-Later"] = "2"  # in place: headers are not kept in the template
     llm.chat(HI)
     assert emu.requests[-1].headers["x-later"] == "2"
+    # Streamed and not, in turn: one template each, built once.
+    before = len(built)
+    for _ in range(3):
+        list(llm.stream_chat(HI))
+        assert emu.requests[-1].json["stream"] is True
+        llm.chat(HI)
+        assert "stream" not in emu.requests[-1].json
+    assert built[before:] == [("openai/gpt-4o", True)]
