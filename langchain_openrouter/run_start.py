@@ -139,10 +139,10 @@ def start_run(model: BaseChatModel, model_input: LanguageModelInput,
     options = {"stop": stop, **listed, **structured_dict}
     inheritable_metadata = {**(config.get("metadata") or {}),
                             **model._get_ls_params_with_defaults(stop=stop, **kwargs)}
-    if not isinstance(params, dict):
-        # Filtering a dict for tracing cannot fail, so only a run that configures callbacks
-        # does it (RunStart.configure_kwargs); anything else fails here, where it fails in
-        # langchain-core.
+    if type(params) is not dict:
+        # Filtering a plain dict for tracing cannot fail, so only a run that configures
+        # callbacks does it (RunStart.configure_kwargs); anything else (a dict subclass
+        # included) is filtered here, and fails here, where it fails in langchain-core.
         _lcu._filter_invocation_params_for_tracing(params)
     return RunStart(
         messages=messages,

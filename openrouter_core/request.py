@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openrouter_core import server_tools, spelling
 from openrouter_core.errors import InputError
 from openrouter_core.settings import JSONDict, RequestSettings
+
+if TYPE_CHECKING:
+    from openrouter_core.catalog import RepeatedCheck
 
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 PART_TYPES = frozenset({"text", "image_url", "file", "input_audio", "video_url"})
@@ -293,8 +296,8 @@ class BodyTemplate:
         # build_body checks the routing of the whole body: only "model" and the settings'
         # keys count, and a "model" among the settings wins as it does there.
         self._conflicts = tuple(routing_conflicts({"model": model, **rest}))
-        self._catalog_check: Any = None
-        """A ``catalog.RepeatedCheck``, made with the first body (the catalog loads then)."""
+        self._catalog_check: RepeatedCheck | None = None
+        """Made with the first body (the catalog, about 7 ms to import, loads then)."""
 
     def body(self, messages: Sequence[Mapping[str, Any]], endpoint: Any = None) -> JSONDict:
         """The checked body for ``messages`` (as ``prepare``'s, catalog checks included)."""
@@ -305,10 +308,12 @@ class BodyTemplate:
         if checker is None:
             from openrouter_core import catalog
 
-            checker = self._catalog_check = catalog.RepeatedCheck()
-        # This template's bodies differ only in their messages, which the catalog check does
-        # not read: it is done again only when the catalogs or the warnings memory changed.
-        checker.check(body, endpoint)
+            # The body without its messages (which the catalog check does not read), its keys
+            # in the body's order: "model" first, unless a setting names it too.
+            checker = self._catalog_check = catalog.RepeatedCheck(
+                {"model": self._model, **self._rest})
+        # Done again only when the catalogs known or the warnings memory changed.
+        checker.check(endpoint)
         return body
 
 

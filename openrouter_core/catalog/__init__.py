@@ -181,30 +181,33 @@ class _Checked:
 
 
 class RepeatedCheck:
-    """:func:`check_request` for bodies that differ only in their ``messages``: the bodies of
+    """:func:`check_request` for every body made of ``fixed`` and some messages: the bodies of
     one request template.
 
-    The check reads a body's model, fallback ids and parameters, never its messages, so for
-    such bodies its outcome depends only on the catalogs known at the time and on what was
-    warned about already. Once a check has run, the next one is a no-op as long as the same
-    catalogs are known (a snapshot rewrite, a fetched or expired live catalog or a
-    :func:`clear_cache` each make new ones) and its warnings are still remembered; only then
-    is it skipped. Each body's catalogs are still read, as :func:`check_request` reads them.
+    The check reads a body's model, fallback ids and parameters, never its messages, so it is
+    made on ``fixed`` (the body without ``messages``), and its outcome depends only on the
+    catalogs known at the time and on what was warned about already. Once a check has run, the
+    next one is a no-op as long as the same catalog objects are known (a newly read snapshot,
+    a fetched or expired live catalog and :func:`clear_cache` each bring new ones) and its
+    warnings are still remembered; only then is it skipped. The catalogs are still looked up
+    for each check, as :func:`check_request` looks them up.
     """
 
-    __slots__ = ("_last",)
+    __slots__ = ("_fixed", "_last")
 
-    def __init__(self) -> None:
+    def __init__(self, fixed: Mapping[str, Any]) -> None:
+        self._fixed = dict(fixed)
         self._last: _Checked | None = None
 
-    def check(self, body: Mapping[str, Any], endpoint: Endpoint | None = None) -> None:
-        """:func:`check_request` of ``body``, skipped when it would do nothing."""
+    def check(self, endpoint: Endpoint | None = None) -> None:
+        """:func:`check_request` of a body made of ``fixed`` (and any messages), skipped when
+        it would do nothing."""
         known = _known(endpoint)
         last = self._last
         if last is not None and last.holds(known):
             return
         # Kept only once the check has run through (a warning made an error stops it first).
-        self._last = _check(body, known)[1]
+        self._last = _check(self._fixed, known)[1]
 
 
 async def alookup(model: str, endpoint: Endpoint | None = None, *,

@@ -19,9 +19,11 @@ The cache is keyed by base URL. Concurrent first look-ups fetch once: threads sh
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
+import tempfile
 import threading
 import time
 import weakref
@@ -149,11 +151,30 @@ def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = 
                        for entry in entries)
     text = f'{{"source": {json.dumps(source)},\n"data": [\n{lines}\n]}}\n'
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    _replace(path, text)
     with _lock:  # this process sees its own rewrite at once
         _generation[0] += 1
         _checked.clear()
+        for key in [key for key in _snapshots if key[0] == str(path)]:
+            del _snapshots[key]  # the rewrite can carry the modification time of a read
     return path
+
+
+def _replace(path: Path, text: str) -> None:
+    # Written beside the file and moved over it in one step: a reader (another process, or this
+    # one after its re-check interval) reads the old file or the new one, never a part of one.
+    # The file keeps its permissions (a new one gets the usual 0o644).
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(name, mode)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
 
 
 # --- live fetch ---------------------------------------------------------------------------

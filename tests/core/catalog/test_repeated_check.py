@@ -26,6 +26,18 @@ BODY = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "top_k"
 Step = Callable[[], None]
 
 
+def _without_messages(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if key != "messages"}
+
+
+def _said(check: Callable[[], Any]) -> list[str]:
+    # The warnings one check makes.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check()
+    return sorted(str(w.message) for w in caught)
+
+
 def _script(endpoint: Endpoint, snapshot: Path) -> list[tuple[str, Step]]:
     bundled = catalog.load_snapshot(catalog.SNAPSHOT_PATH)
     # Without every entry that answers for MODEL (its variants share its canonical slug).
@@ -90,8 +102,8 @@ def test_every_body_warns_as_check_request_does(endpoint: Endpoint, snapshot: Pa
         return real(body, known)
 
     monkeypatch.setattr(catalog, "_check", counted)
-    repeated = RepeatedCheck()
-    assert _run(lambda body: repeated.check(body, endpoint), endpoint, snapshot) == expected
+    repeated = RepeatedCheck(_without_messages(BODY))
+    assert _run(lambda _: repeated.check(endpoint), endpoint, snapshot) == expected
 
     steps = [name for name, _ in _script(endpoint, snapshot)]
     pairs = [(name, " / ".join(m for _, m in warned))
@@ -113,10 +125,10 @@ def test_every_body_warns_as_check_request_does(endpoint: Endpoint, snapshot: Pa
 def test_a_warning_turned_error_does_not_count_as_checked(endpoint: Endpoint,
                                                           snapshot: Path) -> None:
     shutil.copyfile(catalog.SNAPSHOT_PATH, snapshot)
-    repeated = RepeatedCheck()
+    repeated = RepeatedCheck(_without_messages(BODY))
     outcomes = {}
     for name, check in (("full", lambda: catalog.check_request(dict(BODY), endpoint)),
-                        ("repeated", lambda: repeated.check(dict(BODY), endpoint))):
+                        ("repeated", lambda: repeated.check(endpoint))):
         catalog.reset_warnings()
         spelling.reset_warnings()
         seen = []
@@ -138,11 +150,63 @@ def test_a_warning_turned_error_does_not_count_as_checked(endpoint: Endpoint,
 def test_another_endpoints_catalog_is_checked_again(endpoint: Endpoint, snapshot: Path) -> None:
     shutil.copyfile(catalog.SNAPSHOT_PATH, snapshot)
     catalog.get_catalog(endpoint, mode="live")
-    repeated = RepeatedCheck()
+    repeated = RepeatedCheck(_without_messages(BODY))
     elsewhere = Endpoint(base_url="http://127.0.0.1:9/api/v1", api_key=None)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        repeated.check(dict(BODY), elsewhere)  # the snapshot: frequency_penalty is listed
-        assert not [w for w in caught if "frequency_penalty" in str(w.message)]
-        repeated.check(dict(BODY), endpoint)  # the fetched listing: it is not
-    assert [w for w in caught if "frequency_penalty" in str(w.message)]
+    # The snapshot lists frequency_penalty for the model; the fetched listing does not.
+    assert not [m for m in _said(lambda: repeated.check(elsewhere)) if "frequency_penalty" in m]
+    assert [m for m in _said(lambda: repeated.check(endpoint)) if "frequency_penalty" in m]
+
+
+def test_a_rewritten_snapshot_is_checked_again_while_a_live_catalog_stays(
+        endpoint: Endpoint, snapshot: Path) -> None:
+    # The live catalog comes first and stays the same object; a fallback id that only the
+    # snapshot knew is unknown once the snapshot is rewritten without it.
+    shutil.copyfile(catalog.SNAPSHOT_PATH, snapshot)
+    bundled = catalog.load_snapshot(catalog.SNAPSHOT_PATH)
+    live = catalog.get_catalog(endpoint, mode="live")
+    only_in_snapshot = next(info.id for info in bundled
+                            if live.get(info.id) is None and ":" not in info.id)
+    repeated = RepeatedCheck({"model": MODEL, "models": [only_in_snapshot]})
+    assert _said(lambda: repeated.check(endpoint)) == []
+    catalog.write_snapshot(Catalog(i for i in bundled if i.id != only_in_snapshot), snapshot)
+    assert catalog.get_catalog(endpoint) is live
+    assert [m for m in _said(lambda: repeated.check(endpoint)) if only_in_snapshot in m]
+
+
+def test_a_check_with_nothing_new_to_say_still_depends_on_the_memory(
+        endpoint: Endpoint) -> None:
+    # Two templates of the same body: the first warns about top_k, the second finds it warned
+    # already. When the memory forgets it, the second warns again, as check_request would.
+    catalog.get_catalog(endpoint, mode="live")
+    first = RepeatedCheck({"model": MODEL, "top_k": 3})
+    second = RepeatedCheck({"model": MODEL, "top_k": 3})
+    assert _said(lambda: first.check(endpoint))
+    assert _said(lambda: second.check(endpoint)) == []
+    capabilities._warned.discard((MODEL, "top_k"))
+    assert [m for m in _said(lambda: second.check(endpoint)) if "top_k" in m]
+
+
+def test_a_body_template_checks_the_catalog_once_while_nothing_changes(
+        endpoint: Endpoint, snapshot: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openrouter_core.request import BodyTemplate
+    from openrouter_core.settings import RequestSettings
+
+    # A snapshot file (read once per modification time: the same catalog object throughout).
+    shutil.copyfile(catalog.SNAPSHOT_PATH, snapshot)
+
+    full_checks = []
+    real = catalog._check
+
+    def counted(body: Any, known: Any) -> Any:
+        full_checks.append(dict(body))
+        return real(body, known)
+
+    monkeypatch.setattr(catalog, "_check", counted)
+    template = BodyTemplate(MODEL, RequestSettings(top_k=3), stream=False)
+    said = _said(lambda: [template.body([{"role": "user", "content": text}], endpoint)
+                          for text in ("one", "two", "three")])
+    assert full_checks == [{"model": MODEL, "top_k": 3}]
+    assert len(said) == 1 and "top_k" in said[0]
+    catalog.clear_cache()
+    assert _said(lambda: template.body([{"role": "user", "content": "four"}], endpoint)) == []
+    assert len(full_checks) == 2

@@ -272,3 +272,64 @@ def test_a_read_that_overlaps_a_rewrite_is_not_kept(tmp_path: Path,
     assert catalog.load_snapshot().get("snap/old") is not None
     monkeypatch.setattr(store, "_read_snapshot", real_read)
     assert catalog.load_snapshot().get("snap/new") is not None
+
+
+def test_a_rewrite_replaces_the_file_whole_and_keeps_its_permissions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new file is written beside the old and moved over it: a reader sees one file or the
+    other, never part of one. Its permissions stay, and nothing is left beside it."""
+    snapshot = tmp_path / "models.json"
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/old"}]}))
+    snapshot.chmod(0o640)
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    old_inode = snapshot.stat().st_ino
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def replacing(source: Any, target: Any) -> None:
+        # Just before the move: the file in place is still the old one, whole.
+        seen.append(json.loads(snapshot.read_text())["data"][0]["id"])
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replacing)
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/new"}])),
+                           snapshot)
+    assert seen == ["snap/old"]
+    assert snapshot.stat().st_ino != old_inode  # another file, moved into place
+    assert snapshot.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.json"]
+    assert catalog.load_snapshot().get("snap/new") is not None
+    fresh = tmp_path / "new" / "models.json"
+    catalog.write_snapshot(catalog.Catalog(()), fresh)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_rewrite_leaves_the_old_file_and_no_leftovers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = tmp_path / "models.json"
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/old"}]}))
+
+    def failing(source: Any, target: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OSError, match="disk full"):
+        catalog.write_snapshot(catalog.Catalog(()), snapshot)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.json"]
+    assert json.loads(snapshot.read_text())["data"][0]["id"] == "snap/old"
+
+
+def test_this_process_sees_its_rewrite_even_with_the_same_modification_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsed snapshots are kept per path and modification time; a rewrite in the same clock
+    tick as an earlier read (a coarse file system clock) must not bring the earlier one back."""
+    snapshot = tmp_path / "models.json"
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/one"}])),
+                           snapshot)
+    assert catalog.load_snapshot().get("snap/one") is not None
+    stamp = snapshot.stat().st_mtime
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/two"}])),
+                           snapshot)
+    os.utime(snapshot, (stamp, stamp))
+    assert catalog.load_snapshot().get("snap/two") is not None
