@@ -223,13 +223,21 @@ _CONTENT_ONLY = frozenset({"system", "developer", "user"})
 def to_openrouter_message(message: ChatMessage, position: int = 0) -> JSONDict:
     """Convert one ``ChatMessage`` into an OpenRouter message dict."""
     blocks = message.blocks
-    # Most messages of a conversation: one text block from the user or the system. What the
-    # walk below would make of it, without collecting parts or naming positions for errors.
+    # Most messages of a conversation: one text block, from the user or the system, or from
+    # the assistant without tool calls or reasoning to send back. What the walk below would
+    # make of it, without collecting parts or naming positions for errors.
     if len(blocks) == 1 and type(blocks[0]) is TextBlock:
         role = _ROLES.get(message.role)
-        if role in _CONTENT_ONLY:
+        if role in _CONTENT_ONLY or (role == "assistant" and not _carries_more(message)):
             return {"role": role, "content": str(blocks[0].text)}
     return _walked(message, position)
+
+
+def _carries_more(message: ChatMessage) -> bool:
+    # Whether an assistant message's additional_kwargs hold tool calls or reasoning details
+    # that the walk sends along with its text.
+    extra = message.additional_kwargs
+    return bool(extra) and bool(extra.get("tool_calls") or extra.get(REASONING_DETAILS_KEY))
 
 
 def _walked(message: ChatMessage, position: int) -> JSONDict:

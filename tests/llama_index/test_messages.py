@@ -245,8 +245,14 @@ def _outcome(convert: object, message: ChatMessage) -> object:
 
 @pytest.mark.parametrize("role", list(MessageRole))
 @pytest.mark.parametrize("shape", list(_SHAPES))
-@pytest.mark.parametrize("extra", [{}, {"tool_call_id": "call_1", "tool_calls": [
-    {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}])
+@pytest.mark.parametrize("extra", [
+    {},
+    {"tool_call_id": "call_1", "tool_calls": [
+        {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+    {"tool_calls": []},
+    {"reasoning_details": [{"type": "reasoning.text", "text": "because", "index": 0}]},
+    {"reasoning_details": ["not a dict"], "other": 1},
+], ids=["none", "tool-calls", "no-tool-calls", "reasoning", "odd-reasoning"])
 def test_the_one_text_shortcut_is_the_walk(role: MessageRole, shape: str,
                                            extra: dict[str, object]) -> None:
     from llama_index_openrouter.messages import _walked
