@@ -155,6 +155,23 @@ def tool_message(message: ToolMessage, where: str) -> JSONDict:
 
 def to_openrouter(message: BaseMessage, position: int) -> list[JSONDict]:
     """One LangChain message → its OpenRouter message dict(s)."""
+    content = message.content
+    # Most messages of a conversation: text from the user or the system, or from the
+    # assistant without tool calls or reasoning to send back, none named. What the walk
+    # makes of them, without naming positions for errors (exact types: a subclass walks).
+    if type(content) is str and not message.name:
+        if type(message) is HumanMessage:
+            return [{"role": "user", "content": content}]
+        if type(message) is SystemMessage:
+            return [{"role": "system", "content": content}]
+        if (type(message) is AIMessage and not message.additional_kwargs
+                and not message.tool_calls and not message.invalid_tool_calls):
+            return [{"role": "assistant", "content": content}]
+    return _walked(message, position)
+
+
+def _walked(message: BaseMessage, position: int) -> list[JSONDict]:
+    # Any message, by its kind and content: errors name the message and part they are about.
     where = f"messages[{position}]"
     if isinstance(message, AIMessage):
         return [assistant_message(message, where)]

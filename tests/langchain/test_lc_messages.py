@@ -136,3 +136,45 @@ def test_unsupported_message_and_block_fail_before_sending() -> None:
         convert_messages([FunctionMessage(name="f", content="x")])
     with pytest.raises(InputError, match=r"messages\[1\]\.content\[0\].*'hologram'"):
         convert_messages([HumanMessage("ok"), HumanMessage([{"type": "hologram"}])])
+
+
+class _OwnHuman(HumanMessage):
+    """A subclass: not the shortcut's exact type, so it takes the walk."""
+
+
+_CALL = {"name": "f", "args": {"x": 1}, "id": "call_1", "type": "tool_call"}
+_KINDS = {
+    "human": lambda **k: HumanMessage(**k),
+    "own-human": lambda **k: _OwnHuman(**k),
+    "system": lambda **k: SystemMessage(**k),
+    "ai": lambda **k: AIMessage(**k),
+    "ai-tool-call": lambda **k: AIMessage(tool_calls=[_CALL], **k),
+    "ai-invalid-call": lambda **k: AIMessage(invalid_tool_calls=[
+        {"name": "f", "args": "{oops", "id": "call_2", "error": "bad", "type": "invalid_tool_call"}
+    ], **k),
+    "tool": lambda **k: ToolMessage(tool_call_id="call_1", **k),
+}
+_CONTENTS = {"text": "hello", "empty": "", "parts": [{"type": "text", "text": "hi"}],
+             "bad-part": [{"type": "nonsense"}]}
+_EXTRAS = {"none": {}, "named": {"name": "ann"},
+           "reasoning": {"additional_kwargs": {"reasoning_details": [
+               {"type": "reasoning.text", "text": "t", "index": 0}]}},
+           "reasoning-content": {"additional_kwargs": {"reasoning_content": "thought"}},
+           "empty-reasoning": {"additional_kwargs": {"reasoning_content": ""}}}
+
+
+@pytest.mark.parametrize("extra", list(_EXTRAS))
+@pytest.mark.parametrize("content", list(_CONTENTS))
+@pytest.mark.parametrize("kind", list(_KINDS))
+def test_the_text_shortcut_is_the_walk(kind: str, content: str, extra: str) -> None:
+    from langchain_openrouter.messages import _walked, to_openrouter
+
+    message = _KINDS[kind](content=_CONTENTS[content], **_EXTRAS[extra])
+
+    def outcome(convert: object) -> object:
+        try:
+            return convert(message, 3)  # type: ignore[operator]
+        except InputError as exc:
+            return f"InputError: {exc}"
+
+    assert outcome(to_openrouter) == outcome(_walked)
