@@ -164,10 +164,17 @@ def to_openrouter(message: BaseMessage, position: int) -> list[JSONDict]:
             return [{"role": "user", "content": content}]
         if type(message) is SystemMessage:
             return [{"role": "system", "content": content}]
-        if (type(message) is AIMessage and not message.additional_kwargs
-                and not message.tool_calls and not message.invalid_tool_calls):
+        if (type(message) is AIMessage and _empty(message.additional_kwargs, dict)
+                and _empty(message.tool_calls, list)
+                and _empty(message.invalid_tool_calls, list)):
             return [{"role": "assistant", "content": content}]
     return _walked(message, position)
+
+
+def _empty(value: object, kind: type) -> bool:
+    # An empty value of the declared type: anything else (a value assigned later without
+    # validation) takes the walk and fares there as it always did.
+    return type(value) is kind and not value
 
 
 def _walked(message: BaseMessage, position: int) -> list[JSONDict]:

@@ -237,7 +237,10 @@ def _carries_more(message: ChatMessage) -> bool:
     # Whether an assistant message's additional_kwargs hold tool calls or reasoning details
     # that the walk sends along with its text.
     extra = message.additional_kwargs
-    return bool(extra) and bool(extra.get("tool_calls") or extra.get(REASONING_DETAILS_KEY))
+    if type(extra) is dict and not extra:  # the common case, and nothing more to send
+        return False
+    # Anything else is read as the walk reads it (an odd value assigned later fails alike).
+    return bool(extra.get("tool_calls") or extra.get(REASONING_DETAILS_KEY))
 
 
 def _walked(message: ChatMessage, position: int) -> JSONDict:

@@ -23,7 +23,7 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
+import secrets
 import threading
 import time
 import weakref
@@ -128,12 +128,17 @@ def _read_snapshot(path: Path) -> Catalog:
         return Catalog(())
     cached = _snapshots.get((str(path), stamp))
     if cached is None:
+        generation = _generation[0]
         try:
             cached = Catalog(parse_models(json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError) as exc:
             logger.warning("unreadable catalog snapshot %s: %s", path, exc)
             cached = Catalog(())
-        _snapshots[(str(path), stamp)] = cached
+        with _lock:
+            # Not kept when this process rewrote a snapshot meanwhile: what was read may be
+            # the old file, under a modification time the new one can share.
+            if generation == _generation[0]:
+                _snapshots[(str(path), stamp)] = cached
     return cached
 
 
@@ -163,14 +168,18 @@ def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = 
 def _replace(path: Path, text: str) -> None:
     # Written beside the file and moved over it in one step: a reader (another process, or this
     # one after its re-check interval) reads the old file or the new one, never a part of one.
-    # The file keeps its permissions (a new one gets the usual 0o644).
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # A symlink is written through (its target is replaced, the link stays). The file keeps its
+    # permission bits; a new one gets what the umask allows, as an ordinary write would.
+    target = Path(os.path.realpath(path))
+    mode = target.stat().st_mode & 0o777 if target.exists() else None
+    name = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    handle = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.chmod(name, mode)
-        os.replace(name, path)
+        if mode is not None:
+            os.chmod(name, mode)
+        os.replace(name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(name)

@@ -239,8 +239,28 @@ _SHAPES = {
 def _outcome(convert: object, message: ChatMessage) -> object:
     try:
         return convert(message)  # type: ignore[operator]
-    except InputError as exc:
-        return f"InputError: {exc}"
+    except Exception as exc:  # the same error, whatever it is
+        return f"{type(exc).__name__}: {exc}"
+
+
+class _LooksEmpty(dict[str, object]):
+    def __len__(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("extra", [None, [], "", _LooksEmpty(tool_calls=[
+    {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}])],
+    ids=["none", "list", "str", "looks-empty"])
+@pytest.mark.parametrize("role", [MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.USER])
+def test_the_shortcut_reads_odd_assigned_extras_as_the_walk(role: MessageRole,
+                                                            extra: object) -> None:
+    # ChatMessage does not validate assignments: whatever was assigned, both fare alike.
+    from llama_index_openrouter.messages import _walked
+
+    message = ChatMessage(role=role, content="hi")
+    message.additional_kwargs = extra  # type: ignore[assignment]
+    assert _outcome(to_openrouter_message, message) == _outcome(
+        lambda m: _walked(m, 0), message)
 
 
 @pytest.mark.parametrize("role", list(MessageRole))

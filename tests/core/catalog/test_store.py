@@ -299,9 +299,30 @@ def test_a_rewrite_replaces_the_file_whole_and_keeps_its_permissions(
     assert snapshot.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["models.json"]
     assert catalog.load_snapshot().get("snap/new") is not None
-    fresh = tmp_path / "new" / "models.json"
-    catalog.write_snapshot(catalog.Catalog(()), fresh)
-    assert fresh.stat().st_mode & 0o777 == 0o644
+
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_snapshot_file_gets_what_the_umask_allows(tmp_path: Path, umask: int) -> None:
+    before = os.umask(umask)
+    try:
+        fresh = tmp_path / "new" / "models.json"
+        catalog.write_snapshot(catalog.Catalog(()), fresh)
+    finally:
+        os.umask(before)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_symlinked_snapshot_is_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "models-real.json"
+    target.parent.mkdir()
+    target.write_text(json.dumps({"data": [{"id": "snap/old"}]}))
+    link = tmp_path / "models.json"
+    link.symlink_to(target)
+    catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/new"}])), link)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert json.loads(target.read_text())["data"][0]["id"] == "snap/new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["models-real.json"]
 
 
 def test_a_failed_rewrite_leaves_the_old_file_and_no_leftovers(
