@@ -79,6 +79,9 @@ def _has_key(endpoint: Endpoint) -> bool:
 # --- snapshot -----------------------------------------------------------------------------
 
 _snapshots: dict[tuple[str, float], Catalog] = {}
+_NO_SNAPSHOT = Catalog(())
+"""What a missing snapshot file reads as: one object, so that checks keyed on the catalogs
+known (``catalog.RepeatedCheck``) see no change while the file stays missing."""
 
 
 def snapshot_path() -> Path:
@@ -125,7 +128,7 @@ def _read_snapshot(path: Path) -> Catalog:
         stamp = os.stat(path).st_mtime
     except OSError:
         logger.debug("no catalog snapshot at %s; look-ups fall back to defaults", path)
-        return Catalog(())
+        return _NO_SNAPSHOT
     cached = _snapshots.get((str(path), stamp))
     if cached is None:
         generation = _generation[0]

@@ -354,3 +354,21 @@ def test_this_process_sees_its_rewrite_even_with_the_same_modification_time(
                            snapshot)
     os.utime(snapshot, (stamp, stamp))
     assert catalog.load_snapshot().get("snap/two") is not None
+
+
+def test_a_missing_snapshot_reads_as_one_object_until_the_file_appears(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checks keyed on the catalogs known (a request template's) must see no change while
+    the file stays missing, and a change once it appears."""
+    from openrouter_core.catalog import store
+
+    snapshot = tmp_path / "models.json"
+    monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
+    clock = [1000.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    first = catalog.load_snapshot()
+    clock[0] += store.SNAPSHOT_RECHECK_SECONDS * 2
+    assert catalog.load_snapshot() is first and len(first) == 0
+    snapshot.write_text(json.dumps({"data": [{"id": "snap/one"}]}))
+    clock[0] += store.SNAPSHOT_RECHECK_SECONDS * 2
+    assert catalog.load_snapshot().get("snap/one") is not None
