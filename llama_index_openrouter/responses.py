@@ -102,8 +102,8 @@ def message_blocks(result: ChatResult) -> ContentBlocks:
     # still a frame to make on every reply.
     if result.images:
         blocks.extend(image_block(i) for i in result.images)
-    if result.annotations:
-        blocks.extend(citation_block(c) for c in result.citations)
+    if citations := result.citations:
+        blocks.extend(citation_block(c) for c in citations)
     if result.tool_calls:
         blocks.extend(tool_call_block(c) for c in result.tool_calls)
     return blocks

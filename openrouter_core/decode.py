@@ -192,6 +192,8 @@ class ChatResult:
     @property
     def citations(self) -> list[Citation]:
         """The ``url_citation`` annotations, decoded once for both adapters."""
+        if not self.annotations:  # most replies: no generator to make
+            return []
         found = (decode_citation(a) for a in self.annotations)
         return [c for c in found if c is not None]
 

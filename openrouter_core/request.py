@@ -288,32 +288,27 @@ class BodyTemplate:
 
     def __init__(self, model: str, settings: RequestSettings, *, stream: bool,
                  stream_usage: bool = True) -> None:
+        # Templates are made on a request's path, where the catalog is loaded anyway.
+        from openrouter_core import catalog
+
         _check_model(model)
         rest: JSONDict = {}
         _add_settings(rest, settings, stream=stream, stream_usage=stream_usage)
         self._model = model
         self._rest = rest
-        # build_body checks the routing of the whole body: only "model" and the settings'
-        # keys count, and a "model" among the settings wins as it does there.
-        self._conflicts = tuple(routing_conflicts({"model": model, **rest}))
-        self._catalog_check: RepeatedCheck | None = None
-        """Made with the first body (the catalog, about 7 ms to import, loads then)."""
+        # What the checks of a whole body read: the body without its messages, keys in the
+        # body's order ("model" first; a "model" among the settings wins, as in build_body).
+        fixed = {"model": model, **rest}
+        self._conflicts = tuple(routing_conflicts(fixed))
+        self._catalog_check: RepeatedCheck = catalog.RepeatedCheck(fixed)
 
     def body(self, messages: Sequence[Mapping[str, Any]], endpoint: Any = None) -> JSONDict:
         """The checked body for ``messages`` (as ``prepare``'s, catalog checks included)."""
         check_messages(messages)
         body: JSONDict = {"model": self._model, "messages": list(messages), **self._rest}
         _warn_routing(self._conflicts)
-        checker = self._catalog_check
-        if checker is None:
-            from openrouter_core import catalog
-
-            # The body without its messages (which the catalog check does not read), its keys
-            # in the body's order: "model" first, unless a setting names it too.
-            checker = self._catalog_check = catalog.RepeatedCheck(
-                {"model": self._model, **self._rest})
         # Done again only when the catalogs known or the warnings memory changed.
-        checker.check(endpoint)
+        self._catalog_check.check(endpoint)
         return body
 
 

@@ -116,33 +116,35 @@ def load_snapshot(path: Path | None = None) -> Catalog:
     if seen is not None and now - seen[0] < SNAPSHOT_RECHECK_SECONDS:
         return seen[1]
     generation = _generation[0]
-    catalog = _read_snapshot(path or Path(name))
+    catalog, parsed = _read_snapshot(path or Path(name))
     with _lock:
-        if generation == _generation[0]:  # not if a write_snapshot ran meanwhile: stale
+        # Kept only when no write_snapshot ran meanwhile: what was read may be the old file,
+        # under a modification time the new one can share.
+        if generation == _generation[0]:
             _checked[name] = (now, catalog)
+            if parsed is not None:
+                _snapshots[parsed] = catalog
     return catalog
 
 
-def _read_snapshot(path: Path) -> Catalog:
+def _read_snapshot(path: Path) -> tuple[Catalog, tuple[str, float] | None]:
+    # The file's catalog, and the (path, modification time) to keep it under when it was
+    # parsed now (None: missing, or parsed before).
     try:
         stamp = os.stat(path).st_mtime
     except OSError:
         logger.debug("no catalog snapshot at %s; look-ups fall back to defaults", path)
-        return _NO_SNAPSHOT
-    cached = _snapshots.get((str(path), stamp))
-    if cached is None:
-        generation = _generation[0]
-        try:
-            cached = Catalog(parse_models(json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError) as exc:
-            logger.warning("unreadable catalog snapshot %s: %s", path, exc)
-            cached = Catalog(())
-        with _lock:
-            # Not kept when this process rewrote a snapshot meanwhile: what was read may be
-            # the old file, under a modification time the new one can share.
-            if generation == _generation[0]:
-                _snapshots[(str(path), stamp)] = cached
-    return cached
+        return _NO_SNAPSHOT, None
+    key = (str(path), stamp)
+    cached = _snapshots.get(key)
+    if cached is not None:
+        return cached, None
+    try:
+        parsed = Catalog(parse_models(json.loads(path.read_text(encoding="utf-8"))))
+    except (OSError, ValueError) as exc:
+        logger.warning("unreadable catalog snapshot %s: %s", path, exc)
+        parsed = Catalog(())
+    return parsed, key
 
 
 def write_snapshot(catalog: Catalog, path: Path | None = None, *, source: str = "") -> Path:

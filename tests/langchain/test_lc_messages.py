@@ -191,3 +191,18 @@ def test_the_shortcut_reads_odd_assigned_fields_as_the_walk(field: str, value: o
     message = AIMessage(content="hi")
     setattr(message, field, value)
     assert _outcome(to_openrouter, message) == _outcome(_walked, message)
+
+
+@pytest.mark.parametrize("message", [HumanMessage("hi"), SystemMessage("hi"), AIMessage("hi")],
+                         ids=["human", "system", "ai"])
+def test_a_plain_text_message_skips_the_walk(message: object,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shortcut is what makes long conversations cheap: it must be taken, not only agree.
+    from langchain_openrouter import messages
+
+    def no_walk(message: object, position: int) -> list[dict[str, object]]:
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(messages, "_walked", no_walk)
+    (wire,) = messages.to_openrouter(message, 0)  # type: ignore[arg-type]
+    assert wire["content"] == "hi" and wire["role"] in ("user", "system", "assistant")

@@ -387,6 +387,15 @@ def test_normalizing_string_contents_gives_the_same_messages() -> None:
     assert [id(m) for m in ours] == [id(m) for m in _STRING_CONTENTS]
 
 
+def test_string_contents_are_not_handed_to_the_normaliser(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(messages: Any) -> Any:
+        raise AssertionError("normalised")
+
+    monkeypatch.setattr(_lcu, "_normalize_messages", refused)
+    assert run_start.normalized(_STRING_CONTENTS) == _STRING_CONTENTS
+
+
 def test_normalizing_list_contents_is_langchain_cores() -> None:
     # A v0 image block among string messages: translated as langchain-core translates it.
     old_style = HumanMessage(content=[{"type": "image", "source_type": "url",
@@ -395,3 +404,31 @@ def test_normalizing_list_contents_is_langchain_cores() -> None:
     ours = run_start.normalized(messages)
     assert ours == _lcu._normalize_messages(messages)
     assert ours[2] is not old_style and ours[2].content != old_style.content
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_an_observed_run_hands_configure_the_traced_parameters_as_langchain_does(
+        emu: Emulator, call: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What LangSmith inherits from the run (the invocation parameters without the large ones)
+    # is made only for observed runs now; it must still reach configure, as from langchain-core.
+    given: list[Any] = []
+    for cls in (CallbackManager, run_start.AsyncCallbackManager):
+        original = cls.configure.__func__  # type: ignore[attr-defined]
+
+        def recording(klass: Any, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            given.append(kw.get("langsmith_inheritable_metadata"))
+            return _original(klass, *args, **kw)
+
+        monkeypatch.setattr(cls, "configure", classmethod(recording))
+    model = _model(emu, [Heard()], temperature=0.3, max_tokens=7)
+    recorded = []
+    for inherited in (False, True):
+        given.clear()
+        emu.enqueue(Reply.text("traced"))
+        if inherited:
+            monkeypatch.setattr(ChatOpenRouter, call, getattr(BaseChatModel, call))
+        _call(model, call)
+        recorded.append(list(given))
+    ours, theirs = recorded
+    assert ours == theirs
+    assert ours and ours[0]["temperature"] == 0.3 and ours[0]["max_tokens"] == 7

@@ -280,3 +280,18 @@ def test_the_one_text_shortcut_is_the_walk(role: MessageRole, shape: str,
     message = ChatMessage(role=role, blocks=_SHAPES[shape](), additional_kwargs=extra)
     assert _outcome(to_openrouter_message, message) == _outcome(
         lambda m: _walked(m, 0), message)
+
+
+@pytest.mark.parametrize("role", [MessageRole.USER, MessageRole.SYSTEM, MessageRole.DEVELOPER,
+                                  MessageRole.ASSISTANT])
+def test_a_plain_text_message_skips_the_walk(role: MessageRole,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shortcut is what makes long conversations cheap: it must be taken, not only agree.
+    from llama_index_openrouter import messages
+
+    def no_walk(message: ChatMessage, position: int) -> dict[str, object]:
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(messages, "_walked", no_walk)
+    wire = to_openrouter_message(ChatMessage(role=role, content="hi"))
+    assert wire == {"role": messages._ROLES[role], "content": "hi"}

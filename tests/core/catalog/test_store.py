@@ -262,7 +262,7 @@ def test_a_read_that_overlaps_a_rewrite_is_not_kept(tmp_path: Path,
     monkeypatch.setenv("OPENROUTER_CATALOG_SNAPSHOT", str(snapshot))
     real_read = store._read_snapshot
 
-    def read_then_rewritten(path: Path) -> catalog.Catalog:
+    def read_then_rewritten(path: Path) -> Any:
         value = real_read(path)  # the old file
         catalog.write_snapshot(catalog.Catalog(catalog.parse_models([{"id": "snap/new"}])),
                                snapshot)
