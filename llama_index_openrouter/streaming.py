@@ -21,6 +21,7 @@ To know which response is last, :class:`ChatStream` runs one delta behind the tr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -49,6 +50,10 @@ THINKING_DELTA_KEY = "thinking_delta"
 """``additional_kwargs`` key of a chunk's reasoning text (LlamaIndex agents stream it)."""
 
 
+_BUILDING = threading.RLock()
+"""Taken only to build a deferred model, once per model."""
+
+
 class _Deferred:
     """A data descriptor for a deferred model's ``__dict__``: builds the pending fields on the
     first read, from the snapshot in ``_source``, then hands over the instance dict.
@@ -67,10 +72,15 @@ class _Deferred:
             return self
         fields = instance_dict(model)
         private = object.__getattribute__(model, "__pydantic_private__")
-        source = private.get("_source") if private else None
-        if source is not None:
-            private["_source"] = None
-            self._build(fields, *source)
+        if private and private.get("_source") is not None:
+            # Built under a lock, and the snapshot dropped only once built: a reader in
+            # another thread that sees no snapshot sees the built fields, never the empty
+            # placeholders, and a build that raises is tried again by the next read.
+            with _BUILDING:
+                source = private.get("_source")
+                if source is not None:
+                    self._build(fields, *source)
+                    private["_source"] = None
         return fields
 
     def __set__(self, model: Any, value: dict[str, Any]) -> None:

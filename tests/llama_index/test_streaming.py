@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+import threading
 from typing import Any
+from unittest import mock
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock, ToolCallBlock
@@ -233,3 +235,48 @@ def test_the_deferred_classes_can_be_subclassed() -> None:
 
     message = Noted(role="user", content="hi", note="n")
     assert (message.content, message.note) == ("hi", "n")
+
+
+def test_a_reader_in_another_thread_waits_for_a_build_under_way() -> None:
+    # Thread A is building the message when thread B reads it: B must get the built blocks,
+    # not the empty placeholders the unread message holds.
+    from llama_index_openrouter import streaming
+
+    assembler = StreamAssembler()
+    assembler.feed(ChunkDelta(content="hello"))
+    message = StreamedMessage.deferred(assembler, assembler.progress())
+    deferred = vars(StreamedMessage)["__dict__"]
+    building, release = threading.Event(), threading.Event()
+
+    def slow_build(fields: dict[str, Any], *source: Any) -> None:
+        building.set()
+        assert release.wait(10)
+        streaming._build_message(fields, *source)
+
+    seen: dict[str, str] = {}
+    with mock.patch.object(deferred, "_build", slow_build):
+        first = threading.Thread(target=lambda: seen.setdefault("a", message.content or ""))
+        first.start()
+        assert building.wait(10)
+        second = threading.Thread(target=lambda: seen.setdefault("b", message.content or ""))
+        second.start()
+        second.join(0.2)
+        waited = second.is_alive()
+        release.set()
+        first.join(10)
+        second.join(10)
+    assert waited, f"read {seen.get('b')!r} while the message was being built"
+    assert seen == {"a": "hello", "b": "hello"}
+
+
+def test_a_build_that_fails_is_tried_again_on_the_next_read() -> None:
+    from llama_index_openrouter import streaming
+
+    assembler = StreamAssembler()
+    assembler.feed(ChunkDelta(content="hello"))
+    message = StreamedMessage.deferred(assembler, assembler.progress())
+    with mock.patch.object(streaming, "message_blocks", side_effect=RuntimeError("boom")), \
+            pytest.raises(RuntimeError, match="boom"):
+        _ = message.content
+    assert message.content == "hello"
+    assert object.__getattribute__(message, "__pydantic_private__")["_source"] is None
