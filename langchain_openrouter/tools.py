@@ -42,14 +42,36 @@ RESPONSE_HEALING = {"id": "response-healing"}
 """OpenRouter's plugin that repairs malformed JSON in non-streaming structured replies."""
 
 
+def _function_dicts_kept() -> bool:
+    # Whether convert_to_openai_tool returns an OpenAI function-tool dict as it is, with and
+    # without ``strict`` (langchain-core does since 0.3.44; a release that stops makes
+    # format_tool convert every tool again).
+    sample = {"type": "function", "function": {"name": "f", "parameters": {}}}
+    return all(convert_to_openai_tool(sample, strict=strict) is sample
+               for strict in (None, True, False))
+
+
+FUNCTION_DICTS_KEPT: bool = _function_dicts_kept()
+"""Whether :func:`format_tool` may take a ``{"type": "function", ...}`` dict as it is, as
+``convert_to_openai_tool`` would (checked once, against the installed langchain-core)."""
+
+
 def format_tool(tool: ToolLike, *, strict: bool | None = None) -> JSONDict:
     """One tool-like object → the dict sent in ``tools`` (server tools are checked)."""
-    if is_server_tool(tool):
+    formatted: JSONDict
+    if type(tool) is dict and tool.get("type") == "function" and FUNCTION_DICTS_KEPT:
+        # The commonest tool by far (agents pass OpenAI tool dicts): what the conversion
+        # would return, without its per-tool import and look-ups.
+        formatted = tool
+    elif is_server_tool(tool):
         return check_server_tool(tool, "bind_tools")  # type: ignore[arg-type]
-    formatted = convert_to_openai_tool(tool, strict=strict)
-    function = formatted.get("function")
+    else:
+        formatted = convert_to_openai_tool(tool, strict=strict)
+    if strict is None:
+        return formatted
     # convert_to_openai_tool returns ready-made function dicts as is; apply ``strict`` anyway.
-    if strict is not None and isinstance(function, dict) and "strict" not in function:
+    function = formatted.get("function")
+    if isinstance(function, dict) and "strict" not in function:
         formatted = {**formatted, "function": {**function, "strict": strict}}
     return formatted
 

@@ -157,7 +157,9 @@ SPECS: dict[str, ServerToolSpec] = {spec.type: spec for spec in (
 
 def is_server_tool(tool: Any) -> bool:
     """Whether ``tool`` is a server-tool dict (``openrouter:*`` or an OpenAI search shorthand)."""
-    if not isinstance(tool, Mapping):
+    # A plain dict first: bind_tools asks this of every tool, and the Mapping check is an ABC
+    # look-up that costs about as much as the rest.
+    if type(tool) is not dict and not isinstance(tool, Mapping):
         return False
     kind = tool.get("type")
     return isinstance(kind, str) and (kind.startswith(PREFIX) or kind in SHORTHANDS)
