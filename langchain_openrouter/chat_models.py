@@ -115,8 +115,10 @@ class ChatOpenRouter(BaseChatModel):
     """Optional cap on the whole call in seconds, retries included; off by default."""
     max_retries: int = Field(default=2, ge=0)
     """Retries for 408/429/5xx, connection errors and retryable 402s (``Retry-After`` kept)."""
-    default_headers: Mapping[str, str] | None = Field(default=None, exclude=True)
-    """Extra headers on every request (excluded from serialization: they may hold secrets)."""
+    default_headers: Mapping[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra headers on every request. They may hold secrets (a proxy's ``Authorization``), so
+    they are left out of ``repr``, ``model_dump`` and LangChain's ``dumps``; a pickle keeps them,
+    as the model would not work without them in the process that loads it."""
     app_url: str | None = Field(default_factory=lambda: environment.read("app_url"))
     """App attribution: sent as ``HTTP-Referer``. Off unless set."""
     app_title: str | None = Field(default_factory=lambda: environment.read("app_title"))

@@ -70,8 +70,9 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     """Retries on retryable failures (429, 5xx, connection errors)."""
     request_timeout: float | None = Field(default=None, alias="timeout", gt=0)
     """Request timeout in seconds."""
-    default_headers: Mapping[str, str] | None = Field(default=None, exclude=True)
-    """Extra headers on every request (excluded from serialization)."""
+    default_headers: Mapping[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra headers on every request; left out of ``repr`` and serialization as they may hold
+    secrets (a pickle keeps them)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra body parameters sent verbatim (e.g. ``{"input_type": "query"}``)."""
 

@@ -127,7 +127,9 @@ class OpenRouterConfig(BaseModel):
         default=None, gt=0,
         description="Optional cap on the whole call, seconds, retries included; off by default.")
     default_headers: dict[str, str] | None = Field(
-        default=None, description="Extra HTTP headers sent with every request.")
+        default=None, exclude=True, repr=False,
+        description="Extra HTTP headers sent with every request; left out of repr and "
+                    "serialization, as they may hold secrets (a pickle keeps them).")
     additional_kwargs: JSONDict = Field(
         default_factory=dict,
         description="Extra body parameters for every request (known ones are validated).")

@@ -82,7 +82,9 @@ class OpenRouterEmbedding(BaseEmbedding):
     max_retries: int = Field(default=2, ge=0, description="Retries on retryable failures.")
     timeout: float | None = Field(default=None, gt=0, description="Request timeout, seconds.")
     default_headers: dict[str, str] | None = Field(
-        default=None, exclude=True, description="Extra HTTP headers for every request.")
+        default=None, exclude=True, repr=False,
+        description="Extra HTTP headers for every request; left out of repr and serialization, "
+                    "as they may hold secrets (a pickle keeps them).")
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra body parameters sent verbatim.")
 

@@ -102,7 +102,8 @@ class OpenRouterError(Exception):
     """Base of every error this package raises for a failed OpenRouter call.
 
     Attributes hold what OpenRouter said: ``status_code`` (status errors only), ``code``,
-    ``error_message`` (the server's own words), ``metadata``, ``provider_name``, ``raw``
+    ``error_message`` (the server's own words, anything shaped like a key masked as in the
+    exception's text), ``metadata``, ``provider_name``, ``raw``
     (upstream error, parsed when it is JSON), ``previous_errors``, ``generation_id``,
     ``retryable``, ``retry_after`` (seconds) and, for streams that failed part-way,
     ``partial``: the result assembled before the failure.
@@ -126,6 +127,10 @@ class OpenRouterError(Exception):
         self.previous_errors = []
         for name, value in fields.items():
             setattr(self, name, value)
+        # Printed as readily as the exception's text (the docs show it), so masked the same
+        # way; ``raw`` and the response body stay as they came.
+        if isinstance(self.error_message, str):
+            self.error_message = redact(self.error_message)
 
 
 class InputError(OpenRouterError, ValueError):

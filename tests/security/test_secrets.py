@@ -222,7 +222,10 @@ def test_key_echoed_by_the_server_is_redacted_everywhere(request: pytest.Fixture
     outcome = run(style, emu)
     assert outcome.error is not None
     assert "sk-or-***" in str(outcome.error)
-    for where, text in exception_texts(outcome.error).items():
+    texts = {**exception_texts(outcome.error),
+             "error_message": outcome.error.error_message}  # type: ignore[attr-defined]
+    assert "sk-or-***" in texts["error_message"]
+    for where, text in texts.items():
         assert_no_key(text, f"{style.id} {where}")
 
 
