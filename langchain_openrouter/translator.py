@@ -101,18 +101,40 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
             *_tool_blocks(message)]
 
 
+# Block indexes of a streamed v1 message, as langchain-core's OpenAI translator names them: the
+# chunks' blocks are merged by ``index`` when chunks are added, so the reasoning, the text and
+# each tool call need indexes of their own (a tool call's own index 0 would merge it into the
+# first block). Chat Completions stream one reasoning text and one text per message.
+REASONING_INDEX = "lc_rs_0"
+TEXT_INDEX = "lc_txt_0"
+
+
+def _tool_index(index: Any) -> str:
+    return f"lc_tc_{index}"
+
+
 def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]:
     """Standard blocks of one chunk (or of an aggregate of chunks)."""
     # Only the reasoning text is per-chunk; the final chunk's merged ``reasoning_details``
     # restate it and would double every reasoning block in an aggregated v1 stream.
-    blocks = [*_reasoning(message, from_details=False), *_content(message, _citations(message))]
+    citations = _citations(message)
+    blocks = [*_reasoning(message, from_details=False), *_content(message, citations)]
+    if citations and not any(block["type"] == "text" for block in blocks):
+        # The citations come with the final chunk, which has no text of its own: an empty
+        # text block carries them into the message's text block when the chunks are added.
+        blocks.append(types.TextContentBlock(type="text", text="", annotations=citations))
+    for block in blocks:
+        if block["type"] == "reasoning":
+            block["index"] = REASONING_INDEX
+        elif block["type"] == "text":
+            block["index"] = TEXT_INDEX
     if message.chunk_position == "last" or not message.tool_call_chunks:
         return [*blocks, *_tool_blocks(message)]
     for chunk in message.tool_call_chunks:
         block = types.ToolCallChunk(type="tool_call_chunk", id=chunk.get("id"),
                                     name=chunk.get("name"), args=chunk.get("args"))
-        if chunk.get("index") is not None:
-            block["index"] = cast("int", chunk.get("index"))
+        # A chunk without an index belongs to the first call (as in the core's assembler).
+        block["index"] = _tool_index(chunk.get("index") or 0)
         blocks.append(block)
     return blocks
 

@@ -20,6 +20,7 @@ from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors as core
 from openrouter_core.catalog import UnsupportedParameterWarning
 from openrouter_core.testing import Emulator, Reply, answer_text
+from openrouter_core.testing.auto import SAMPLE_PNG
 from tests.langchain.conftest import MODEL, TEST_KEY
 
 
@@ -141,7 +142,9 @@ def test_reasoning_round_trip_through_a_tool_loop(model: ChatOpenRouter, emu: Em
     details = first.additional_kwargs["reasoning_details"]
     assert details[0]["signature"] == "SIG=="
     assert details[0]["text"] == "Need to look it up."
-    assert first.content_blocks[0] == {"type": "reasoning", "reasoning": "Need to look it up."}
+    # (A streamed message's blocks keep the index their chunks were merged by.)
+    assert first.content_blocks[0] == {"type": "reasoning", "reasoning": "Need to look it up.",
+                                       "index": "lc_rs_0"}
     call = first.tool_calls[0]
     tools.invoke([HumanMessage("find x"), first,
                   ToolMessage("found", tool_call_id=call["id"])])
@@ -359,3 +362,49 @@ def test_v1_output_round_trips(emu: Emulator) -> None:
     replayed = emu.requests[-1].json["messages"][1]
     assert replayed["content"] == "Answer."
     assert replayed["reasoning_details"][0]["signature"] == "S"
+
+
+def _add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+SUMMED_REPLIES = {
+    "text and a tool call": lambda: Reply.tool_calls(("_add", {"a": 1, "b": 2}, "call_1"),
+                                                     content="Let me add."),
+    "reasoning and a tool call": lambda: Reply.tool_calls(("_add", {"a": 1, "b": 2}, "c"),
+                                                          reasoning="think first"),
+    "two tool calls": lambda: Reply.tool_calls(("_add", {"a": 1, "b": 2}, "c1"),
+                                               ("_add", {"a": 3, "b": 4}, "c2")),
+    "citations": lambda: Reply.web_search("Answer [1]."),
+    "image": lambda: Reply.text("Here", images=[SAMPLE_PNG]),
+    "reasoning and text": lambda: Reply.text("Answer.", reasoning="Because.", signature="S"),
+}
+
+
+def _without_index(content: Any) -> Any:
+    # Streamed v1 blocks carry the index langchain-core merges them by; invoke's do not.
+    if isinstance(content, str):
+        return content
+    return [{k: v for k, v in block.items() if k != "index"} if isinstance(block, dict)
+            else block for block in content]
+
+
+@pytest.mark.parametrize("output_version", ["v0", "v1"])
+@pytest.mark.parametrize("name", list(SUMMED_REPLIES))
+def test_summed_stream_content_is_invokes(emu: Emulator, name: str, output_version: str) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                           output_version=output_version).bind_tools([_add])
+    emu.enqueue(SUMMED_REPLIES[name]())
+    invoked = model.invoke("q")
+    emu.enqueue(SUMMED_REPLIES[name]())
+    summed = aggregate(list(model.stream("q")))
+    if name == "image" and output_version == "v0":
+        # langchain-core adds a list to a string as [string, *list]: the same parts, the text
+        # as a plain string (docs/langchain.md, Streaming).
+        assert invoked.content[0] == {"type": "text", "text": "Here"}  # type: ignore[index]
+        assert summed.content == ["Here", *invoked.content[1:]]
+    else:
+        assert _without_index(summed.content) == _without_index(invoked.content)
+    assert summed.tool_calls == invoked.tool_calls
+    assert _without_index(summed.content_blocks) == _without_index(invoked.content_blocks)
