@@ -104,9 +104,15 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         """Context window, output budget and tool support of the configured model."""
         facts = self.model_facts
         tools = self.is_function_calling_model
+        context_window = self.context_window or facts.context_window
         return LLMMetadata(
-            context_window=self.context_window or facts.context_window,
-            num_output=self.max_tokens or self.max_completion_tokens or facts.num_output,
+            context_window=context_window,
+            # LlamaIndex's PromptHelper keeps num_output free for the reply. Without a cap of
+            # the user's, the catalog's largest reply, but never more than half the window:
+            # many models list a largest reply as long as their window, which would leave no
+            # room for the prompt (every response synthesizer fails on it).
+            num_output=(self.max_tokens or self.max_completion_tokens
+                        or min(facts.num_output, max(context_window // 2, 1))),
             is_chat_model=True,
             is_function_calling_model=facts.supports_tools if tools is None else tools,
             model_name=self.model,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -157,3 +158,44 @@ def test_legacy_no_op_arguments_are_accepted_and_round_trip_survives() -> None:
                          reuse_client=False, temperature=0.2)
     again = OpenRouter.from_dict(llm.to_dict())
     assert (again.model, again.temperature) == ("openai/gpt-4o", 0.2)
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_every_catalog_model_leaves_room_for_a_prompt() -> None:
+    # Many models list a largest reply as long as their window; reserved whole, it left
+    # PromptHelper no room (a negative available context) and every synthesizer failed.
+    from openrouter_core.catalog import load_snapshot
+
+    crowded = 0
+    for info in load_snapshot():
+        metadata = OpenRouter(model=info.id).metadata
+        assert 0 < metadata.num_output <= metadata.context_window // 2, info.id
+        if (info.max_completion_tokens or 0) * 2 > (info.context_length or 0):
+            crowded += 1
+        elif info.max_completion_tokens:
+            assert metadata.num_output == info.max_completion_tokens, info.id
+    assert crowded > 10  # the case this guards is common in the snapshot
+    # A cap of the user's is reported as it is; so is a smaller window set by hand.
+    assert OpenRouter(model="deepseek/deepseek-v3.2", max_tokens=200_000).metadata.num_output \
+        == 200_000
+    assert OpenRouter(model="openai/gpt-4o-mini", context_window=8_192).metadata.num_output \
+        == 4_096
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_a_query_engine_runs_for_a_model_whose_reply_limit_is_its_window(
+        openrouter_emulator: Any) -> None:
+    from llama_index.core import Document, MockEmbedding, VectorStoreIndex
+
+    from openrouter_core.catalog import lookup_cached
+
+    info = lookup_cached("deepseek/deepseek-v3.2")
+    assert info is not None and info.max_completion_tokens == info.context_length
+    llm = OpenRouter(model="deepseek/deepseek-v3.2", api_key=TEST_KEY,
+                     api_base=openrouter_emulator.base_url)
+    index = VectorStoreIndex.from_documents([Document(text="The library closes at 13:00.")],
+                                            embed_model=MockEmbedding(embed_dim=8))
+    for mode in ("compact", "refine", "tree_summarize"):
+        engine = index.as_query_engine(llm=llm, response_mode=mode)
+        assert str(engine.query("When does the library close?"))
+    assert "13:00" in json.dumps(openrouter_emulator.chat_requests[-1].json)
