@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NotRequired
 
 from langchain.agents.middleware.types import AgentMiddleware, AgentState, hook_config
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, ToolMessage
 
 from openrouter_core.totals import parse_budget
 
@@ -48,6 +48,17 @@ def _reported_cost(message: object) -> Decimal:
         return Decimal(0)
     # repr() is the shortest text that round-trips: the server's own number, summed exactly.
     return Decimal(repr(cost))
+
+
+def _last_reply(messages: list[Any]) -> AIMessage | None:
+    # The model call's reply: the last message, or, when the agent answered in a structured
+    # form through a tool (``ToolStrategy``), the reply before the tool messages it added.
+    for message in reversed(messages):
+        if isinstance(message, AIMessage):
+            return message
+        if not isinstance(message, ToolMessage):
+            return None
+    return None
 
 
 class OpenRouterBudgetMiddleware(AgentMiddleware[OpenRouterBudgetState, Any]):
@@ -79,10 +90,10 @@ class OpenRouterBudgetMiddleware(AgentMiddleware[OpenRouterBudgetState, Any]):
     def after_model(self, state: OpenRouterBudgetState,
                     runtime: Runtime[Any]) -> dict[str, Any] | None:  # noqa: ARG002
         """Add the cost the last model reply reported to ``openrouter_cost``."""
-        messages = state.get("messages") or []
-        if not messages or not isinstance(messages[-1], AIMessage):
+        reply = _last_reply(state.get("messages") or [])
+        if reply is None:
             return None
-        spent = Decimal(repr(state.get("openrouter_cost", 0.0))) + _reported_cost(messages[-1])
+        spent = Decimal(repr(state.get("openrouter_cost", 0.0))) + _reported_cost(reply)
         return {"openrouter_cost": float(spent)}
 
     async def aafter_model(self, state: OpenRouterBudgetState,

@@ -11,6 +11,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 from llama_index.core.base.llms.types import ChatMessage
+from pydantic import BaseModel
 
 from langchain_openrouter import ChatOpenRouter, estimate_cost
 from langchain_openrouter.callbacks import get_openrouter_callback
@@ -174,6 +175,31 @@ def test_agent_middleware_ends_the_run_at_the_budget(emu: Emulator) -> None:
     assert last.name == "openrouter_budget"
     assert last.content == "Stopped: the OpenRouter budget of $0.5 is reached ($0.6 spent)."
     assert sum(1 for m in state["messages"] if m.type == "tool") == 3  # every call answered
+
+
+class Person(BaseModel):
+    """A person."""
+
+    name: str
+    age: int
+
+
+def test_agent_middleware_counts_a_reply_answered_through_a_structured_output_tool(
+        emu: Emulator) -> None:
+    # With ToolStrategy the model node ends with the tool message of the structured answer:
+    # the reply before it must still be counted.
+    from langchain.agents.structured_output import ToolStrategy
+
+    emu.enqueue(Reply.tool_calls(("search", {"query": "bob"}), usage=usage(0.01)),
+                Reply.tool_calls(("Person", {"name": "Bob", "age": 42}), usage=usage(0.02)))
+    model = ChatOpenRouter(model=MINI, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    agent = create_agent(model, tools=[search], response_format=ToolStrategy(Person),
+                         middleware=[OpenRouterBudgetMiddleware(max_cost=1)])
+    with get_openrouter_callback() as cb:
+        state = agent.invoke({"messages": [HumanMessage("Who is Bob?")]})
+    assert state["structured_response"] == Person(name="Bob", age=42)
+    assert state["messages"][-1].type == "tool"
+    assert Decimal(repr(state["openrouter_cost"])) == cb.total.cost == Decimal("0.03")
 
 
 def test_llama_index_budget_stops_before_the_next_request(emu: Emulator) -> None:
