@@ -216,6 +216,10 @@ def _same_as_validated() -> bool:
 UNVALIDATED_BUILDS = _same_as_validated()
 
 
+_CALL_BLOCKS = frozenset({"tool_call", "invalid_tool_call", "tool_call_chunk"})
+"""v1 content blocks of a call (a streamed one langchain-core could not read stays a chunk)."""
+
+
 def settle_tool_calls(message: AIMessage) -> AIMessage:
     """``message`` with the calls its final chunk reported as invalid moved out of
     ``tool_calls`` (where langchain-core's partial-JSON reading of a streamed aggregate put
@@ -224,17 +228,24 @@ def settle_tool_calls(message: AIMessage) -> AIMessage:
     ``invoke`` applies it, and ``invoke`` is what agents call, streaming or not.
     """
     reported = message.response_metadata.get("invalid_tool_calls")
-    if not reported or not message.tool_calls:
+    if not reported:
         return message
-    ids = {c.get("id") for c in reported}
+    by_id = {c.get("id"): c for c in reported}
+
+    def settled(call: Any) -> Any:
+        # A call langchain-core could not read at all is already invalid, without a reason:
+        # it gets ours (what is wrong with the arguments).
+        found = by_id.get(call.get("id"))
+        return dict(found) if found is not None and not call.get("error") else call
+
     known = {c.get("id") for c in message.invalid_tool_calls}
-    message.tool_calls = [c for c in message.tool_calls if c.get("id") not in ids]
-    message.invalid_tool_calls = [*message.invalid_tool_calls,
+    message.invalid_tool_calls = [*map(settled, message.invalid_tool_calls),
                                   *(c for c in reported if c.get("id") not in known)]
+    if message.tool_calls:
+        message.tool_calls = [c for c in message.tool_calls if c.get("id") not in by_id]
     if isinstance(message.content, list):  # output_version="v1" keeps calls as blocks too
-        by_id = {c.get("id"): c for c in reported}
         message.content = [
-            dict(by_id[b.get("id")]) if isinstance(b, dict) and b.get("type") == "tool_call"
+            settled(b) if isinstance(b, dict) and b.get("type") in _CALL_BLOCKS
             and b.get("id") in by_id else b
             for b in message.content
         ]

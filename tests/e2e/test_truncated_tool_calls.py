@@ -130,3 +130,24 @@ async def test_langchain_ainvoke_streamed_marks_the_cut_call_invalid(emu: Emulat
     message = await chat(emu, streaming=True).bind_tools([get_weather]).ainvoke("weather?")
     assert message.tool_calls == []
     assert re.search(LIMIT_ERROR, message.invalid_tool_calls[0]["error"] or "")
+
+
+@pytest.mark.parametrize("output_version", ["v0", "v1"])
+@pytest.mark.parametrize("how", ["plain", "stream=True", "streaming=True"])
+def test_langchain_invoke_names_why_unreadable_arguments_are_invalid(
+        emu: Emulator, how: str, output_version: str) -> None:
+    # Arguments that are no JSON at all are put in invalid_tool_calls by langchain-core's own
+    # aggregation of a stream, without a reason: the reason must be the one invoke gives
+    # without streaming.
+    model = chat(emu, output_version=output_version,
+                 streaming=how == "streaming=True").bind_tools([get_weather])
+    emu.enqueue(Reply.tool_calls(("get_weather", "not json", "call_bad")))
+    message = model.invoke("x", **({"stream": True} if how == "stream=True" else {}))
+    assert message.tool_calls == []
+    (call,) = message.invalid_tool_calls
+    assert (call["id"], call["args"]) == ("call_bad", "not json")
+    assert "'get_weather' (call_bad): arguments are not valid JSON" in (call["error"] or "")
+    if output_version == "v1":
+        (block,) = message.content
+        assert block["type"] == "invalid_tool_call"  # type: ignore[index]
+        assert block["error"] == call["error"]  # type: ignore[index]
