@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from langchain_openrouter.config import describe_validation_error, rename_fields
-from openrouter_core.errors import InputError
+from langchain_openrouter.config import rename_fields, settings_error
 from openrouter_core.request import REQUEST_OPTIONS, BodyTemplate, build_headers, prepare
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
@@ -36,7 +35,7 @@ def apply_overrides(settings: RequestSettings, overrides: Mapping[str, Any]) -> 
     try:
         return settings.merged(renamed)
     except ValidationError as exc:
-        raise InputError(describe_validation_error(exc)) from None
+        raise settings_error(exc) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from openrouter_core import spelling
-from openrouter_core.settings import RequestSettings, merge_objects
+from openrouter_core.errors import InputError
+from openrouter_core.settings import (
+    RequestSettings,
+    merge_objects,
+    settings_error as core_settings_error,
+)
 
 JSONDict = dict[str, Any]
 
@@ -27,16 +32,10 @@ FIELD_FOR_SETTING: dict[str, str] = {
 }
 SETTING_FOR_FIELD: dict[str, str] = {field: name for name, field in FIELD_FOR_SETTING.items()}
 
-def describe_validation_error(exc: ValidationError) -> str:
-    """A one-line-per-problem message naming each bad parameter by its constructor name."""
-    problems = []
-    for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ())]
-        if loc:
-            loc[0] = FIELD_FOR_SETTING.get(loc[0], loc[0])
-        where = ".".join(loc) or "settings"
-        problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r:.80})")
-    return "Invalid OpenRouter setting: " + "; ".join(problems)
+def settings_error(exc: ValidationError) -> InputError:
+    """The core's :func:`~openrouter_core.settings.settings_error`, each bad parameter named by
+    its constructor name."""
+    return core_settings_error(exc, FIELD_FOR_SETTING)
 
 
 def plain(value: Any) -> Any:
@@ -152,4 +151,4 @@ def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -
             return settings
         return settings.merged(rename_fields(model_kwargs), source="ChatOpenRouter")
     except ValidationError as exc:
-        raise ValueError(describe_validation_error(exc)) from None
+        raise settings_error(exc) from None

@@ -10,11 +10,19 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 
 from langchain_openrouter.callbacks import check_budget, record_embedding_usage
 from langchain_openrouter.errors import langchain_errors
-from openrouter_core import embeddings as core, environment
+from openrouter_core import embeddings as core, environment, spelling
 from openrouter_core.decode import Usage
 from openrouter_core.settings import ProviderPreferences
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
@@ -77,6 +85,18 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     """Extra body parameters sent verbatim (e.g. ``{"input_type": "query"}``)."""
 
     _last_usage: Usage | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments(cls, values: Any) -> Any:
+        """The spelling rule (:mod:`openrouter_core.spelling`): a near miss of a parameter
+        (``dimensons``) fails; any other unknown argument is warned about and sent in the
+        body, through ``model_kwargs``."""
+        if isinstance(values, dict):
+            values = dict(values)
+            spelling.collect_unknown(values, spelling.accepted_names(cls),
+                                     cls.__name__, "model_kwargs")
+        return values
 
     @property
     def last_usage(self) -> Usage | None:

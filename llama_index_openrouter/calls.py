@@ -48,6 +48,8 @@ def prepare(config: OpenRouterConfig, messages: Sequence[ChatMessage], kwargs: J
     options = {k: call.pop(k) for k in REQUEST_OPTIONS if k in call} if call else {}
     try:
         settings = config._settings_for_request(call)
+    except InputError:
+        raise  # already names the problem (a misspelt key is an UnknownKeyError, a TypeError)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     endpoint = config.endpoint()

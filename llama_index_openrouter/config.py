@@ -35,6 +35,7 @@ from openrouter_core.settings import (
     ProviderPreferences,
     ReasoningConfig,
     RequestSettings,
+    settings_error,
 )
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
 
@@ -249,7 +250,7 @@ class OpenRouterConfig(BaseModel):
         try:
             return settings.merged(overrides)
         except ValidationError as exc:
-            raise ValueError(_invalid(exc)) from None
+            raise settings_error(exc) from None
 
     def __getstate__(self) -> dict[Any, Any]:
         """Pickled without the API key: the unpickling process reads ``OPENROUTER_API_KEY``
@@ -301,10 +302,6 @@ def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
         # Named after the class: constructor arguments it does not know end up here too.
         return settings.merged(additional_kwargs, source="OpenRouter")
     except ValidationError as exc:
-        raise ValueError(_invalid(exc)) from None
+        raise settings_error(exc) from None
 
 
-def _invalid(exc: ValidationError) -> str:
-    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
-                         for e in exc.errors())
-    return f"invalid OpenRouter setting: {problems}"

@@ -15,7 +15,7 @@ from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.events import BaseEvent
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from openrouter_core import embeddings as core, environment
+from openrouter_core import embeddings as core, environment, spelling
 from openrouter_core.decode import Usage
 from openrouter_core.settings import ProviderPreferences
 from openrouter_core.transport import DEFAULT_BASE_URL, Endpoint
@@ -103,6 +103,10 @@ class OpenRouterEmbedding(BaseEmbedding):
         data = environment.fill(data, {"api_key": "api_key"})
         if not data.get("api_base"):
             data["api_base"] = environment.read("base_url") or DEFAULT_BASE_URL
+        # The spelling rule (openrouter_core.spelling): a near miss of a parameter fails; any
+        # other unknown argument is warned about and sent in the body (additional_kwargs).
+        spelling.collect_unknown(data, spelling.accepted_names(cls), cls.__name__,
+                                 "additional_kwargs")
         return data
 
     @classmethod

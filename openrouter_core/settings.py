@@ -11,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from openrouter_core.errors import InputError
-from openrouter_core.spelling import check_keys
+from openrouter_core.spelling import UnknownKeyError, check_keys
 
 JSONDict = dict[str, Any]
 
@@ -25,6 +32,28 @@ Quantization = Literal["int4", "int8", "fp4", "fp6", "fp8", "fp16", "bf16", "fp3
 
 class SettingsConflictError(InputError):
     """Two places set the same key to values that cannot be merged (an object and a scalar)."""
+
+
+def settings_error(exc: ValidationError, field_names: Mapping[str, str] | None = None
+                   ) -> InputError:
+    """The error to raise for settings that failed validation, naming every bad parameter.
+
+    A misspelt key inside an object (``reasoning={"efort": ...}``) is reported by a validator,
+    which pydantic wraps: it comes back as the :class:`~openrouter_core.spelling.UnknownKeyError`
+    it was (also a ``TypeError``), as a misspelt top-level key is. ``field_names`` gives the
+    caller's name for a setting (``max_tokens`` for ``max_completion_tokens``, say).
+    """
+    problems = []
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, UnknownKeyError):
+            return UnknownKeyError(str(cause))
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and field_names:
+            loc[0] = field_names.get(loc[0], loc[0])
+        where = ".".join(loc) or "settings"
+        problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r:.80})")
+    return InputError("Invalid OpenRouter setting: " + "; ".join(problems))
 
 
 def merge_objects(base: Mapping[str, Any], update: Mapping[str, Any], *, first: str,

@@ -13,6 +13,7 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 from openrouter_core.errors import InputError
 
@@ -132,3 +133,35 @@ def reset_warnings() -> None:
     """Forget what :func:`warn_once` warned about (for tests)."""
     with _lock:
         _warned.clear()
+
+
+def collect_unknown(values: dict[str, Any], known: Collection[str], where: str,
+                    into: str) -> list[str]:
+    """Apply the rule to a class's constructor arguments: a near miss of a parameter raises
+    :class:`UnknownKeyError`, any other unknown argument is warned about once and moved into
+    ``values[into]`` (the extra request-body parameters, sent as given). Returns the names
+    moved. ``known`` must hold every accepted name, aliases included (see
+    :func:`accepted_names`)."""
+    unknown = [key for key in values if key not in known]
+    if not unknown:
+        return unknown
+    check_keys(unknown, known, where)
+    extra = dict(values.get(into) or {})
+    extra.update({key: values.pop(key) for key in unknown})
+    values[into] = extra
+    return unknown
+
+
+def accepted_names(model_class: Any) -> frozenset[str]:
+    """Every name a pydantic model class accepts for its fields: names, aliases and validation
+    aliases (each choice of an ``AliasChoices``)."""
+    names: set[str] = set()
+    for name, field in model_class.model_fields.items():
+        names.add(name)
+        if field.alias:
+            names.add(field.alias)
+        alias = field.validation_alias
+        for choice in getattr(alias, "choices", (alias,)):
+            if isinstance(choice, str):
+                names.add(choice)
+    return frozenset(names)

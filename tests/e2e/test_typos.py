@@ -57,6 +57,8 @@ TABLE: list[tuple[str, dict[str, Any], dict[str, Any], str | None, str | None, d
      "the per-call arguments: unknown key 'temprature'; did you mean 'temperature'?", None, {}),
     ("per-call near miss, nested", {}, {"usage": {"inclde": True}},
      "usage: unknown key 'inclde'; did you mean 'include'?", None, {}),
+    ("per-call near miss, nested setting", {}, {"reasoning": {"efort": "low"}},
+     "reasoning: unknown key 'efort'; did you mean 'effort'?", None, {}),
     ("constructor unknown", {"brand_new_option": 1}, {}, None, "brand_new_option",
      {"brand_new_option": 1}),
     ("nested unknown", {"provider": {"brand_new_pref": True}}, {}, None, "brand_new_pref",
@@ -84,6 +86,11 @@ def test_spelling_rule(openrouter_emulator: Emulator, adapter: str, case: str,
         with pytest.raises(ValueError) as info:
             run(emu)
         assert error in str(info.value)
+        assert str(info.value).count("Value error") <= 1  # the message is said once
+        if call:
+            # Raised where the call is made: the documented type, also a TypeError.
+            assert isinstance(info.value, spelling.UnknownKeyError), type(info.value)
+            assert isinstance(info.value, TypeError)
         assert emu.requests == []  # nothing was sent
         return
     with warnings.catch_warnings(record=True) as caught:
@@ -118,3 +125,37 @@ def test_compatibility_warnings_point_at_the_callers_line() -> None:
         OpenRouter(model=MODEL, api_key=KEY, reasoning_effort="high")
     texts = {str(w.message).split(" ")[0]: w.filename for w in caught}
     assert texts["top_k"] == texts["client"] == texts["reasoning_effort='high'"] == __file__, texts
+
+
+def _embedders(emu: Emulator, **arguments: Any) -> list[Any]:
+    from langchain_openrouter import OpenRouterEmbeddings
+    from llama_index_openrouter import OpenRouterEmbedding
+
+    return [
+        lambda: OpenRouterEmbeddings(model="openai/text-embedding-3-small", api_key=KEY,
+                                     base_url=emu.base_url, **arguments),
+        lambda: OpenRouterEmbedding(model="openai/text-embedding-3-small", api_key=KEY,
+                                    api_base=emu.base_url, **arguments),
+    ]
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["OpenRouterEmbeddings", "OpenRouterEmbedding"])
+def test_embedding_constructors_follow_the_rule(openrouter_emulator: Emulator,
+                                                which: int) -> None:
+    emu = openrouter_emulator
+    spelling._warned.clear()
+    # A near miss of a parameter fails before anything is sent (it was silently dropped).
+    with pytest.raises(ValueError, match=r"unknown key 'dimensons'; did you mean 'dimensions'\?"):
+        _embedders(emu, dimensons=16)[which]()
+    # Any other unknown argument is sent, with one warning at the caller's line.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embedder = _embedders(emu, input_type="query")[which]()
+    (warning,) = [w for w in caught if issubclass(w.category, spelling.UnknownKeyWarning)]
+    assert "'input_type' is not a key this package knows" in str(warning.message)
+    assert warning.filename == __file__
+    if which == 0:
+        embedder.embed_query("hi")
+    else:
+        embedder.get_text_embedding("hi")
+    assert emu.requests[-1].json["input_type"] == "query"
