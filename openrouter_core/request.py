@@ -109,7 +109,15 @@ def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
     """
     out: list[JSONDict] = []
     functions: list[tuple[int, Mapping[str, Any]]] = []
+    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+        raise InputError(f"tools: expected a list of tool dicts, got {_kind_of(tools)}")
     for position, tool in enumerate(tools):
+        if not isinstance(tool, Mapping):
+            raise InputError(
+                f"tools[{position}]: expected a tool dict ({{'type': 'function', 'function': "
+                f"{{'name': ...}}}}) or an 'openrouter:*' server tool, got {_kind_of(tool)}; "
+                "framework tool objects and schemas go through the framework's tool binding "
+                "(LangChain's bind_tools, LlamaIndex's chat_with_tools)")
         kind = tool.get("type")
         if server_tools.is_server_tool(tool):
             out.append(server_tools.check_server_tool(tool, f"tools[{position}]"))
@@ -123,6 +131,13 @@ def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
         out.append(dict(tool))
     _check_serialisable(functions)
     return out
+
+
+def _kind_of(value: Any) -> str:
+    # How an error names a value of the wrong kind: a class by name, anything else by type.
+    if isinstance(value, type):
+        return f"the class {value.__name__!r}"
+    return f"{type(value).__name__} {value!r:.60}"
 
 
 def _check_serialisable(functions: list[tuple[int, Mapping[str, Any]]]) -> None:
@@ -223,6 +238,13 @@ def build_body(
     elif tool_choice not in (None, False, "auto", "none"):
         raise InputError(f"tool_choice={tool_choice!r} was given but no tools are bound")
     if response_format is not None:
+        if not isinstance(response_format, Mapping):
+            raise InputError(
+                "response_format: expected a dict such as {'type': 'json_object'} or "
+                "{'type': 'json_schema', 'json_schema': {...}}, got "
+                f"{_kind_of(response_format)}; for a schema class, use the framework's "
+                "structured output (LangChain's with_structured_output, LlamaIndex's "
+                "structured_predict)")
         body["response_format"] = dict(response_format)
     _add_settings(body, settings, stream=stream, stream_usage=stream_usage)
     _warn_routing(routing_conflicts(body))

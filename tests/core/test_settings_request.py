@@ -135,6 +135,18 @@ def test_tools_choice_and_server_tools() -> None:
      "tools[1] (g): schema is not JSON-serialisable"),
     (lambda: build_body("m", USER, RequestSettings(), tools=[{"type": "retrieval"}]),
      "'retrieval'"),
+    (lambda: build_body("m", USER, RequestSettings(), tools=[TOOL, RequestSettings]),
+     "tools[1]: expected a tool dict"),
+    (lambda: build_body("m", USER, RequestSettings(), tools=[TOOL, RequestSettings]),
+     "got the class 'RequestSettings'"),
+    (lambda: build_body("m", USER, RequestSettings(), tools=TOOL),
+     "tools: expected a list of tool dicts, got dict"),
+    (lambda: build_body("m", USER, RequestSettings(), tools="get_weather"),
+     "tools: expected a list of tool dicts, got str 'get_weather'"),
+    (lambda: build_body("m", USER, RequestSettings(), response_format="json_object"),
+     "response_format: expected a dict such as {'type': 'json_object'}"),
+    (lambda: build_body("m", USER, RequestSettings(), response_format=RequestSettings),
+     "got the class 'RequestSettings'; for a schema class, use the framework's structured"),
 ])
 def test_bad_input_is_rejected_with_a_named_problem(call: object, fragment: str) -> None:
     with pytest.raises(InputError, match=None) as info:
