@@ -201,6 +201,11 @@ def _add_settings(body: JSONDict, settings: RequestSettings, *, stream: bool,
     # stream flags, which no setting overrides.
     body.update(settings.to_body())
     if stream:
+        n = body.get("n")
+        if isinstance(n, int) and n > 1:
+            # The stream is read as one choice: the others would be lost without a word.
+            raise InputError(f"n: must be 1 for a streamed reply (got {n}); ask for several "
+                             "choices without streaming")
         body["stream"] = True
         if stream_usage:
             body["stream_options"] = {"include_usage": True}

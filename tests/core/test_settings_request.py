@@ -6,7 +6,12 @@ import pytest
 from pydantic import ValidationError
 
 from openrouter_core.errors import InputError
-from openrouter_core.request import build_body, build_headers, normalize_tool_choice
+from openrouter_core.request import (
+    BodyTemplate,
+    build_body,
+    build_headers,
+    normalize_tool_choice,
+)
 from openrouter_core.settings import Attribution, RequestSettings
 from openrouter_core.spelling import UnknownKeyWarning
 
@@ -143,6 +148,12 @@ def test_tools_choice_and_server_tools() -> None:
      "tools: expected a list of tool dicts, got dict"),
     (lambda: build_body("m", USER, RequestSettings(), tools="get_weather"),
      "tools: expected a list of tool dicts, got str 'get_weather'"),
+    (lambda: build_body("m", USER, RequestSettings(n=2), stream=True),
+     "n: must be 1 for a streamed reply (got 2)"),
+    (lambda: build_body("m", USER, RequestSettings(extra_body={"n": 3}), stream=True),
+     "n: must be 1 for a streamed reply (got 3)"),
+    (lambda: BodyTemplate("m", RequestSettings(n=2), stream=True),
+     "n: must be 1 for a streamed reply (got 2)"),
     (lambda: build_body("m", USER, RequestSettings(), response_format="json_object"),
      "response_format: expected a dict such as {'type': 'json_object'}"),
     (lambda: build_body("m", USER, RequestSettings(), response_format=RequestSettings),
