@@ -228,19 +228,23 @@ def to_openrouter_message(message: ChatMessage, position: int = 0) -> JSONDict:
     # make of it, without collecting parts or naming positions for errors.
     if len(blocks) == 1 and type(blocks[0]) is TextBlock:
         role = _ROLES.get(message.role)
-        if role in _CONTENT_ONLY or (role == "assistant" and not _carries_more(message)):
+        if (role in _CONTENT_ONLY or role == "assistant") and not _carries_more(message):
             return {"role": role, "content": str(blocks[0].text)}
     return _walked(message, position)
 
 
 def _carries_more(message: ChatMessage) -> bool:
-    # Whether an assistant message's additional_kwargs hold tool calls or reasoning details
-    # that the walk sends along with its text.
+    # Whether a message's additional_kwargs hold what the walk sends along with its text: a
+    # name, or an assistant's tool calls or reasoning details.
     extra = message.additional_kwargs
-    if type(extra) is dict and not extra:  # the common case, and nothing more to send
-        return False
-    # Anything else is read as the walk reads it (an odd value assigned later fails alike).
-    return bool(extra.get("tool_calls") or extra.get(REASONING_DETAILS_KEY))
+    if type(extra) is dict:
+        return bool(extra) and bool(extra.get("name") or extra.get("tool_calls")
+                                    or extra.get(REASONING_DETAILS_KEY))
+    return True  # anything else (assigned later, unvalidated) is read by the walk
+
+
+_NAMED_ROLES = frozenset({"system", "developer", "user", "assistant"})
+"""Roles whose message may carry a ``name`` (``additional_kwargs["name"]``), as OpenAI's do."""
 
 
 def _walked(message: ChatMessage, position: int) -> JSONDict:
@@ -271,6 +275,12 @@ def _walked(message: ChatMessage, position: int) -> JSONDict:
         if collected.tool_calls:
             raise InputError(f"{where}: tool call blocks belong in assistant messages")
         out["content"] = _content(collected.parts) if collected.parts else ""
+    name = extra.get("name") if isinstance(extra, Mapping) and role in _NAMED_ROLES else None
+    if name:
+        if not isinstance(name, str):
+            raise InputError(f"{where}: additional_kwargs['name'] must be a string, got "
+                             f"{type(name).__name__}")
+        out["name"] = name
     if role == "tool":
         tool_call_id = extra.get("tool_call_id")
         if not tool_call_id:

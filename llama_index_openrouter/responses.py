@@ -196,9 +196,13 @@ def to_chat_response(result: ChatResult, *, delta: str | None = None,
 
 def to_completion_response(result: ChatResult, *, delta: str | None = None,
                            raw: JSONDict | None = None) -> CompletionResponse:
-    """A ``CompletionResponse`` for a whole result; the text is the assistant's content."""
+    """A ``CompletionResponse`` for a whole result; the text is the assistant's content, and
+    a refusal, which has no message to go on, is in ``additional_kwargs["refusal"]``."""
+    extra = response_kwargs(result)
+    if result.refusal:
+        extra["refusal"] = result.refusal
     fields: JSONDict = {
-        "text": result.content, "additional_kwargs": response_kwargs(result),
+        "text": result.content, "additional_kwargs": extra,
         "raw": raw_with_usage(result.raw if raw is None else raw, result.usage),
         "logprobs": to_logprobs(result.logprobs), "delta": delta}
     if not UNVALIDATED_BUILDS:

@@ -272,7 +272,12 @@ def test_the_shortcut_reads_odd_assigned_extras_as_the_walk(role: MessageRole,
     {"tool_calls": []},
     {"reasoning_details": [{"type": "reasoning.text", "text": "because", "index": 0}]},
     {"reasoning_details": ["not a dict"], "other": 1},
-], ids=["none", "tool-calls", "no-tool-calls", "reasoning", "odd-reasoning"])
+    {"name": "alice"},
+    {"name": ""},
+    {"name": 7},
+    {"finish_reason": "stop"},
+], ids=["none", "tool-calls", "no-tool-calls", "reasoning", "odd-reasoning", "name",
+        "empty-name", "odd-name", "other-key"])
 def test_the_one_text_shortcut_is_the_walk(role: MessageRole, shape: str,
                                            extra: dict[str, object]) -> None:
     from llama_index_openrouter.messages import _walked
@@ -295,3 +300,14 @@ def test_a_plain_text_message_skips_the_walk(role: MessageRole,
     monkeypatch.setattr(messages, "_walked", no_walk)
     wire = to_openrouter_message(ChatMessage(role=role, content="hi"))
     assert wire == {"role": messages._ROLES[role], "content": "hi"}
+
+
+@pytest.mark.parametrize("role", [MessageRole.USER, MessageRole.SYSTEM, MessageRole.ASSISTANT])
+def test_a_message_name_is_sent(role: MessageRole) -> None:
+    # As llama-index-llms-openai and the LangChain adapter send it (a participant's name).
+    message = ChatMessage(role=role, content="hi", additional_kwargs={"name": "alice"})
+    assert to_openrouter_message(message) == {"role": role.value, "content": "hi",
+                                              "name": "alice"}
+    tool = ChatMessage(role=MessageRole.TOOL, content="42",
+                       additional_kwargs={"tool_call_id": "c1", "name": "calc"})
+    assert "name" not in to_openrouter_message(tool)

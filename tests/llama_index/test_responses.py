@@ -131,6 +131,9 @@ def test_empty_reply_still_has_a_text_block() -> None:
 def test_refusal_is_kept() -> None:
     message = to_chat_message(ChatResult(content="", refusal="I can't help with that."))
     assert message.additional_kwargs["refusal"] == "I can't help with that."
+    completion = to_completion_response(ChatResult(content="", refusal="I can't help."))
+    assert (completion.text, completion.additional_kwargs["refusal"]) == ("", "I can't help.")
+    assert "refusal" not in to_completion_response(ChatResult(content="ok")).additional_kwargs
 
 
 def test_completion_response() -> None:
