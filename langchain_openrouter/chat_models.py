@@ -590,9 +590,10 @@ class ChatOpenRouter(BaseChatModel):
         Args:
             schema: A pydantic class, TypedDict, JSON schema or OpenAI function dict
                 (optional for ``json_mode``).
-            method: ``"json_schema"`` (default unless the model profile says structured
-                outputs are unsupported), ``"function_calling"`` or ``"json_mode"``
-                (sent as ``response_format={"type": "json_object"}``).
+            method: ``"json_schema"`` (the default when the catalog lists structured
+                outputs for the model), ``"function_calling"`` (the default otherwise, also
+                for a model the catalog does not know) or ``"json_mode"`` (sent as
+                ``response_format={"type": "json_object"}``).
             include_raw: Return ``{"raw", "parsed", "parsing_error"}``.
             strict: Ask for schema-exact output.
             response_healing: Add OpenRouter's ``response-healing`` plugin, which repairs

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
@@ -107,18 +108,68 @@ def json_schema_format(schema: Any, *, strict: bool | None) -> JSONDict:
     return {"type": "json_schema", "json_schema": spec}
 
 
+def unanswered(result: Sequence[Any]) -> str | None:
+    """Why a reply holds no structured answer to parse, when the reply says so itself: a
+    refusal, an answer cut off by the output limit, or a forced tool call that cannot be run
+    (its reason, from ``invalid_tool_calls``). ``None`` when there is an answer to read."""
+    message = getattr(result[0], "message", None) if result else None
+    if not isinstance(message, AIMessage) or message.tool_calls:
+        return None
+    refusal = message.additional_kwargs.get("refusal")
+    if refusal:
+        return f"the model refused to answer: {refusal!r}"
+    for call in message.invalid_tool_calls:
+        if call.get("error"):
+            return str(call["error"])
+    if message.response_metadata.get("finish_reason") == "length":
+        return ("the answer was cut off by the output limit (finish reason 'length') before "
+                "it was complete; raise max_tokens and retry")
+    return None
+
+
+class _ChecksTheReply:
+    """Before a whole reply is parsed (not the partial parses of a stream), fail with the
+    reason the reply itself gives for holding no answer (:func:`unanswered`), rather than
+    with the parser's "invalid JSON" or "no tool call"."""
+
+    def parse_result(self, result: list[Any], *, partial: bool = False) -> Any:
+        if not partial:
+            reason = unanswered(result)
+            if reason is not None:
+                message = result[0].message
+                raise OutputParserException(f"Structured output: {reason}",
+                                            llm_output=message.text or None)
+        return super().parse_result(result, partial=partial)  # type: ignore[misc]
+
+
+class _JsonParser(_ChecksTheReply, JsonOutputParser):
+    pass
+
+
+class _PydanticParser(_ChecksTheReply, PydanticOutputParser):  # type: ignore[type-arg]
+    pass
+
+
+class _PydanticToolsParser(_ChecksTheReply, PydanticToolsParser):
+    pass
+
+
+class _KeyToolsParser(_ChecksTheReply, JsonOutputKeyToolsParser):
+    pass
+
+
 def content_parser(schema: Any) -> OutputParserLike[Any]:
     """Parser for JSON in the message text (``json_schema`` / ``json_mode``)."""
     if is_pydantic_class(schema):
-        return PydanticOutputParser(pydantic_object=schema)
-    return JsonOutputParser()
+        return _PydanticParser(pydantic_object=schema)
+    return _JsonParser()
 
 
 def tool_parser(schema: Any, tool_name: str) -> OutputParserLike[Any]:
     """Parser for the forced tool call (``function_calling``)."""
     if is_pydantic_class(schema):
-        return PydanticToolsParser(tools=[schema], first_tool_only=True)
-    return JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+        return _PydanticToolsParser(tools=[schema], first_tool_only=True)
+    return _KeyToolsParser(key_name=tool_name, first_tool_only=True)
 
 
 def with_raw(

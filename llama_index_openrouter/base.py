@@ -282,7 +282,15 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         if not partial:
             refuse_truncated(selections, response)
         if not selections and error_on_no_tool_call:
-            raise ValueError("Expected at least one tool call, but got 0 tool calls.")
+            message = "Expected at least one tool call, but got 0 tool calls."
+            # The reply's own reason, when it gives one (what a forced call's caller needs).
+            refusal = response.message.additional_kwargs.get("refusal")
+            if refusal:
+                message += f" The model refused to answer: {refusal!r}"
+            elif response.additional_kwargs.get("finish_reason") == "length":
+                message += (" The reply was cut off by the output limit (finish reason "
+                            "'length'); raise max_tokens and retry.")
+            raise ValueError(message)
         return list(selections)
 
     # -- structured output ------------------------------------------------------------------

@@ -54,6 +54,25 @@ def parse_output(text: str, output_cls: type[Model]) -> Model:
             f"{exc}; reply was {text[:300]!r}") from exc
 
 
+def parse_reply(response: Any, output_cls: type[Model]) -> Model:
+    """:func:`parse_output` of a ``ChatResponse``, failing with the reason the reply gives
+    for holding no answer (a refusal, or the output limit reached) rather than with a JSON
+    error."""
+    refusal = response.message.additional_kwargs.get("refusal")
+    text = response.message.content or ""
+    if refusal and not text:
+        raise ValueError(f"Structured output: the model refused to answer: {refusal!r}")
+    try:
+        return parse_output(text, output_cls)
+    except ValueError as exc:
+        if response.additional_kwargs.get("finish_reason") != "length":
+            raise
+        raise ValueError(
+            f"Structured output: the {output_cls.__name__} was cut off by the output limit "
+            f"(finish reason 'length') after {len(text)} characters; raise max_tokens and "
+            f"retry; reply was {text[:300]!r}") from exc
+
+
 def _call_kwargs(llm_kwargs: JSONDict | None, output_cls: type[Any]) -> JSONDict:
     kwargs = dict(llm_kwargs or {})
     for name in ("tool_required", "tool_choice", "allow_parallel_tool_calls"):
@@ -86,7 +105,7 @@ class JSONSchemaProgram(BasePydanticProgram[Model], Generic[Model]):
         """Run the prompt once and parse the reply."""
         response = self._llm.chat(self._messages(prompt_args),
                                   **_call_kwargs(llm_kwargs, self._output_cls))
-        return parse_output(response.message.content or "", self._output_cls)
+        return parse_reply(response, self._output_cls)
 
     async def acall(self, *args: Any,  # noqa: ARG002 - the program interface
                  llm_kwargs: JSONDict | None = None,
@@ -94,7 +113,7 @@ class JSONSchemaProgram(BasePydanticProgram[Model], Generic[Model]):
         """Async :meth:`__call__`."""
         response = await self._llm.achat(self._messages(prompt_args),
                                          **_call_kwargs(llm_kwargs, self._output_cls))
-        return parse_output(response.message.content or "", self._output_cls)
+        return parse_reply(response, self._output_cls)
 
     def _partial(self, response: Any, current: list[Any] | None) -> Any:
         return process_streaming_objects(response, self._output_cls, cur_objects=current,

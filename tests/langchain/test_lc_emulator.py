@@ -408,3 +408,43 @@ def test_summed_stream_content_is_invokes(emu: Emulator, name: str, output_versi
         assert _without_index(summed.content) == _without_index(invoked.content)
     assert summed.tool_calls == invoked.tool_calls
     assert _without_index(summed.content_blocks) == _without_index(invoked.content_blocks)
+
+
+class _City(BaseModel):
+    name: str
+
+
+_UNANSWERED = {
+    "refusal": (lambda: Reply.text(None, refusal="I can't help with that."),
+                "the model refused to answer: \"I can't help with that.\""),
+    "output limit": (lambda: Reply.text('{"name": "Po', finish_reason="length"),
+                     "cut off by the output limit (finish reason 'length')"),
+    "cut tool call": (lambda: Reply.tool_calls(("_City", '{"name": "Po', "c1"),
+                                               finish_reason="tool_calls",
+                                               native_finish_reason="max_output_tokens"),
+                      "tool call '_City' (c1) was cut off by the output limit"),
+}
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
+@pytest.mark.parametrize("case", list(_UNANSWERED))
+def test_structured_output_says_why_a_reply_holds_no_answer(emu: Emulator, case: str,
+                                                            method: str) -> None:
+    from langchain_core.exceptions import OutputParserException
+
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    reply, reason = _UNANSWERED[case]
+    emu.enqueue(reply())
+    with pytest.raises(OutputParserException) as info:
+        model.with_structured_output(_City, method=method).invoke("x")  # type: ignore[arg-type]
+    assert reason in str(info.value)
+    emu.enqueue(reply())
+    out: Any = model.with_structured_output(_City, method=method,  # type: ignore[arg-type]
+                                            include_raw=True).invoke("x")
+    assert out["parsed"] is None
+    assert reason in str(out["parsing_error"])
+    # An answer is still parsed as before.
+    emu.enqueue(Reply.tool_calls(("_City", {"name": "Porto"}, "c2")) if method ==
+                "function_calling" else Reply.text('{"name": "Porto"}'))
+    assert model.with_structured_output(_City, method=method).invoke("x") == _City(  # type: ignore[arg-type]
+        name="Porto")

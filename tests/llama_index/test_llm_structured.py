@@ -131,3 +131,24 @@ def test_invalid_native_output_is_a_clear_error(emu: Emulator, llm: OpenRouter) 
     emu.enqueue(Reply.text("Sorry, I cannot."))
     with pytest.raises(ValueError, match="not a valid City"):
         llm.structured_predict(City, PROMPT, country="Spain")
+
+
+@pytest.mark.parametrize("model", [NATIVE, TOOLS_ONLY])
+@pytest.mark.parametrize(("reply", "reason"), [
+    (lambda: Reply.text(None, refusal="I won't invent cities."),
+     "The model refused to answer: \"I won't invent cities.\""),
+    (lambda: Reply.text('{"name": "Ly', finish_reason="length"),
+     "cut off by the output limit (finish reason 'length')"),
+], ids=["refusal", "output-limit"])
+async def test_a_reply_without_an_answer_says_why(emu: Emulator, model: str, reply: object,
+                                                  reason: str) -> None:
+    # Not "invalid JSON" or "0 tool calls" alone: the reason the reply itself gives.
+    llm = make_llm(emu, model=model)
+    for call in ("sync", "async"):
+        emu.enqueue(reply())  # type: ignore[operator]
+        with pytest.raises(ValueError) as info:
+            if call == "sync":
+                llm.structured_predict(City, PROMPT, country="France")
+            else:
+                await llm.astructured_predict(City, PROMPT, country="France")
+        assert reason.lower() in str(info.value).lower()
