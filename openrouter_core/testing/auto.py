@@ -10,11 +10,12 @@ tried in order by :func:`first_of`. Wrap or extend it freely::
 
     emulator.responder = first_of(weather, fallback=auto_respond)
 
-Default order (:data:`DEFAULT_RULES`): answer a tool result, call a function tool, use a server
-tool (image generation, web search), draw an image (``modalities``), structured output, then
-:func:`answer`: a short plausible reply naming the topic (``Here is a short answer about "…":
-…``; :func:`answer_text` gives the text for a prompt, so tests can compare). :func:`echo`
-("You said: …") is still there for ``first_of(..., fallback=echo)``.
+Default order (:data:`DEFAULT_RULES`): answer a tool result (unless a call is forced), call a
+function tool, use a server tool (image generation, web search), draw an image
+(``modalities``), structured output, then :func:`answer`: a short plausible reply naming the
+topic (``Here is a short answer about "…": …``; :func:`answer_text` gives the text for a
+prompt, so tests can compare). :func:`echo` ("You said: …") is still there for
+``first_of(..., fallback=echo)``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,27 @@ def _last_is_tool_result(request: RecordedRequest) -> bool:
     return last is not None and last.get("role") == "tool"
 
 
+def _forces_a_call(request: RecordedRequest) -> bool:
+    # tool_choice "required" (what "any" and True become) or a named function, with function
+    # tools to call: a real model must call one, after a tool result too.
+    tool_choice = request.body_dict.get("tool_choice")
+    return bool(_function_tools(request)) and (
+        tool_choice == "required" or _forced_name(tool_choice) is not None)
+
+
+def _called_this_turn(request: RecordedRequest) -> set[str]:
+    # The functions the assistant called since the last user message.
+    called: set[str] = set()
+    for message in reversed(request.messages):
+        if message.get("role") == "user":
+            break
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("name"), str):
+                called.add(function["name"])
+    return called
+
+
 def structured_output(request: RecordedRequest) -> Reply | None:
     """``response_format`` ``json_schema`` → JSON synthesized from the schema;
     ``json_object`` → a small JSON object."""
@@ -78,14 +100,20 @@ def call_tool(request: RecordedRequest) -> Reply | None:
     """Call the forced tool (``tool_choice`` naming one) or the first function tool, with
     arguments synthesized from its ``parameters`` schema.
 
-    Declines when there are no function tools, ``tool_choice`` is ``"none"`` or the last
-    message is a tool result.
+    Declines when there are no function tools, ``tool_choice`` is ``"none"``, or the last
+    message is a tool result and no call is forced. After a tool result, ``"required"`` calls
+    the first tool not yet called since the user's message (the structured-answer tool of an
+    agent, say), else the first tool.
     """
     tools = _function_tools(request)
     tool_choice = request.body_dict.get("tool_choice")
-    if not tools or tool_choice == "none" or _last_is_tool_result(request):
+    after_result = _last_is_tool_result(request)
+    if not tools or tool_choice == "none" or (after_result and not _forces_a_call(request)):
         return None
     forced = _forced_name(tool_choice)
+    if forced is None and after_result:
+        called = _called_this_turn(request)
+        forced = next((t["name"] for t in tools if t["name"] not in called), None)
     tool = next((t for t in tools if t["name"] == forced), tools[0])
     parameters = tool.get("parameters")
     arguments = sample_from_schema(parameters) if isinstance(parameters, dict) else {}
@@ -132,8 +160,9 @@ def draw_image(request: RecordedRequest) -> Reply | None:
 
 def answer_tool_result(request: RecordedRequest) -> Reply | None:
     """After a ``tool`` message: a text answer quoting the tool result (or structured output
-    when the request asks for a ``response_format``)."""
-    if not _last_is_tool_result(request):
+    when the request asks for a ``response_format``). Declines when ``tool_choice`` forces a
+    call (:func:`call_tool` makes it)."""
+    if not _last_is_tool_result(request) or _forces_a_call(request):
         return None
     structured = structured_output(request)
     if structured is not None:

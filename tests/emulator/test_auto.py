@@ -118,6 +118,42 @@ def test_tool_result_is_quoted():
     assert "Sunny, 21C" in reply.content
 
 
+_AFTER_WEATHER = [{"role": "user", "content": "weather?"},
+                  {"role": "assistant", "content": None, "tool_calls": [
+                      {"id": "c1", "type": "function",
+                       "function": {"name": "get_weather", "arguments": "{}"}}]},
+                  {"role": "tool", "tool_call_id": "c1", "content": "Sunny, 21C"}]
+
+
+@pytest.mark.parametrize(("tool_choice", "called"), [
+    ("required", "get_time"),  # the first tool not called yet this turn
+    ({"type": "function", "function": {"name": "get_weather"}}, "get_weather"),
+    ({"type": "function", "function": {"name": "get_time"}}, "get_time"),
+])
+def test_a_forced_call_is_made_after_a_tool_result(tool_choice: object, called: str) -> None:
+    # A real model must call a tool when tool_choice forces one, tool result or not (an
+    # agent's structured answer through a tool depends on it).
+    reply = auto_respond(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL, TIME_TOOL],
+                                 tool_choice=tool_choice))
+    assert [c.name for c in reply.calls] == [called]
+    assert answer_tool_result(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL],
+                                      tool_choice=tool_choice)) is None
+
+
+def test_required_after_every_tool_was_called_calls_the_first() -> None:
+    reply = auto_respond(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL],
+                                 tool_choice="required"))
+    assert [c.name for c in reply.calls] == ["get_weather"]
+
+
+@pytest.mark.parametrize("tool_choice", [None, "auto", "none"])
+def test_an_unforced_tool_result_is_answered_in_text(tool_choice: object) -> None:
+    reply = auto_respond(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL, TIME_TOOL],
+                                 tool_choice=tool_choice))
+    assert not reply.calls
+    assert "Sunny, 21C" in (reply.content or "")
+
+
 def test_structured_output_from_json_schema():
     schema = Person.model_json_schema()
     reply = auto_respond(request(response_format={

@@ -160,6 +160,17 @@ def test_agent_response_format_uses_the_tool_strategy_without_native_schemas(
                                          "content": "Sunny in Oslo"}
 
 
+def test_agent_tool_strategy_answers_offline_with_the_auto_responder(
+        openrouter_emulator: Emulator) -> None:
+    # Nothing queued: the emulator must call the structured-answer tool when the agent forces
+    # a call after the weather tool's result, as a real model must.
+    model = make_model(openrouter_emulator, model=NO_NATIVE_SCHEMA)
+    agent = create_agent(model, tools=[get_weather], response_format=Forecast)
+    result = agent.invoke({"messages": [HumanMessage("Forecast for Oslo?")]})
+    assert isinstance(result["structured_response"], Forecast)
+    assert [m.type for m in result["messages"]] == ["human", "ai", "tool", "ai", "tool"]
+
+
 def test_agent_response_format_uses_the_provider_strategy_when_the_profile_allows(
         openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
