@@ -109,10 +109,12 @@ def check_tools(tools: Sequence[Mapping[str, Any]]) -> list[JSONDict]:
     """
     out: list[JSONDict] = []
     functions: list[tuple[int, Mapping[str, Any]]] = []
-    if isinstance(tools, (str, bytes, Mapping)) or not isinstance(tools, Sequence):
+    if type(tools) is not list and (isinstance(tools, (str, bytes, Mapping))
+                                    or not isinstance(tools, Sequence)):
         raise InputError(f"tools: expected a list of tool dicts, got {_kind_of(tools)}")
     for position, tool in enumerate(tools):
-        if not isinstance(tool, Mapping):
+        # (A plain dict first: the Mapping ABC check costs more, on every tool of every call.)
+        if type(tool) is not dict and not isinstance(tool, Mapping):
             raise InputError(
                 f"tools[{position}]: expected a tool dict ({{'type': 'function', 'function': "
                 f"{{'name': ...}}}}) or an 'openrouter:*' server tool, got {_kind_of(tool)}; "
