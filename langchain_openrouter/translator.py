@@ -101,15 +101,11 @@ def translate_content(message: AIMessage) -> list[types.ContentBlock]:
             *_tool_blocks(message)]
 
 
-# Block indexes of a streamed v1 message, as langchain-core's OpenAI translator names them: the
-# chunks' blocks are merged by ``index`` when chunks are added, so the reasoning, the text and
-# each tool call need indexes of their own (a tool call's own index 0 would merge it into the
-# first block). Chat Completions stream one reasoning text and one text per message.
-REASONING_INDEX = "lc_rs_0"
-TEXT_INDEX = "lc_txt_0"
-
-
 def _tool_index(index: Any) -> str:
+    # The chunks' blocks are merged by ``index`` when chunks are added. The reasoning and text
+    # blocks get theirs from langchain-core's stream, which counts block types (0, 1, ...), so
+    # a tool call's own index (0 for the first call) would merge it into the first of those:
+    # tool calls are named apart, as langchain-core's OpenAI translator names them.
     return f"lc_tc_{index}"
 
 
@@ -121,13 +117,9 @@ def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]
     blocks = [*_reasoning(message, from_details=False), *_content(message, citations)]
     if citations and not any(block["type"] == "text" for block in blocks):
         # The citations come with the final chunk, which has no text of its own: an empty
-        # text block carries them into the message's text block when the chunks are added.
+        # text block carries them into the message's text block when the chunks are added
+        # (the stream gives it the text's index when the text came last, as it does).
         blocks.append(types.TextContentBlock(type="text", text="", annotations=citations))
-    for block in blocks:
-        if block["type"] == "reasoning":
-            block["index"] = REASONING_INDEX
-        elif block["type"] == "text":
-            block["index"] = TEXT_INDEX
     if message.chunk_position == "last" or not message.tool_call_chunks:
         return [*blocks, *_tool_blocks(message)]
     for chunk in message.tool_call_chunks:
