@@ -516,6 +516,19 @@ class ChatOpenRouter(BaseChatModel):
                                                     self._achunk_source):
             yield chunk
 
+    def _should_stream(self, *, async_api: bool,
+                       run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun
+                       | None = None, **kwargs: Any) -> bool:
+        # A reply of several choices (n > 1) is not streamed under the hood (for a handler
+        # that asks for tokens, such as astream_events or LangGraph's messages mode): a
+        # stream is read as one choice, so the others would be lost. Only an explicit
+        # stream=True streams it, and that fails naming n before anything is sent.
+        if not kwargs.get("stream"):
+            n = kwargs.get("n", self.n)
+            if isinstance(n, int) and not isinstance(n, bool) and n > 1:
+                return False
+        return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)
+
     def _flat_streaming(self, *, async_api: bool, kwargs: Mapping[str, Any]) -> bool:
         # The inherited methods when streaming is off (they fall back to invoke), when the
         # installed langchain-core lacks a helper we rely on, or when a subclass replaced

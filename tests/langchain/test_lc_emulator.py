@@ -446,3 +446,24 @@ def test_structured_output_says_why_a_reply_holds_no_answer(emu: Emulator, case:
                 "function_calling" else Reply.text('{"name": "Porto"}'))
     assert model.with_structured_output(_City, method=method).invoke("x") == _City(  # type: ignore[arg-type]
         name="Porto")
+
+
+async def test_several_choices_are_never_streamed_silently(emu: Emulator) -> None:
+    # A stream is read as one choice: an explicit stream with n > 1 fails naming n, and a
+    # handler that would stream an invoke (astream_events here, LangGraph's messages mode)
+    # gets the non-streamed call instead of losing the other choices.
+    from langchain_core.runnables import RunnableLambda
+
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, n=2)
+    with pytest.raises(core.InputError, match=r"n: must be 1 for a streamed reply \(got 2\)"):
+        list(model.stream("x"))
+    plain = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    with pytest.raises(core.InputError, match=r"\(got 3\)"):
+        plain.invoke("x", n=3, stream=True)
+    assert emu.requests == []
+    chain = RunnableLambda(lambda text: model.invoke(text))
+    events = [e["event"] async for e in chain.astream_events("x", version="v2")
+              if "chat_model" in e["event"]]
+    assert events == ["on_chat_model_start", "on_chat_model_end"]
+    body = emu.chat_requests[-1].json
+    assert (body["n"], "stream" in body) == (2, False)
