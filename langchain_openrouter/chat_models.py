@@ -85,7 +85,8 @@ class ChatOpenRouter(BaseChatModel):
     Every OpenRouter request option is a field (validated at construction, so a typo'd
     ``reasoning.effort`` fails fast) and may also be passed per call:
     ``model.invoke(msgs, temperature=0.2, models=[...])``. Unknown keyword arguments go to
-    ``model_kwargs`` and from there into the request body verbatim.
+    ``model_kwargs`` and from there into the request body verbatim, with a warning; a near
+    miss of a known name fails with "did you mean".
 
     Output: text in ``content`` (generated images as ``image`` blocks), reasoning text in
     ``additional_kwargs["reasoning_content"]`` and the raw ``reasoning_details`` in

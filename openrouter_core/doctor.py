@@ -132,9 +132,14 @@ def diagnose(environ: Mapping[str, str] | None = None, *, live: bool = False) ->
 
     key = env.get(environment.VARIABLES["api_key"]) or ""
     report.add(environment.VARIABLES["api_key"], mask_key(key) if key else "not set")
-    base_url = env.get(environment.VARIABLES["base_url"]) or ""
-    report.add(environment.VARIABLES["base_url"],
-               mask_url(base_url) if base_url else f"not set (default {DEFAULT_BASE_URL})")
+    # The base URL the package uses: the first variable set, in the order the adapters read.
+    names = (environment.VARIABLES["base_url"], *environment.FALLBACKS.get("base_url", ()))
+    set_by = next((name for name in names if env.get(name)), None)
+    base_url = env[set_by] if set_by is not None else ""
+    if set_by is None:
+        report.add(names[0], f"not set (default {DEFAULT_BASE_URL})")
+    else:
+        report.add(set_by, mask_url(base_url))
     report.add("catalog snapshot", _snapshot_summary())
 
     proxies = [(name, env[name]) for name in PROXY_VARIABLES if env.get(name)]

@@ -95,6 +95,21 @@ def test_doctor_live_reports_a_rejected_key_without_showing_it(
     assert_no_secret(output)
 
 
+def test_doctor_reports_and_checks_the_fallback_base_url_variable(
+        capsys: pytest.CaptureFixture[str], openrouter_emulator: Emulator) -> None:
+    # The adapters read OPENROUTER_BASE_URL when OPENROUTER_API_BASE is unset: doctor must
+    # report, and check live, the URL they would use.
+    openrouter_emulator.require_api_key = KEY
+    env = {k: v for k, v in environment("").items() if k != "OPENROUTER_API_BASE"}
+    env["OPENROUTER_BASE_URL"] = openrouter_emulator.base_url
+    assert doctor.main(["--live"], env) == 0
+    output = capsys.readouterr().out
+    lines = dict(line.split(":", 1) for line in output.splitlines() if ":" in line)
+    assert lines["OPENROUTER_BASE_URL"].strip() == doctor.mask_url(openrouter_emulator.base_url)
+    assert "OPENROUTER_API_BASE" not in lines
+    assert [r.path.rsplit("/", 1)[-1] for r in openrouter_emulator.requests] == ["key"]
+
+
 def test_doctor_without_a_key_or_proxy(capsys: pytest.CaptureFixture[str]) -> None:
     env = {k: v for k, v in environment("").items()
            if k not in {"OPENROUTER_API_KEY", "OPENROUTER_API_BASE", "HTTPS_PROXY"}}
