@@ -15,6 +15,7 @@ sends ``{"type": "json_object"}`` (honoured, never switched to another method) a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -31,6 +32,7 @@ from langchain_core.output_parsers.openai_tools import (
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_function, convert_to_openai_tool
+from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
@@ -109,11 +111,11 @@ def json_schema_format(schema: Any, *, strict: bool | None) -> JSONDict:
 
 
 def unanswered(result: Sequence[Any]) -> str | None:
-    """Why a reply holds no structured answer to parse, when the reply says so itself: a
-    refusal, an answer cut off by the output limit, or a forced tool call that cannot be run
-    (its reason, from ``invalid_tool_calls``). ``None`` when there is an answer to read."""
-    message = getattr(result[0], "message", None) if result else None
-    if not isinstance(message, AIMessage) or message.tool_calls:
+    """Why a reply holds no structured answer, when the reply says so itself: a refusal, or a
+    forced tool call that cannot be run (its reason, from ``invalid_tool_calls``). ``None``
+    when there may be an answer to read (see :func:`cut_off` for the output limit)."""
+    message = _message_of(result)
+    if message is None or message.tool_calls:
         return None
     refusal = message.additional_kwargs.get("refusal")
     if refusal:
@@ -121,25 +123,57 @@ def unanswered(result: Sequence[Any]) -> str | None:
     for call in message.invalid_tool_calls:
         if call.get("error"):
             return str(call["error"])
-    if message.response_metadata.get("finish_reason") == "length":
+    return None
+
+
+def cut_off(result: Sequence[Any]) -> str | None:
+    """Why a reply that ended at the output limit (finish reason ``length``) holds no whole
+    answer: no tool call and no complete JSON in its text. langchain-core's parsers would
+    complete a cut-off object (``{"name": "Po`` reads as ``{"name": "Po"}``), so the text is
+    read strictly here. ``None`` for any other reply, a complete answer that ended at the limit
+    included (one repaired by ``response-healing``, say)."""
+    message = _message_of(result)
+    if (message is None or message.tool_calls
+            or message.response_metadata.get("finish_reason") != "length"):
+        return None
+    try:
+        parse_json_markdown(message.text, parser=json.loads)
+    except ValueError:
         return ("the answer was cut off by the output limit (finish reason 'length') before "
                 "it was complete; raise max_tokens and retry")
     return None
 
 
+def _message_of(result: Sequence[Any]) -> AIMessage | None:
+    message = getattr(result[0], "message", None) if result else None
+    return message if isinstance(message, AIMessage) else None
+
+
 class _ChecksTheReply:
-    """Before a whole reply is parsed (not the partial parses of a stream), fail with the
-    reason the reply itself gives for holding no answer (:func:`unanswered`), rather than
-    with the parser's "invalid JSON" or "no tool call"."""
+    """A whole reply (not the partial parses of a stream) that holds no answer fails with the
+    reason the reply itself gives (:func:`unanswered`, :func:`cut_off`), rather than with the
+    parser's "invalid JSON", or no result at all for a forced tool call that was not made.
+
+    The parsers keep their langchain-core names in runs and traces (:meth:`get_name`)."""
 
     def parse_result(self, result: list[Any], *, partial: bool = False) -> Any:
         if not partial:
-            reason = unanswered(result)
+            reason = unanswered(result) or cut_off(result)
             if reason is not None:
-                message = result[0].message
-                raise OutputParserException(f"Structured output: {reason}",
-                                            llm_output=message.text or None)
+                raise self._unanswered(result, reason)
         return super().parse_result(result, partial=partial)  # type: ignore[misc]
+
+    @staticmethod
+    def _unanswered(result: list[Any], reason: str | None) -> OutputParserException:
+        message = result[0].message
+        return OutputParserException(f"Structured output: {reason}",
+                                     llm_output=message.text or None)
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        # The name of the langchain-core parser this one checks for (what runs, astream_events
+        # and LangSmith show), not this private subclass's.
+        base = next(cls for cls in type(self).__mro__ if not cls.__name__.startswith("_"))
+        return str(super().get_name(suffix, name=name or base.__name__))  # type: ignore[misc]
 
 
 class _JsonParser(_ChecksTheReply, JsonOutputParser):

@@ -467,3 +467,31 @@ async def test_several_choices_are_never_streamed_silently(emu: Emulator) -> Non
     assert events == ["on_chat_model_start", "on_chat_model_end"]
     body = emu.chat_requests[-1].json
     assert (body["n"], "stream" in body) == (2, False)
+
+
+@pytest.mark.parametrize("method", ["json_schema", "json_mode"])
+def test_a_whole_answer_at_the_output_limit_is_parsed(emu: Emulator, method: str) -> None:
+    # finish_reason "length" with complete JSON (repaired by response-healing, say) is an
+    # answer; only a cut-off object is refused (langchain-core's parser would complete it).
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    emu.enqueue(Reply.text('```json\n{"name": "Porto"}\n```', finish_reason="length"))
+    assert model.with_structured_output(_City, method=method).invoke(  # type: ignore[arg-type]
+        "x") == _City(name="Porto")
+
+
+def test_a_stream_cut_at_the_limit_still_streams_its_partial_objects(emu: Emulator) -> None:
+    # The reply check is for whole replies; the partial parses of a stream go on as before.
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    emu.enqueue(Reply.text('{"name": "Porto", "extra": "cut', finish_reason="length"))
+    parts = list(model.with_structured_output(_City.model_json_schema()).stream("x"))
+    assert parts and parts[-1]["name"] == "Porto"
+
+
+def test_structured_output_parsers_keep_langchain_cores_names(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    names = {method: model.with_structured_output(  # type: ignore[call-overload]
+        schema, method=method).last.get_name()
+        for method, schema in (("json_schema", _City), ("json_mode", None),
+                               ("function_calling", _City))}
+    assert names == {"json_schema": "PydanticOutputParser", "json_mode": "JsonOutputParser",
+                     "function_calling": "PydanticToolsParser"}
