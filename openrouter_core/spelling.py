@@ -9,6 +9,7 @@ key it probably meant. ``extra_body`` stays the unchecked escape hatch.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import warnings
@@ -25,6 +26,12 @@ _OWN_PACKAGES = ("openrouter_core", "langchain", "llama_index", "langgraph", "py
 """Prefixes of the top-level modules skipped when a warning looks for the caller's line:
 ours, the frameworks' (``langchain_openrouter`` and ``llama_index_instrumentation`` included)
 and the standard-library plumbing they call through."""
+
+
+_CREDENTIAL = re.compile(r"api_?key|secret|password|passwd|(^|_)(access|auth|bearer|refresh|"
+                         r"session|id)_?token($|_)")
+"""Unknown keys refused outright: names that hold credentials (``openai_api_key``, the
+argument ``OpenAIEmbeddings`` users bring along)."""
 
 
 MAX_LISTED = 12
@@ -119,6 +126,13 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
     for key in keys:
         if key in known:
             continue
+        if _CREDENTIAL.search(key.lower()):
+            # Never sent as given: the value would travel in the body, and be kept (and shown)
+            # with the model's extra parameters.
+            raise InputError(
+                f"{where}: {key!r} looks like a credential and is not a parameter here, so it "
+                "would be sent in the request body; give the OpenRouter key as api_key=... (or "
+                "set OPENROUTER_API_KEY), and anything the server must receive in extra_body")
         near = closest(key, known)
         if near is not None:
             listing = (f" Known keys: {', '.join(sorted(known))}"

@@ -159,3 +159,52 @@ def test_embedding_constructors_follow_the_rule(openrouter_emulator: Emulator,
     else:
         embedder.get_text_embedding("hi")
     assert emu.requests[-1].json["input_type"] == "query"
+
+
+@pytest.mark.parametrize("make", [
+    lambda emu: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url,
+                               openai_api_key="sk-LEAK-1"),
+    lambda emu: OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url,
+                           anthropic_api_key="sk-LEAK-1"),
+    lambda emu: _embedders(emu, openai_api_key="sk-LEAK-1")[0](),
+    lambda emu: _embedders(emu, client_secret="sk-LEAK-1")[1](),
+    lambda emu: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url).invoke(
+        "hi", access_token="sk-LEAK-1"),
+    lambda emu: OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url).complete(
+        "hi", password="sk-LEAK-1"),
+], ids=["ChatOpenRouter", "OpenRouter", "OpenRouterEmbeddings", "OpenRouterEmbedding",
+        "invoke", "complete"])
+def test_a_credential_is_never_sent_as_an_unknown_argument(
+        openrouter_emulator: Emulator, make: Callable[[Emulator], Any]) -> None:
+    # An unknown argument is sent in the body and kept with the model's extra parameters: a
+    # key (openai_api_key, the argument OpenAI classes' users bring) must fail instead.
+    with pytest.raises(ValueError, match="looks like a credential") as info:
+        make(openrouter_emulator)
+    assert "sk-LEAK" not in str(info.value)
+    assert openrouter_emulator.requests == []
+
+
+def test_llama_index_classes_take_base_url_for_api_base(openrouter_emulator: Emulator) -> None:
+    # base_url is the openai SDK's and LangChain's name; sent as a body field it would leave
+    # requests going to the default URL.
+    from llama_index_openrouter import OpenRouterEmbedding
+
+    emu = openrouter_emulator
+    llm = OpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url)
+    embedder = OpenRouterEmbedding(model="openai/text-embedding-3-small", api_key=KEY,
+                                   base_url=emu.base_url)
+    assert (llm.api_base, embedder.api_base) == (emu.base_url, emu.base_url)
+    llm.complete("hi")
+    embedder.get_text_embedding("hi")
+    assert [r.path.rsplit("/", 1)[-1] for r in emu.requests] == ["completions", "embeddings"]
+    assert all("base_url" not in r.json for r in emu.requests)
+
+
+def test_embeddings_take_provider_by_its_alias(openrouter_emulator: Emulator) -> None:
+    from langchain_openrouter import OpenRouterEmbeddings
+
+    embedder = OpenRouterEmbeddings(model="openai/text-embedding-3-small", api_key=KEY,
+                                    base_url=openrouter_emulator.base_url,
+                                    provider={"order": ["OpenAI"]})
+    embedder.embed_query("hi")
+    assert openrouter_emulator.requests[-1].json["provider"] == {"order": ["OpenAI"]}
