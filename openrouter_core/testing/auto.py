@@ -58,12 +58,23 @@ def _last_is_tool_result(request: RecordedRequest) -> bool:
     return last is not None and last.get("role") == "tool"
 
 
-def _forces_a_call(request: RecordedRequest) -> bool:
-    # tool_choice "required" (what "any" and True become) or a named function, with function
-    # tools to call: a real model must call one, after a tool result too.
+def _forced_after_result(request: RecordedRequest) -> str | None:
+    # The tool a real model must call after a tool result, when tool_choice forces one: the
+    # named function, or for "required" (what "any" and True become) the first tool not
+    # called since the user's message (an agent's structured-answer tool, say). None when
+    # nothing is forced, or every tool was called already: the result is then answered in
+    # text, which ends an agent loop that a real model would end some other way.
+    tools = _function_tools(request)
     tool_choice = request.body_dict.get("tool_choice")
-    return bool(_function_tools(request)) and (
-        tool_choice == "required" or _forced_name(tool_choice) is not None)
+    if not tools:
+        return None
+    named = _forced_name(tool_choice)
+    if named is not None:
+        return named
+    if tool_choice != "required":
+        return None
+    called = _called_this_turn(request)
+    return next((t["name"] for t in tools if t["name"] not in called), None)
 
 
 def _called_this_turn(request: RecordedRequest) -> set[str]:
@@ -103,17 +114,18 @@ def call_tool(request: RecordedRequest) -> Reply | None:
     Declines when there are no function tools, ``tool_choice`` is ``"none"``, or the last
     message is a tool result and no call is forced. After a tool result, ``"required"`` calls
     the first tool not yet called since the user's message (the structured-answer tool of an
-    agent, say), else the first tool.
+    agent, say); once every tool was called, the result is answered in text instead.
     """
     tools = _function_tools(request)
     tool_choice = request.body_dict.get("tool_choice")
-    after_result = _last_is_tool_result(request)
-    if not tools or tool_choice == "none" or (after_result and not _forces_a_call(request)):
+    if not tools or tool_choice == "none":
         return None
-    forced = _forced_name(tool_choice)
-    if forced is None and after_result:
-        called = _called_this_turn(request)
-        forced = next((t["name"] for t in tools if t["name"] not in called), None)
+    if _last_is_tool_result(request):
+        forced = _forced_after_result(request)
+        if forced is None:
+            return None
+    else:
+        forced = _forced_name(tool_choice)
     tool = next((t for t in tools if t["name"] == forced), tools[0])
     parameters = tool.get("parameters")
     arguments = sample_from_schema(parameters) if isinstance(parameters, dict) else {}
@@ -162,7 +174,7 @@ def answer_tool_result(request: RecordedRequest) -> Reply | None:
     """After a ``tool`` message: a text answer quoting the tool result (or structured output
     when the request asks for a ``response_format``). Declines when ``tool_choice`` forces a
     call (:func:`call_tool` makes it)."""
-    if not _last_is_tool_result(request) or _forces_a_call(request):
+    if not _last_is_tool_result(request) or _forced_after_result(request) is not None:
         return None
     structured = structured_output(request)
     if structured is not None:

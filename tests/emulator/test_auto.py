@@ -136,12 +136,28 @@ def test_a_forced_call_is_made_after_a_tool_result(tool_choice: object, called: 
     reply = auto_respond(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL, TIME_TOOL],
                                  tool_choice=tool_choice))
     assert [c.name for c in reply.calls] == [called]
-    assert answer_tool_result(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL],
+    assert answer_tool_result(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL, TIME_TOOL],
                                       tool_choice=tool_choice)) is None
 
 
-def test_required_after_every_tool_was_called_calls_the_first() -> None:
+def test_required_after_every_tool_was_called_answers_in_text() -> None:
+    # Calling a tool again and again would loop an agent forever (say, a structured answer
+    # that keeps failing validation): the result is answered in text instead.
     reply = auto_respond(request(messages=_AFTER_WEATHER, tools=[WEATHER_TOOL],
+                                 tool_choice="required"))
+    assert not reply.calls
+    assert "Sunny, 21C" in (reply.content or "")
+
+
+def test_required_counts_only_the_calls_since_the_users_last_message() -> None:
+    # A new turn: the tools called in the previous one may be called again.
+    messages = [*_AFTER_WEATHER, {"role": "assistant", "content": "It is sunny."},
+                {"role": "user", "content": "and the time?"},
+                {"role": "assistant", "content": None, "tool_calls": [
+                    {"id": "c2", "type": "function",
+                     "function": {"name": "get_time", "arguments": "{}"}}]},
+                {"role": "tool", "tool_call_id": "c2", "content": "noon"}]
+    reply = auto_respond(request(messages=messages, tools=[WEATHER_TOOL, TIME_TOOL],
                                  tool_choice="required"))
     assert [c.name for c in reply.calls] == ["get_weather"]
 

@@ -171,6 +171,30 @@ def test_agent_tool_strategy_answers_offline_with_the_auto_responder(
     assert [m.type for m in result["messages"]] == ["human", "ai", "tool", "ai", "tool"]
 
 
+def test_agent_whose_structured_answer_keeps_failing_ends_offline(
+        openrouter_emulator: Emulator) -> None:
+    # Every tool called and the answer refused by its validator: the emulator answers in text
+    # rather than calling a tool again, so the agent ends instead of hitting the recursion
+    # limit.
+    from langchain.agents.structured_output import ToolStrategy
+    from pydantic import field_validator
+
+    class Never(BaseModel):
+        city: str
+
+        @field_validator("city")
+        @classmethod
+        def refuse(cls, value: str) -> str:
+            raise ValueError("never valid")
+
+    model = make_model(openrouter_emulator, model=NO_NATIVE_SCHEMA)
+    agent = create_agent(model, tools=[get_weather], response_format=ToolStrategy(Never))
+    result = agent.invoke({"messages": [HumanMessage("Weather in Paris?")]},
+                          {"recursion_limit": 12})
+    assert result.get("structured_response") is None
+    assert result["messages"][-1].type == "ai"
+
+
 def test_agent_response_format_uses_the_provider_strategy_when_the_profile_allows(
         openrouter_emulator: Emulator) -> None:
     emu = openrouter_emulator
