@@ -205,6 +205,7 @@ class _Run:
         self.last: AIMessageChunk | None = None
         self._index = -1
         self._index_type = ""
+        self._text_index: Any = None  # the streamed text block's index (v1)
 
     def step(self, message: AIMessageChunk) -> AIMessageChunk:
         """Prepare a chunk as langchain-core does before it is reported and yielded. (Its
@@ -215,11 +216,20 @@ class _Run:
         if self.v1:
             message = _lcu._update_message_content_to_blocks(message, "v1")
             for block in cast("list[dict[str, Any]]", message.content):
+                if (self._text_index is not None and block["type"] == "text"
+                        and not block.get("text") and "annotations" in block
+                        and "index" not in block):
+                    # The final chunk's citations (an empty text block): they join the
+                    # streamed text whatever came in between (tool calls, say), as in invoke.
+                    block["index"] = self._text_index
+                    continue
                 if block["type"] != self._index_type:
                     self._index_type = block["type"]
                     self._index += 1
                 if "index" not in block:
                     block["index"] = self._index
+                if block["type"] == "text" and self._text_index is None:
+                    self._text_index = block["index"]
         if self.fold is not None:
             self.fold.add_message(message)
         self.last = message

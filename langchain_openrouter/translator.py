@@ -94,11 +94,22 @@ def _tool_blocks(message: AIMessage) -> list[types.ContentBlock]:
     return blocks
 
 
+def _cited(blocks: list[types.ContentBlock],
+           citations: list[types.Annotation]) -> list[types.ContentBlock]:
+    # Citations ride on the text block; a reply with none (tool calls or reasoning only) gets
+    # an empty text block at the end to carry them, so that they are never dropped. A stream's
+    # final chunk, which brings the citations without text, ends the same way, and the block
+    # then merges into the streamed text block (stream_lifecycle gives it that index).
+    if citations and not any(block["type"] == "text" for block in blocks):
+        blocks.append(types.TextContentBlock(type="text", text="", annotations=citations))
+    return blocks
+
+
 def translate_content(message: AIMessage) -> list[types.ContentBlock]:
     """Standard blocks of a complete OpenRouter ``AIMessage``."""
-    return [*_reasoning(message, from_details=True),
-            *_content(message, _citations(message)),
-            *_tool_blocks(message)]
+    citations = _citations(message)
+    return _cited([*_reasoning(message, from_details=True), *_content(message, citations),
+                   *_tool_blocks(message)], citations)
 
 
 def _tool_index(index: Any) -> str:
@@ -115,13 +126,8 @@ def translate_content_chunk(message: AIMessageChunk) -> list[types.ContentBlock]
     # restate it and would double every reasoning block in an aggregated v1 stream.
     citations = _citations(message)
     blocks = [*_reasoning(message, from_details=False), *_content(message, citations)]
-    if citations and not any(block["type"] == "text" for block in blocks):
-        # The citations come with the final chunk, which has no text of its own: an empty
-        # text block carries them into the message's text block when the chunks are added
-        # (the stream gives it the text's index when the text came last, as it does).
-        blocks.append(types.TextContentBlock(type="text", text="", annotations=citations))
     if message.chunk_position == "last" or not message.tool_call_chunks:
-        return [*blocks, *_tool_blocks(message)]
+        return _cited([*blocks, *_tool_blocks(message)], citations)
     for chunk in message.tool_call_chunks:
         block = types.ToolCallChunk(type="tool_call_chunk", id=chunk.get("id"),
                                     name=chunk.get("name"), args=chunk.get("args"))

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from langchain_openrouter import ChatOpenRouter
 from openrouter_core import errors as core
 from openrouter_core.catalog import UnsupportedParameterWarning
-from openrouter_core.testing import Emulator, Reply, answer_text
+from openrouter_core.testing import Emulator, Reply, ToolCallSpec, answer_text
 from openrouter_core.testing.auto import SAMPLE_PNG
 from tests.langchain.conftest import MODEL, TEST_KEY
 
@@ -367,6 +367,9 @@ def _add(a: int, b: int) -> int:
     return a + b
 
 
+_CITED = [{"type": "url_citation", "url_citation": {
+    "url": "https://example.test/a", "title": "A", "start_index": 0, "end_index": 3}}]
+
 SUMMED_REPLIES = {
     "text and a tool call": lambda: Reply.tool_calls(("_add", {"a": 1, "b": 2}, "call_1"),
                                                      content="Let me add."),
@@ -377,6 +380,14 @@ SUMMED_REPLIES = {
     "citations": lambda: Reply.web_search("Answer [1]."),
     "image": lambda: Reply.text("Here", images=[SAMPLE_PNG]),
     "reasoning and text": lambda: Reply.text("Answer.", reasoning="Because.", signature="S"),
+    "text, a tool call and citations": lambda: Reply(
+        content="Let me add [1].", calls=[ToolCallSpec("_add", {"a": 1, "b": 2}, "c1")],
+        annotations=_CITED, finish_reason="tool_calls"),
+    "a tool call and citations": lambda: Reply(
+        content=None, calls=[ToolCallSpec("_add", {"a": 1, "b": 2}, "c1")],
+        annotations=_CITED, finish_reason="tool_calls"),
+    "reasoning and citations": lambda: Reply(content=None, reasoning="think",
+                                             annotations=_CITED),
 }
 
 
