@@ -311,3 +311,11 @@ def test_a_message_name_is_sent(role: MessageRole) -> None:
     tool = ChatMessage(role=MessageRole.TOOL, content="42",
                        additional_kwargs={"tool_call_id": "c1", "name": "calc"})
     assert "name" not in to_openrouter_message(tool)
+
+
+@pytest.mark.parametrize("name", [7, ["alice"], {"n": 1}])
+def test_a_name_that_is_not_a_string_is_refused(name: object) -> None:
+    message = ChatMessage(role=MessageRole.USER, content="hi", additional_kwargs={"name": name})
+    with pytest.raises(InputError, match=r"messages\[0\]: additional_kwargs\['name'\] must be a "
+                                         "string"):
+        to_openrouter_message(message)

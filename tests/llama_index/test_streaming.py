@@ -280,3 +280,32 @@ def test_a_build_that_fails_is_tried_again_on_the_next_read() -> None:
         _ = message.content
     assert message.content == "hello"
     assert object.__getattribute__(message, "__pydantic_private__")["_source"] is None
+
+
+def test_two_readers_build_a_message_once() -> None:
+    # The lock, not only the order of build and drop: two first readers at once make one
+    # build (a second build would replace blocks the first reader may already hold).
+    import time
+
+    from llama_index_openrouter import streaming
+
+    assembler = StreamAssembler()
+    assembler.feed(ChunkDelta(content="hello"))
+    message = StreamedMessage.deferred(assembler, assembler.progress())
+    deferred = vars(StreamedMessage)["__dict__"]
+    builds: list[int] = []
+
+    def slow_build(fields: dict[str, Any], *source: Any) -> None:
+        builds.append(1)
+        time.sleep(0.2)
+        streaming._build_message(fields, *source)
+
+    seen: list[str] = []
+    with mock.patch.object(deferred, "_build", slow_build):
+        readers = [threading.Thread(target=lambda: seen.append(message.content or ""))
+                   for _ in range(2)]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(10)
+    assert (len(builds), seen) == (1, ["hello", "hello"])
