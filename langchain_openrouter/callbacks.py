@@ -42,7 +42,7 @@ from openrouter_core.cost import CostEstimate, estimate_request
 from openrouter_core.decode import Usage, decode_usage
 from openrouter_core.totals import UsageTotals
 
-__all__ = ["OpenRouterCallbackHandler", "check_budget", "estimate_cost",
+__all__ = ["OpenBlocks", "OpenRouterCallbackHandler", "check_budget", "estimate_cost",
            "get_openrouter_callback", "record_embedding_usage"]
 
 PROVIDER = "openrouter"
@@ -97,10 +97,37 @@ class OpenRouterCallbackHandler(UsageTotals, BaseCallbackHandler):
             self.record(getattr(partial, "model", None), usage, failed=True)
 
 
-_current: ContextVar[OpenRouterCallbackHandler | None] = ContextVar(
-    "openrouter_callback", default=None)
-# Every callback manager configured while the variable is set gets the handler (and passes
-# it on to child runs): agents, chains and tools included.
+class OpenBlocks(BaseCallbackHandler):
+    """The handlers of every open ``get_openrouter_callback`` block, outermost first: the one
+    handler LangChain's configure hook attaches to a run, passing each result to all of them,
+    so that nested blocks each count and each budget holds (as in the LlamaIndex adapter)."""
+
+    raise_error = False
+    run_inline = True
+
+    def __init__(self, handlers: tuple[OpenRouterCallbackHandler, ...]) -> None:
+        super().__init__()
+        self.handlers = handlers
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        """Each open block counts the call."""
+        for handler in self.handlers:
+            handler.on_llm_end(response, **kwargs)
+
+    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        """Each open block counts a failed call's reported usage."""
+        for handler in self.handlers:
+            handler.on_llm_error(error, **kwargs)
+
+    def check_budget(self) -> None:
+        """Raise ``BudgetExceededError`` if any open block's budget is reached."""
+        for handler in self.handlers:
+            handler.check_budget()
+
+
+_current: ContextVar[OpenBlocks | None] = ContextVar("openrouter_callback", default=None)
+# Every callback manager configured while the variable is set gets the open blocks (and passes
+# them on to child runs): agents, chains and tools included.
 register_configure_hook(_current, inheritable=True)
 
 
@@ -109,12 +136,15 @@ def get_openrouter_callback(
         max_cost: Decimal | float | str | None = None) -> Iterator[OpenRouterCallbackHandler]:
     """Track OpenRouter usage and cost inside the ``with`` block (see the module docs).
 
+    Blocks nest: a call inside two blocks is counted by both, and stopped by either budget.
+
     Args:
         max_cost: A budget in USD of reported cost; once reached, the next request raises
             ``BudgetExceededError`` instead of being sent. ``None``: no budget.
     """
     handler = OpenRouterCallbackHandler(max_cost)
-    token = _current.set(handler)
+    outer = _current.get()
+    token = _current.set(OpenBlocks((*outer.handlers, handler) if outer else (handler,)))
     try:
         yield handler
     finally:
@@ -122,18 +152,19 @@ def get_openrouter_callback(
 
 
 def check_budget() -> None:
-    """Raise ``BudgetExceededError`` if the active block's budget is reached (embeddings have no
-    LangChain callbacks, so :class:`~langchain_openrouter.OpenRouterEmbeddings` calls this)."""
-    handler = _current.get()
-    if handler is not None:
-        handler.check_budget()
+    """Raise ``BudgetExceededError`` if an open block's budget is reached. Embeddings have no
+    LangChain callbacks, and langchain-core streams some calls without their run's callbacks,
+    so :class:`~langchain_openrouter.OpenRouterEmbeddings` and ``ChatOpenRouter`` call this."""
+    blocks = _current.get()
+    if blocks is not None:
+        blocks.check_budget()
 
 
 def record_embedding_usage(model: str | None, usage: Usage | None) -> None:
-    """Report one embeddings request to the active handler, if any (embeddings have no
-    LangChain callbacks, so :class:`~langchain_openrouter.OpenRouterEmbeddings` calls this)."""
-    handler = _current.get()
-    if handler is not None:
+    """Report one embeddings request to every open block (embeddings have no LangChain
+    callbacks, so :class:`~langchain_openrouter.OpenRouterEmbeddings` calls this)."""
+    blocks = _current.get()
+    for handler in blocks.handlers if blocks is not None else ():
         handler.record(model, usage, embedding=True)
 
 

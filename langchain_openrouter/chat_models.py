@@ -8,6 +8,7 @@ share everything but that line.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import cache
@@ -380,7 +381,14 @@ class ChatOpenRouter(BaseChatModel):
     def _check_budget(
             run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None) -> None:
         # A cost handler with a budget (get_openrouter_callback(max_cost=...)) that has been
-        # reached stops the request here, before it is built or sent.
+        # reached stops the request here, before it is built or sent. The open blocks are
+        # asked directly too: langchain-core streams a call for a handler that asks for tokens
+        # (astream_events, LangGraph's messages mode) without handing the run's callbacks on.
+        # (Only a loaded callbacks module can have open blocks; importing it here would load
+        # the cost estimator for every model.)
+        blocks = sys.modules.get("langchain_openrouter.callbacks")
+        if blocks is not None:
+            blocks.check_budget()
         for handler in run_manager.handlers if run_manager is not None else ():
             if isinstance(handler, UsageTotals):
                 handler.check_budget()

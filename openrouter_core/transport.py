@@ -297,12 +297,25 @@ def _shared_async(endpoint: Endpoint) -> _Shared:
     loop = asyncio.get_running_loop()
     key = endpoint.cache_key()
     with _lock:
-        per_loop = _async_clients.setdefault(loop, {})
+        per_loop = _async_clients.get(loop)
+        if per_loop is None:
+            _forget_closed_loops()
+            per_loop = _async_clients[loop] = {}
         shared = per_loop.get(key)
         if shared is None:
             shared = per_loop[key] = _Shared.open(endpoint, asynchronous=True)
             connections_opened += 1
     return shared
+
+
+def _forget_closed_loops() -> None:
+    # A loop's pools hold its connections, which refer back to the loop, so a closed loop
+    # (each asyncio.run() makes and closes one) would never leave the weak-keyed cache: its
+    # pools and sockets stayed for good. They are dropped when a new loop first asks, and
+    # closed as they are collected. (Their own aclose() would need the closed loop.) Called
+    # with _lock held.
+    for stale in [loop for loop in _async_clients if loop.is_closed()]:
+        del _async_clients[stale]
 
 
 def sync_client(endpoint: Endpoint) -> openai.OpenAI:

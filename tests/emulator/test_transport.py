@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from openrouter_core import errors, transport
 from openrouter_core.stream import StreamAssembler
-from openrouter_core.testing import COMPLETION_PRICE, PROMPT_PRICE, Reply, answer_text
+from openrouter_core.testing import COMPLETION_PRICE, PROMPT_PRICE, Emulator, Reply, answer_text
 
 KEY = "sk-or-v1-test"
 BODY = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello there"}]}
@@ -303,3 +303,31 @@ def test_an_equal_timeout_of_another_type_is_sent_as_given(openrouter_emulator):
     transport.complete(endpoint(emu, timeout=5.0), BODY, {})
     sent = [r.headers["x-stainless-read-timeout"] for r in emu.chat_requests[-2:]]
     assert sent == ["5", "5.0"]
+
+
+def test_pools_of_finished_event_loops_are_released(openrouter_emulator: Emulator) -> None:
+    # Each asyncio.run() makes a loop and closes it; its pool held connections that refer back
+    # to the loop, so the weak-keyed cache never let go: one pool, loop and open socket per run.
+    import gc
+    import warnings
+    import weakref
+
+    from langchain_openrouter import ChatOpenRouter
+
+    model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key=KEY,
+                           base_url=openrouter_emulator.base_url)
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def call() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        await model.ainvoke("hi")
+
+    with warnings.catch_warnings():
+        # The dropped connections are closed as they are collected (their loop is gone).
+        warnings.simplefilter("ignore", ResourceWarning)
+        for _ in range(6):
+            asyncio.run(call())
+        gc.collect()
+    # Only the last loop is still held (its pool is dropped when the next loop asks).
+    assert [ref() is None for ref in loops] == [True] * 5 + [False]
+    assert loops[-1]() in transport._async_clients

@@ -137,6 +137,46 @@ def test_langchain_budget_stops_before_the_next_request(emu: Emulator) -> None:
     assert "$0.6 spent of $0.5 over 3 requests" in str(caught.value)
 
 
+@pytest.mark.parametrize("mode", ["values", "messages", "events"])
+async def test_langchain_budget_holds_when_langchain_streams_for_a_handler(
+        emu: Emulator, mode: str) -> None:
+    # LangGraph's messages mode and astream_events stream invoke through langchain-core,
+    # which does not hand the run's callbacks to _stream: the open block must still stop it.
+    emu.enqueue(Reply.tool_calls(("search", {"query": "a"}), usage=usage(0.01)),
+                Reply.text("done", usage=usage(0.01)))
+    model = ChatOpenRouter(model=MINI, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    agent = create_agent(model, tools=[search])
+    with get_openrouter_callback(max_cost="0.005") as cb, \
+            pytest.raises(errors.BudgetExceededError):
+        request = {"messages": [HumanMessage("Research.")]}
+        if mode == "events":
+            async for _ in agent.astream_events(request, version="v2"):
+                pass
+        else:
+            async for _ in agent.astream(request, stream_mode=mode):
+                pass
+    assert len(emu.chat_requests) == 1
+    assert cb.total.cost == Decimal("0.01")
+
+
+def test_langchain_blocks_nest_each_counting_and_each_budget_holding(emu: Emulator) -> None:
+    emu.enqueue(*(Reply.text(f"r{i}", usage=usage(0.01)) for i in range(3)))
+    model = ChatOpenRouter(model=MINI, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
+    embedder = OpenRouterEmbeddings(api_key=TEST_KEY, base_url=emu.base_url)
+    with get_openrouter_callback() as outer:
+        model.invoke("a")
+        with get_openrouter_callback() as inner:
+            model.invoke("b")
+            embedder.embed_query("c")
+    assert (outer.requests, inner.requests) == (3, 2)
+    assert outer.total.cost == inner.total.cost + Decimal("0.01")
+    with get_openrouter_callback(max_cost="0.005") as budgeted:
+        model.invoke("d")
+        with get_openrouter_callback(), pytest.raises(errors.BudgetExceededError):
+            model.invoke("e")  # the outer budget holds inside the inner block
+    assert budgeted.requests == 1
+
+
 async def test_langchain_budget_async(emu: Emulator) -> None:
     _enqueue_costs(emu)
     model = ChatOpenRouter(model=MINI, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
