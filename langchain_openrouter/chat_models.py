@@ -533,7 +533,9 @@ class ChatOpenRouter(BaseChatModel):
         # stream is read as one choice, so the others would be lost. Only an explicit
         # stream=True streams it, and that fails naming n before anything is sent.
         if not kwargs.get("stream"):
-            n = kwargs.get("n", self.n)
+            n = kwargs.get("n")
+            if n is None:
+                n = self.n
             if isinstance(n, int) and not isinstance(n, bool) and n > 1:
                 return False
         return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)

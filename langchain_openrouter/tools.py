@@ -137,11 +137,17 @@ def cut_off(result: Sequence[Any]) -> str | None:
             or message.response_metadata.get("finish_reason") != "length"):
         return None
     try:
-        parse_json_markdown(message.text, parser=json.loads)
+        # Strict about completeness only: control characters inside strings are allowed, as
+        # langchain-core's own parser allows them.
+        parse_json_markdown(message.text, parser=_whole_json)
     except ValueError:
         return ("the answer was cut off by the output limit (finish reason 'length') before "
                 "it was complete; raise max_tokens and retry")
     return None
+
+
+def _whole_json(text: str) -> Any:
+    return json.loads(text, strict=False)
 
 
 def _message_of(result: Sequence[Any]) -> AIMessage | None:
@@ -173,7 +179,8 @@ class _ChecksTheReply:
         # The name of the langchain-core parser this one checks for (what runs, astream_events
         # and LangSmith show), not this private subclass's.
         base = next(cls for cls in type(self).__mro__ if not cls.__name__.startswith("_"))
-        return str(super().get_name(suffix, name=name or base.__name__))  # type: ignore[misc]
+        own = name or getattr(self, "name", None) or base.__name__
+        return str(super().get_name(suffix, name=own))  # type: ignore[misc]
 
 
 class _JsonParser(_ChecksTheReply, JsonOutputParser):

@@ -222,10 +222,11 @@ class OpenRouterConfig(BaseModel):
                                            "session_id": "session_id"})
             if isinstance(data.get("api_key"), str):
                 data["api_key"] = SecretStr(data["api_key"])
-            if not data.get("api_base") and data.get("base_url"):
-                # The openai SDK's and LangChain's name for it: sent as a body field, it would
-                # leave requests going to the default URL.
-                data["api_base"] = data.pop("base_url")
+            # The openai SDK's and LangChain's name for api_base: sent as a body field, it
+            # would leave requests going to the default URL. api_base wins when both are given.
+            base_url = data.pop("base_url", None)
+            if base_url and not data.get("api_base"):
+                data["api_base"] = base_url
             if not data.get("api_base"):
                 data["api_base"] = environment.read("base_url") or DEFAULT_BASE_URL
         return data

@@ -100,8 +100,9 @@ class OpenRouterEmbedding(BaseEmbedding):
             data.setdefault("model_name", data.pop("model"))
         if "batch_size" in data:
             data.setdefault("embed_batch_size", data.pop("batch_size"))
-        if "base_url" in data:  # the openai SDK's and LangChain's name for api_base
-            data.setdefault("api_base", data.pop("base_url"))
+        base_url = data.pop("base_url", None)  # the openai SDK's and LangChain's api_base
+        if base_url and not data.get("api_base"):
+            data["api_base"] = base_url
         data = environment.fill(data, {"api_key": "api_key"})
         if not data.get("api_base"):
             data["api_base"] = environment.read("base_url") or DEFAULT_BASE_URL

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from openrouter_core.errors import InputError
-from openrouter_core.spelling import UnknownKeyError, check_keys
+from openrouter_core.errors import InputError, redact
+from openrouter_core.spelling import CredentialKeyError, UnknownKeyError, check_keys
 
 JSONDict = dict[str, Any]
 
@@ -46,14 +46,16 @@ def settings_error(exc: ValidationError, field_names: Mapping[str, str] | None =
     problems = []
     for error in exc.errors():
         cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, UnknownKeyError):
-            return UnknownKeyError(str(cause))
+        if isinstance(cause, (UnknownKeyError, CredentialKeyError)):
+            # Its own message, which never holds the value (a credential's least of all).
+            return type(cause)(str(cause))
         loc = [str(part) for part in error.get("loc", ())]
         if loc and field_names:
             loc[0] = field_names.get(loc[0], loc[0])
         where = ".".join(loc) or "settings"
         problems.append(f"{where}: {error.get('msg')} (got {error.get('input')!r:.80})")
-    return InputError("Invalid OpenRouter setting: " + "; ".join(problems))
+    # (A value shown is cut short, and anything shaped like a key in it masked.)
+    return InputError(redact("Invalid OpenRouter setting: " + "; ".join(problems)))
 
 
 def merge_objects(base: Mapping[str, Any], update: Mapping[str, Any], *, first: str,

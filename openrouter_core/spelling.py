@@ -28,8 +28,8 @@ ours, the frameworks' (``langchain_openrouter`` and ``llama_index_instrumentatio
 and the standard-library plumbing they call through."""
 
 
-_CREDENTIAL = re.compile(r"api_?key|secret|password|passwd|(^|_)(access|auth|bearer|refresh|"
-                         r"session|id)_?token($|_)")
+_CREDENTIAL = re.compile(r"api_?key|secret|password|passwd|authorization|bearer|(^|_)token$|"
+                         r"(^|_)(access|auth|refresh|session|id)_?token($|_)")
 """Unknown keys refused outright: names that hold credentials (``openai_api_key``, the
 argument ``OpenAIEmbeddings`` users bring along)."""
 
@@ -42,6 +42,11 @@ class UnknownKeyError(InputError, TypeError):
     """A key within two edits of a known one: almost surely a typo (nothing was sent).
 
     Also a ``TypeError``, what Python raises for an unexpected keyword argument."""
+
+
+class CredentialKeyError(InputError):
+    """An unknown key named like a credential (``openai_api_key``): refused rather than sent.
+    Its message names the key and never the value."""
 
 
 class UnknownKeyWarning(UserWarning):
@@ -126,10 +131,10 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
     for key in keys:
         if key in known:
             continue
-        if _CREDENTIAL.search(key.lower()):
+        if _CREDENTIAL.search(key.lower().replace("-", "_")):
             # Never sent as given: the value would travel in the body, and be kept (and shown)
             # with the model's extra parameters.
-            raise InputError(
+            raise CredentialKeyError(
                 f"{where}: {key!r} looks like a credential and is not a parameter here, so it "
                 "would be sent in the request body; give the OpenRouter key as api_key=... (or "
                 "set OPENROUTER_API_KEY), and anything the server must receive in extra_body")

@@ -208,3 +208,41 @@ def test_embeddings_take_provider_by_its_alias(openrouter_emulator: Emulator) ->
                                     provider={"order": ["OpenAI"]})
     embedder.embed_query("hi")
     assert openrouter_emulator.requests[-1].json["provider"] == {"order": ["OpenAI"]}
+
+
+@pytest.mark.parametrize("make", [
+    lambda emu: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url,
+                               provider={"api_key": "sk-or-v1-LEAK-2"}),
+    lambda emu: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url).invoke(
+        "hi", reasoning={"auth_token": "LEAK-2"}),
+    lambda emu: OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url).complete(
+        "hi", provider={"api_key": "LEAK-2"}),
+    lambda emu: ChatOpenRouter(model=MODEL, api_key=KEY, base_url=emu.base_url).invoke(
+        "hi", **{"x-api-key": "LEAK-2"}),
+    lambda emu: OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url).complete(
+        "hi", hf_token="LEAK-2"),
+], ids=["nested in a constructor", "nested per call", "nested per call, LlamaIndex",
+        "hyphenated", "a *_token"])
+def test_a_credential_anywhere_is_refused_without_its_value(
+        openrouter_emulator: Emulator, make: Callable[[Emulator], Any]) -> None:
+    with pytest.raises(ValueError, match="looks like a credential") as info:
+        make(openrouter_emulator)
+    assert "LEAK-2" not in str(info.value)
+    assert openrouter_emulator.requests == []
+
+
+@pytest.mark.parametrize("key", ["max_tokens", "max_completion_tokens", "prompt_cache_key",
+                                 "logit_bias", "top_logprobs", "service_tier", "session_id"])
+def test_real_parameters_are_not_taken_for_credentials(key: str) -> None:
+    assert spelling._CREDENTIAL.search(key) is None
+
+
+def test_llama_index_base_url_is_never_sent(openrouter_emulator: Emulator) -> None:
+    emu = openrouter_emulator
+    unset = OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url, base_url=None)
+    both = OpenRouter(model=MODEL, api_key=KEY, api_base=emu.base_url,
+                      base_url="https://elsewhere.test/api/v1")
+    for llm in (unset, both):
+        assert llm.api_base == emu.base_url  # api_base wins
+        llm.complete("hi")
+    assert all("base_url" not in r.json for r in emu.requests)

@@ -506,3 +506,30 @@ def test_structured_output_parsers_keep_langchain_cores_names(emu: Emulator) -> 
                                ("function_calling", _City))}
     assert names == {"json_schema": "PydanticOutputParser", "json_mode": "JsonOutputParser",
                      "function_calling": "PydanticToolsParser"}
+
+
+def test_a_complete_answer_with_a_raw_newline_at_the_limit_is_parsed(emu: Emulator) -> None:
+    # The completeness check reads control characters in strings as langchain-core does.
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    emu.enqueue(Reply.text('{"name": "line one\nline two"}', finish_reason="length"))
+    assert model.with_structured_output(_City).invoke("x") == _City(
+        name="line one\nline two")
+
+
+def test_a_parser_named_by_its_user_keeps_that_name(emu: Emulator) -> None:
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    parser = model.with_structured_output(_City).last  # type: ignore[attr-defined]
+    parser.name = "Mine"
+    assert parser.get_name() == "Mine"
+    assert parser.get_name("Suffix") == "MineSuffix"
+
+
+async def test_several_choices_with_a_per_call_n_of_none_are_not_streamed(
+        emu: Emulator) -> None:
+    from langchain_core.runnables import RunnableLambda
+
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, n=2)
+    chain = RunnableLambda(lambda text: model.invoke(text, n=None))
+    [_ async for _ in chain.astream_events("x", version="v2")]
+    body = emu.chat_requests[-1].json
+    assert (body.get("n"), "stream" in body) == (2, False)
