@@ -26,6 +26,7 @@ Sync and async paths share every step except the lines that do I/O: the retry de
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import ipaddress
 import json
@@ -311,11 +312,27 @@ def _shared_async(endpoint: Endpoint) -> _Shared:
 def _forget_closed_loops() -> None:
     # A loop's pools hold its connections, which refer back to the loop, so a closed loop
     # (each asyncio.run() makes and closes one) would never leave the weak-keyed cache: its
-    # pools and sockets stayed for good. They are dropped when a new loop first asks, and
-    # closed as they are collected. (Their own aclose() would need the closed loop.) Called
+    # pools and sockets stayed for good. They are dropped when a new loop first asks. Called
     # with _lock held.
     for stale in [loop for loop in _async_clients if loop.is_closed()]:
         del _async_clients[stale]
+        _close_sockets_of(stale)
+
+
+def _close_sockets_of(loop: asyncio.AbstractEventLoop) -> None:
+    # A closed loop runs nothing, its pools' aclose() included, and asyncio closes the sockets
+    # of its transports only when they are collected: with a ResourceWarning each, at whatever
+    # line the collection happens to run. No transport of a closed loop can be used again, so
+    # their sockets are closed here. (asyncio's selector loops keep their transports in
+    # _transports; a loop without it leaves them to collection, as before.)
+    transports = getattr(loop, "_transports", None)
+    for transport in list(transports.values()) if transports is not None else ():
+        sock = getattr(transport, "_sock", None)
+        if sock is None:
+            continue
+        with contextlib.suppress(OSError):
+            sock.close()
+        transport._sock = None
 
 
 def sync_client(endpoint: Endpoint) -> openai.OpenAI:

@@ -322,12 +322,13 @@ def test_pools_of_finished_event_loops_are_released(openrouter_emulator: Emulato
         loops.append(weakref.ref(asyncio.get_running_loop()))
         await model.ainvoke("hi")
 
-    with warnings.catch_warnings():
-        # The dropped connections are closed as they are collected (their loop is gone).
-        warnings.simplefilter("ignore", ResourceWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         for _ in range(6):
             asyncio.run(call())
         gc.collect()
-    # Only the last loop is still held (its pool is dropped when the next loop asks).
+    # Only the last loop is still held (its pool is dropped when the next loop asks), and the
+    # dropped connections were closed then, not left to collection (a ResourceWarning each).
     assert [ref() is None for ref in loops] == [True] * 5 + [False]
     assert loops[-1]() in transport._async_clients
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
