@@ -536,6 +536,10 @@ class ChatOpenRouter(BaseChatModel):
             n = kwargs.get("n")
             if n is None:
                 n = self.n
+            # extra_body is merged into the body last (the call's over the model's).
+            for extra in (self.extra_body, kwargs.get("extra_body")):
+                if isinstance(extra, Mapping) and extra.get("n") is not None:
+                    n = extra["n"]
             if isinstance(n, int) and not isinstance(n, bool) and n > 1:
                 return False
         return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)

@@ -524,12 +524,17 @@ def test_a_parser_named_by_its_user_keeps_that_name(emu: Emulator) -> None:
     assert parser.get_name("Suffix") == "MineSuffix"
 
 
-async def test_several_choices_with_a_per_call_n_of_none_are_not_streamed(
-        emu: Emulator) -> None:
+@pytest.mark.parametrize(("fields", "call"), [
+    ({"n": 2}, {"n": None}),
+    ({"extra_body": {"n": 2}}, {}),
+    ({}, {"extra_body": {"n": 2}}),
+], ids=["per-call n of None", "model extra_body", "per-call extra_body"])
+async def test_several_choices_from_anywhere_are_not_streamed_for_a_handler(
+        emu: Emulator, fields: dict[str, Any], call: dict[str, Any]) -> None:
     from langchain_core.runnables import RunnableLambda
 
-    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, n=2)
-    chain = RunnableLambda(lambda text: model.invoke(text, n=None))
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, **fields)
+    chain = RunnableLambda(lambda text: model.invoke(text, **call))
     [_ async for _ in chain.astream_events("x", version="v2")]
     body = emu.chat_requests[-1].json
     assert (body.get("n"), "stream" in body) == (2, False)
