@@ -36,6 +36,7 @@ from langchain_core.utils.json import parse_json_markdown
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 
+from openrouter_core.decode import output_limit, unanswered
 from openrouter_core.server_tools import check_server_tool, is_server_tool
 
 JSONDict = dict[str, Any]
@@ -110,70 +111,48 @@ def json_schema_format(schema: Any, *, strict: bool | None) -> JSONDict:
     return {"type": "json_schema", "json_schema": spec}
 
 
-def unanswered(result: Sequence[Any]) -> str | None:
-    """Why a reply holds no structured answer, when the reply says so itself: a refusal, or a
-    forced tool call that cannot be run (its reason, from ``invalid_tool_calls``). ``None``
-    when there may be an answer to read (see :func:`cut_off` for the output limit)."""
-    message = _message_of(result)
-    if message is None or message.tool_calls:
+def no_answer(message: AIMessage) -> str | None:
+    """Why a whole reply holds no structured answer, when the reply says so itself: a refusal,
+    a forced tool call that cannot be run (its reason, from ``invalid_tool_calls``), or an
+    answer cut off by the output limit. ``None`` when there is an answer to read, a complete
+    one that ended at the limit included (repaired by ``response-healing``, say)."""
+    if message.tool_calls:
         return None
     refusal = message.additional_kwargs.get("refusal")
-    if refusal:
-        return f"the model refused to answer: {refusal!r}"
-    for call in message.invalid_tool_calls:
-        if call.get("error"):
-            return str(call["error"])
-    return None
+    if not refusal:
+        for call in message.invalid_tool_calls:
+            if call.get("error"):
+                return str(call["error"])
+    meta = message.response_metadata
+    limit = output_limit(meta.get("finish_reason"), meta.get("native_finish_reason"))
+    return unanswered(refusal, limit, complete=limit is None or _whole_json(message.text))
 
 
-def cut_off(result: Sequence[Any]) -> str | None:
-    """Why a reply that ended at the output limit (finish reason ``length``) holds no whole
-    answer: no tool call and no complete JSON in its text. langchain-core's parsers would
-    complete a cut-off object (``{"name": "Po`` reads as ``{"name": "Po"}``), so the text is
-    read strictly here. ``None`` for any other reply, a complete answer that ended at the limit
-    included (one repaired by ``response-healing``, say)."""
-    message = _message_of(result)
-    if (message is None or message.tool_calls
-            or message.response_metadata.get("finish_reason") != "length"):
-        return None
+def _whole_json(text: str) -> bool:
+    # langchain-core's parsers would complete a cut-off object ({"name": "Po reads as
+    # {"name": "Po"}), so completeness is read strictly here; control characters inside
+    # strings are allowed, as langchain-core's own parser allows them.
     try:
-        # Strict about completeness only: control characters inside strings are allowed, as
-        # langchain-core's own parser allows them.
-        parse_json_markdown(message.text, parser=_whole_json)
+        parse_json_markdown(text, parser=lambda part: json.loads(part, strict=False))
     except ValueError:
-        return ("the answer was cut off by the output limit (finish reason 'length') before "
-                "it was complete; raise max_tokens and retry")
-    return None
-
-
-def _whole_json(text: str) -> Any:
-    return json.loads(text, strict=False)
-
-
-def _message_of(result: Sequence[Any]) -> AIMessage | None:
-    message = getattr(result[0], "message", None) if result else None
-    return message if isinstance(message, AIMessage) else None
+        return False
+    return True
 
 
 class _ChecksTheReply:
     """A whole reply (not the partial parses of a stream) that holds no answer fails with the
-    reason the reply itself gives (:func:`unanswered`, :func:`cut_off`), rather than with the
-    parser's "invalid JSON", or no result at all for a forced tool call that was not made.
+    reason the reply itself gives (:func:`no_answer`), rather than with the parser's "invalid
+    JSON", or no result at all for a forced tool call that was not made.
 
     The parsers keep their langchain-core names in runs and traces (:meth:`get_name`)."""
 
     def parse_result(self, result: list[Any], *, partial: bool = False) -> Any:
-        if not partial:
-            reason = unanswered(result) or cut_off(result)
-            if reason is not None:
-                raise self._unanswered(result, reason)
+        message = getattr(result[0], "message", None) if result and not partial else None
+        reason = no_answer(message) if isinstance(message, AIMessage) else None
+        if reason is not None:
+            raise OutputParserException(f"Structured output: {reason}",
+                                        llm_output=message.text or None)  # type: ignore[union-attr]
         return super().parse_result(result, partial=partial)  # type: ignore[misc]
-
-    @staticmethod
-    def _unanswered(result: list[Any], reason: str | None) -> OutputParserException:
-        message = result[0].message
-        return OutputParserException(f"Structured output: {reason}",
-                                     llm_output=message.text or None)
 
     def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
         # The name of the langchain-core parser this one checks for (what runs, astream_events

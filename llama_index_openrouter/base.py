@@ -40,7 +40,7 @@ from llama_index_openrouter.config import OpenRouterConfig
 from llama_index_openrouter.observed import chat_callback, completion_callback
 from llama_index_openrouter.responses import to_chat_response, to_completion_response
 from llama_index_openrouter.streaming import PARTIAL_KEY, ChatStream
-from llama_index_openrouter.structured import program_for
+from llama_index_openrouter.structured import program_for, reply_limit
 from llama_index_openrouter.tools import (
     keep_first_tool_call,
     refuse_truncated,
@@ -49,6 +49,7 @@ from llama_index_openrouter.tools import (
     tool_spec,
 )
 from openrouter_core import transport
+from openrouter_core.decode import unanswered
 from openrouter_core.stream import StreamAssembler
 
 if TYPE_CHECKING:
@@ -282,15 +283,12 @@ class OpenRouter(FunctionCallingLLM, OpenRouterConfig):
         if not partial:
             refuse_truncated(selections, response)
         if not selections and error_on_no_tool_call:
-            message = "Expected at least one tool call, but got 0 tool calls."
-            # The reply's own reason, when it gives one (what a forced call's caller needs).
-            refusal = response.message.additional_kwargs.get("refusal")
-            if refusal:
-                message += f" The model refused to answer: {refusal!r}"
-            elif response.additional_kwargs.get("finish_reason") == "length":
-                message += (" The reply was cut off by the output limit (finish reason "
-                            "'length'); raise max_tokens and retry.")
-            raise ValueError(message)
+            # With the reply's own reason, when it gives one (what a forced call's caller
+            # needs): a refusal, or the output limit reached before any call.
+            reason = unanswered(response.message.additional_kwargs.get("refusal"),
+                                reply_limit(response), complete=False)
+            raise ValueError("Expected at least one tool call, but got 0 tool calls."
+                             + (f" Reason: {reason}." if reason else ""))
         return list(selections)
 
     # -- structured output ------------------------------------------------------------------

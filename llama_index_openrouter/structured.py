@@ -21,6 +21,8 @@ from llama_index.core.program.utils import get_program_for_llm, process_streamin
 from llama_index.core.prompts.base import BasePromptTemplate
 from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMode
 
+from openrouter_core.decode import output_limit, unanswered
+
 if TYPE_CHECKING:
     from llama_index.core.llms.function_calling import FunctionCallingLLM
 
@@ -58,19 +60,23 @@ def parse_reply(response: Any, output_cls: type[Model]) -> Model:
     """:func:`parse_output` of a ``ChatResponse``, failing with the reason the reply gives
     for holding no answer (a refusal, or the output limit reached) rather than with a JSON
     error."""
-    refusal = response.message.additional_kwargs.get("refusal")
     text = response.message.content or ""
+    refusal = response.message.additional_kwargs.get("refusal")
     if refusal and not text:
-        raise ValueError(f"Structured output: the model refused to answer: {refusal!r}")
+        raise ValueError(f"Structured output: {unanswered(refusal, None, complete=True)}")
     try:
         return parse_output(text, output_cls)
     except ValueError as exc:
-        if response.additional_kwargs.get("finish_reason") != "length":
+        reason = unanswered(None, reply_limit(response), complete=False)
+        if reason is None:
             raise
-        raise ValueError(
-            f"Structured output: the {output_cls.__name__} was cut off by the output limit "
-            f"(finish reason 'length') after {len(text)} characters; raise max_tokens and "
-            f"retry; reply was {text[:300]!r}") from exc
+        raise ValueError(f"Structured output: {reason}; reply was {text[:300]!r}") from exc
+
+
+def reply_limit(response: Any) -> str | None:
+    """The finish reason of a ``ChatResponse`` that says the output limit cut it short."""
+    extra = response.additional_kwargs
+    return output_limit(extra.get("finish_reason"), extra.get("native_finish_reason"))
 
 
 def _call_kwargs(llm_kwargs: JSONDict | None, output_cls: type[Any]) -> JSONDict:

@@ -237,6 +237,18 @@ def output_limit(finish_reason: str | None, native_finish_reason: str | None) ->
     return None
 
 
+def unanswered(refusal: str | None, limit: str | None, *, complete: bool) -> str | None:
+    """Why a reply holds no structured answer, as the reply itself says: a ``refusal``, or the
+    output limit (``limit``, see :func:`output_limit`) reached before the answer was
+    ``complete``. ``None`` when neither holds. Both adapters' structured output name it."""
+    if refusal:
+        return f"the model refused to answer: {refusal!r}"
+    if limit is not None and not complete:
+        return (f"the answer was cut off by the output limit (finish reason {limit!r}) before "
+                "it was complete; raise max_tokens and retry")
+    return None
+
+
 def tool_call_problem(call: ToolCall, limit: str | None) -> str | None:
     """Why ``call`` cannot be run as it stands (arguments not a JSON object), or ``None``.
 

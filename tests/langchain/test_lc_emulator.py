@@ -538,3 +538,15 @@ async def test_several_choices_from_anywhere_are_not_streamed_for_a_handler(
     [_ async for _ in chain.astream_events("x", version="v2")]
     body = emu.chat_requests[-1].json
     assert (body.get("n"), "stream" in body) == (2, False)
+
+
+def test_the_output_limit_is_read_from_either_finish_reason(emu: Emulator) -> None:
+    # As for cut-off tool calls: a provider may say it only in native_finish_reason.
+    from langchain_core.exceptions import OutputParserException
+
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url)
+    emu.enqueue(Reply.text('{"name": "Po', finish_reason="stop",
+                           native_finish_reason="MAX_TOKENS"))
+    with pytest.raises(OutputParserException,
+                       match=r"cut off by the output limit \(finish reason 'MAX_TOKENS'\)"):
+        model.with_structured_output(_City).invoke("x")

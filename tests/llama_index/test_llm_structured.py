@@ -152,3 +152,11 @@ async def test_a_reply_without_an_answer_says_why(emu: Emulator, model: str, rep
             else:
                 await llm.astructured_predict(City, PROMPT, country="France")
         assert reason.lower() in str(info.value).lower()
+
+
+def test_the_output_limit_is_read_from_either_finish_reason(emu: Emulator) -> None:
+    llm = make_llm(emu, model=NATIVE)
+    emu.enqueue(Reply.text('{"name": "Ly', finish_reason="stop",
+                           native_finish_reason="MAX_TOKENS"))
+    with pytest.raises(ValueError, match=r"output limit \(finish reason 'MAX_TOKENS'\)"):
+        llm.structured_predict(City, PROMPT, country="France")
