@@ -192,15 +192,9 @@ class OpenRouterConfig(BaseModel):
         in the body (via ``additional_kwargs``) with a one-time warning at the caller's line."""
         if not isinstance(data, dict):
             return data
-        names = set(cls.model_fields)
-        names.update(f.alias for f in cls.model_fields.values() if f.alias)
         data = translate_official_arguments(data)
-        unknown = [key for key in data if key not in names]
-        if unknown:
-            spelling.check_keys(unknown, names | UNTYPED_BODY_KEYS.keys(), "OpenRouter")
-            extra = dict(data.get("additional_kwargs") or {})
-            extra.update({key: data.pop(key) for key in unknown})
-            data["additional_kwargs"] = extra
+        spelling.collect_unknown(data, spelling.accepted_names(cls), "OpenRouter",
+                                 "additional_kwargs", body_keys=UNTYPED_BODY_KEYS.keys())
         return data
 
     # Built when the instance is made and again whenever an input field changes (in place

@@ -154,17 +154,18 @@ def reset_warnings() -> None:
         _warned.clear()
 
 
-def collect_unknown(values: dict[str, Any], known: Collection[str], where: str,
-                    into: str) -> list[str]:
+def collect_unknown(values: dict[str, Any], known: Collection[str], where: str, into: str,
+                    *, body_keys: Collection[str] = ()) -> list[str]:
     """Apply the rule to a class's constructor arguments: a near miss of a parameter raises
     :class:`UnknownKeyError`, any other unknown argument is warned about once and moved into
-    ``values[into]`` (the extra request-body parameters, sent as given). Returns the names
+    ``values[into]`` (the extra request-body parameters, sent as given). ``body_keys`` are
+    request-body keys known to be fine there: moved without a warning. Returns the names
     moved. ``known`` must hold every accepted name, aliases included (see
     :func:`accepted_names`)."""
     unknown = [key for key in values if key not in known]
     if not unknown:
         return unknown
-    check_keys(unknown, known, where)
+    check_keys(unknown, {*known, *body_keys} if body_keys else known, where)
     extra = dict(values.get(into) or {})
     extra.update({key: values.pop(key) for key in unknown})
     values[into] = extra
