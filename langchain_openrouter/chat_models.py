@@ -44,6 +44,10 @@ from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSett
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
 
+_TRACED_FROM = ("_get_invocation_params", "_get_ls_params", "_get_ls_params_with_defaults",
+                "_settings", "_llm_type")
+"""The methods a run's traced parameters are worked out with (see ``_traced_check``)."""
+
 
 @cache
 def _argument_names(cls: type[BaseChatModel]) -> tuple[dict[str, str], frozenset[str]]:
@@ -342,6 +346,15 @@ class ChatOpenRouter(BaseChatModel):
         # Traced parameters: the request settings, never the connection (key, headers).
         return {"model": self.model_name, "_type": self._llm_type,
                 **self._settings().to_body(), "stop": stop, **kwargs}
+
+    def _traced_check(self) -> Callable[[], object] | None:
+        # What working out the traced parameters (_get_invocation_params and the ls_* ones)
+        # can raise, as a call that raises it without building them: only the request
+        # settings can fail there. None when a subclass replaced one of those methods
+        # (run_start then builds them, so that they fail in their own way).
+        if self._none_replaced(_TRACED_FROM):
+            return self._settings
+        return None
 
     # --- request building (pure) ----------------------------------------------------------
     def _settings(self) -> RequestSettings:

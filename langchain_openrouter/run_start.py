@@ -4,16 +4,19 @@ langchain-core starts every run the same way: it converts the input, works out t
 parameters (the invocation parameters, the LangSmith ``ls_*`` metadata, the messages formatted
 for tracing), builds a callback manager from the config, the model and the environment
 (``CallbackManager.configure``) and reports ``on_chat_model_start``, which names the run.
-:func:`start_run` mirrors the first half step for step; every step of it can fail on some
-input (an image block without a MIME type fails in the tracing format, metadata that is not a
-dict in the merge), so every run takes all of it.
+:func:`start_run` mirrors the first half step for step.
 
-The second half is where a run nobody observes spends its time for nothing: ``configure``
-reads the tracing context, the environment and the configure hooks, and builds a manager whose
-handlers are empty. :func:`begin` asks first (:func:`observed`, with the questions ``configure``
-asks and langchain-core's own functions) and, when no handler can come out of ``configure``,
-gives the run what ``on_chat_model_start`` would have given it: a run manager without
-handlers, named by the config's run id or by a new one made as langchain-core makes it.
+The rest is where a run nobody observes spends its time for nothing: ``configure`` reads the
+tracing context, the environment and the configure hooks, and builds a manager whose handlers
+are empty, and the traced parameters are built for handlers that do not exist. :func:`begin`
+asks first (:func:`observed`, with the questions ``configure`` asks and langchain-core's own
+functions) and, when no handler can come out of ``configure``, gives the run what
+``on_chat_model_start`` would have given it: a run manager without handlers, named by the
+config's run id or by a new one made as langchain-core makes it. Such a run also skips what
+only a handler reads (:func:`quiet_start`), but not the failures: each step of the start can
+fail on some input (an image block without a MIME type fails in the tracing format, metadata
+that is not a dict in the merge, invalid settings in the invocation parameters), so each still
+runs where it can fail, in the same order.
 
 What ``observed`` asks is pinned to the installed langchain-core by the helpers in
 :data:`QUIET_SUPPORTED` and checked by the tests against ``CallbackManager.configure`` itself,
@@ -23,7 +26,7 @@ environment and by context, the configure hooks such as ``get_usage_metadata_cal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -184,27 +187,80 @@ def observed(callbacks: Callbacks, local_callbacks: Callbacks, *, verbose: bool)
     return False
 
 
-def _is_quiet(start: RunStart) -> bool:
-    # The callbacks and verbose flag configure would be given (start.configure's first three).
-    callbacks, local_callbacks, verbose = start.configure[:3]
-    return QUIET_SUPPORTED and not observed(callbacks, local_callbacks, verbose=verbose)
+def _is_quiet(model: BaseChatModel, config: RunnableConfig) -> bool:
+    # The callbacks and verbose flag configure would be given (RunStart.configure's first
+    # three), asked before the start is built: nothing in building it changes them.
+    return QUIET_SUPPORTED and not observed(config.get("callbacks"), model.callbacks,
+                                            verbose=model.verbose)
 
 
-def _run_id(start: RunStart) -> UUID:
+def _run_id(run_id: UUID | None) -> UUID:
     # The config's run id, or a new one made as on_chat_model_start makes it.
-    run_id: UUID | None = start.start_kwargs["run_id"]
     return run_id if run_id is not None else _manager.uuid7()  # type: ignore[attr-defined]
+
+
+def quiet_start(model: BaseChatModel, model_input: LanguageModelInput,
+                config: RunnableConfig, kwargs: dict[str, Any],
+                check: Callable[[], object]) -> tuple[list[BaseMessage], UUID | None]:
+    """:func:`start_run` for a run no handler observes: its messages and run id, and every
+    failure :func:`start_run` could raise, without building what only a handler reads (the
+    traced parameters, the tracing format, the inherited metadata).
+
+    ``check`` raises what working out the model's traced parameters could raise (for
+    ``ChatOpenRouter``: its request settings, ``_settings``). Each other step runs only where
+    it can fail: the structured-output format when one is given, the metadata merge for
+    metadata that is not a dict, the tracing format for a message whose content is a list.
+    The steps run in :func:`start_run`'s order, so the first failure is the same one.
+    """
+    messages = input_messages(model, model_input)
+    structured = _structured_format(kwargs)
+    if structured:
+        _lc._format_ls_structured_output(structured)
+    check()
+    metadata = config.get("metadata")
+    if metadata and type(metadata) is not dict:
+        {**metadata}  # noqa: B018 - fails for what is not a mapping, as the merge does
+    for message in messages:
+        if not isinstance(message.content, str):
+            _lc._format_for_tracing(messages)
+            break
+    return messages, config.pop("run_id", None)
+
+
+def _light_check(model: BaseChatModel) -> Callable[[], object] | None:
+    # ChatOpenRouter names what its traced parameters can raise (None: a subclass replaced
+    # a method they come from, so they are built and can fail in their own way).
+    traced_check = getattr(model, "_traced_check", None)
+    return traced_check() if traced_check is not None else None
+
+
+def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig,
+           stop: list[str] | None, kwargs: dict[str, Any], *,
+           stream: bool) -> tuple[list[BaseMessage], UUID] | None:
+    # A run no handler can observe: its messages and run id (None: an observed run).
+    if not _is_quiet(model, config):
+        return None
+    check = _light_check(model)
+    if check is not None:
+        messages, run_id = quiet_start(model, model_input, config, kwargs, check)
+    else:
+        start = start_run(model, model_input, config, stop, kwargs, stream=stream)
+        messages, run_id = start.messages, start.start_kwargs["run_id"]
+    return messages, _run_id(run_id)
 
 
 def begin(model: BaseChatModel, model_input: LanguageModelInput,
           config: RunnableConfig | None, stop: list[str] | None, kwargs: dict[str, Any], *,
           stream: bool) -> Begun:
     """Start a run as langchain-core does (``stream``: as ``BaseChatModel.stream``, otherwise
-    as ``invoke``); without configuring callbacks when no handler can be attached."""
-    start = start_run(model, model_input, ensure_config(config), stop, kwargs, stream=stream)
-    if _is_quiet(start):
-        return Begun(start.messages, start.kwargs, CallbackManagerForLLMRun(
-            run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
+    as ``invoke``); without configuring callbacks when no handler can be attached, and then
+    without the traced parameters when the model can name what they would raise."""
+    config = ensure_config(config)
+    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream)
+    if quiet is not None:
+        return Begun(quiet[0], kwargs, CallbackManagerForLLMRun(
+            run_id=quiet[1], handlers=[], inheritable_handlers=[]))
+    start = start_run(model, model_input, config, stop, kwargs, stream=stream)
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
     return Begun(start.messages, start.kwargs, run_manager)
@@ -214,10 +270,12 @@ async def abegin(model: BaseChatModel, model_input: LanguageModelInput,
                  config: RunnableConfig | None, stop: list[str] | None,
                  kwargs: dict[str, Any], *, stream: bool) -> Begun:
     """The async twin of :func:`begin`; only the awaited line differs."""
-    start = start_run(model, model_input, ensure_config(config), stop, kwargs, stream=stream)
-    if _is_quiet(start):
-        return Begun(start.messages, start.kwargs, AsyncCallbackManagerForLLMRun(
-            run_id=_run_id(start), handlers=[], inheritable_handlers=[]))
+    config = ensure_config(config)
+    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream)
+    if quiet is not None:
+        return Begun(quiet[0], kwargs, AsyncCallbackManagerForLLMRun(
+            run_id=quiet[1], handlers=[], inheritable_handlers=[]))
+    start = start_run(model, model_input, config, stop, kwargs, stream=stream)
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = await manager.on_chat_model_start(*start.start_args,
                                                        **start.start_kwargs)
@@ -225,4 +283,4 @@ async def abegin(model: BaseChatModel, model_input: LanguageModelInput,
 
 
 __all__ = ["QUIET_SUPPORTED", "Begun", "RunStart", "abegin", "begin", "input_messages",
-           "normalized", "observed", "start_run"]
+           "normalized", "observed", "quiet_start", "start_run"]

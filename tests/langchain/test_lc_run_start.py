@@ -432,3 +432,90 @@ def test_an_observed_run_hands_configure_the_traced_parameters_as_langchain_does
     ours, theirs = recorded
     assert ours == theirs
     assert ours and ours[0]["temperature"] == 0.3 and ours[0]["max_tokens"] == 7
+
+
+_NO_MIME_IMAGE = HumanMessage(content=[{"type": "image", "base64": "aGVsbG8="}])
+
+
+def _bad_settings(model: ChatOpenRouter) -> None:
+    model.temperature = "hot"  # type: ignore[assignment]  (fields are not re-validated)
+
+
+# Each input makes one step of a run's start fail: (what is changed on the model, the input,
+# the config, the call's keywords).
+_FAILING_STARTS: dict[str, tuple[Callable[[ChatOpenRouter], None] | None, Any,
+                                 dict[str, Any] | None, dict[str, Any]]] = {
+    "settings": (_bad_settings, "Hello", None, {}),
+    "structured-format-without-schema": (
+        None, "Hello", None, {"ls_structured_output_format": {"kwargs": {}}}),
+    "structured-format-not-a-dict": (
+        None, "Hello", None, {"ls_structured_output_format": ["schema"]}),
+    "metadata-not-a-mapping": (None, "Hello", {"metadata": [("a", 1)]}, {}),
+    "image-without-mime-type": (None, [_NO_MIME_IMAGE], None, {}),
+    # Two failures at once: the first in langchain-core's order wins.
+    "settings-and-metadata": (_bad_settings, "Hello", {"metadata": [("a", 1)]}, {}),
+    "structured-format-and-settings": (
+        _bad_settings, "Hello", None, {"ls_structured_output_format": {"kwargs": {}}}),
+    "settings-and-image": (_bad_settings, [_NO_MIME_IMAGE], None, {}),
+}
+
+
+@pytest.mark.parametrize("name", list(_FAILING_STARTS))
+def test_a_quiet_run_fails_where_langchain_core_fails(emu: Emulator, name: str) -> None:
+    # A quiet run of ChatOpenRouter does not build the traced parameters; every step that
+    # could fail still runs, in langchain-core's order, so the same error comes first.
+    change, model_input, config, kwargs = _FAILING_STARTS[name]
+    model = _model(emu)
+    if change is not None:
+        change(model)
+    with pytest.raises(Exception) as theirs:  # whatever langchain-core raises
+        BaseChatModel.invoke(model, model_input, config, **kwargs)
+    calls: list[Callable[[], Any]] = [
+        lambda: model.invoke(model_input, config, **kwargs),
+        lambda: asyncio.run(model.ainvoke(model_input, config, **kwargs)),
+        lambda: list(model.stream(model_input, config, **kwargs)),
+    ]
+    for call in calls:
+        with pytest.raises(type(theirs.value)) as ours:
+            call()
+        assert str(ours.value) == str(theirs.value)
+    assert emu.requests == []
+
+
+def test_a_quiet_run_builds_no_traced_parameters(emu: Emulator,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # What only a handler reads is not built for a run nobody observes; an observed run, or a
+    # subclass that replaced a method they come from, still builds them.
+    built: list[str] = []
+    original = ChatOpenRouter._get_invocation_params
+
+    def counted(self: ChatOpenRouter, stop: list[str] | None = None, **kw: Any) -> Any:
+        built.append(type(self).__name__)
+        return original(self, stop=stop, **kw)
+
+    monkeypatch.setattr(ChatOpenRouter, "_get_invocation_params", counted)
+
+    class Traced(ChatOpenRouter):
+        def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
+            return super()._get_ls_params(stop=stop, **kwargs)
+
+    for call in CALLS:
+        for model, expected in ((_model(emu), []), (_model(emu, [Heard()]), ["ChatOpenRouter"]),
+                                (Traced(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                                        max_retries=0), ["Traced"])):
+            built.clear()
+            emu.enqueue(Reply.text("quiet"))
+            assert "quiet" in _call(model, call)
+            assert built == expected, (call, expected)
+
+
+def test_a_quiet_run_takes_the_configs_run_id_and_leaves_the_config_alone(
+        emu: Emulator) -> None:
+    run_id = uuid.UUID("00000000-0000-4000-8000-0000000000bb")
+    config: dict[str, Any] = {"run_id": run_id, "metadata": {"k": "v"}, "tags": ["t"]}
+    body = {"object": "chat.completion", "created": 1, "model": MODEL,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "anonymous"}}]}
+    emu.enqueue(Reply.json(body))
+    assert _model(emu).invoke("Hello", config).id == f"lc_run--{run_id}-0"  # type: ignore[arg-type]
+    assert config == {"run_id": run_id, "metadata": {"k": "v"}, "tags": ["t"]}
