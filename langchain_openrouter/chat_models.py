@@ -44,9 +44,8 @@ from openrouter_core.settings import UNTYPED_BODY_KEYS, Attribution, RequestSett
 from openrouter_core.stream import StreamAssembler, TextBuilder
 from openrouter_core.totals import UsageTotals
 
-_TRACED_FROM = ("_get_invocation_params", "_get_ls_params", "_get_ls_params_with_defaults",
-                "_settings", "_llm_type")
-"""The methods a run's traced parameters are worked out with (see ``_traced_check``)."""
+_INVOCATION_PARAMS_FROM = ("_get_invocation_params", "_settings", "_llm_type")
+"""The methods a run's invocation parameters are worked out with (see ``_params_check``)."""
 
 
 @cache
@@ -223,6 +222,8 @@ class ChatOpenRouter(BaseChatModel):
     _built_template: LastFrom[calls.CallTemplate] = PrivateAttr(default_factory=LastFrom)
     _built_stream_template: LastFrom[calls.CallTemplate] = PrivateAttr(
         default_factory=LastFrom)
+    # The settings whose body a quiet run has worked out (see _params_check).
+    _checked_body: LastFrom[dict[str, Any]] = PrivateAttr(default_factory=LastFrom)
 
     @model_validator(mode="before")
     @classmethod
@@ -347,14 +348,26 @@ class ChatOpenRouter(BaseChatModel):
         return {"model": self.model_name, "_type": self._llm_type,
                 **self._settings().to_body(), "stop": stop, **kwargs}
 
-    def _traced_check(self) -> Callable[[], object] | None:
-        # What working out the traced parameters (_get_invocation_params and the ls_* ones)
-        # can raise, as a call that raises it without building them: only the request
-        # settings can fail there. None when a subclass replaced one of those methods
-        # (run_start then builds them, so that they fail in their own way).
-        if self._none_replaced(_TRACED_FROM):
-            return self._settings
-        return None
+    def _params_check(self) -> Callable[[], object] | None:
+        # What working out the invocation parameters (_get_invocation_params) can raise, as a
+        # call that raises it without building them: the request settings and their body
+        # (to_body fails when extra_body conflicts with a typed setting); the rest of them
+        # are the call's own keywords, merged as they are. None when one of the methods they
+        # come from is not ChatOpenRouter's own (a subclass's, or patched on the class), so
+        # that run_start builds them and they fail in their own way.
+        cls = type(self)
+        for name, own in _OWN_PARAMS_METHODS.items():
+            if getattr(cls, name) is not own:
+                return None
+        return self._checked_settings
+
+    def _checked_settings(self) -> RequestSettings:
+        # The settings, their body worked out once per settings object (a new one whenever a
+        # field changes): to_body depends on nothing else, so it fails the first time or never.
+        settings = self._settings()
+        memo = cast("LastFrom[dict[str, Any]]", held(self, "_checked_body", LastFrom))
+        memo.get((settings,), _settings_body)
+        return settings
 
     # --- request building (pure) ----------------------------------------------------------
     def _settings(self) -> RequestSettings:
@@ -675,6 +688,14 @@ def _read_settings(cls: type[ChatOpenRouter]) -> Callable[[ChatOpenRouter], tupl
     names = _setting_fields(cls)
     getter = attrgetter(*names)
     return getter if len(names) > 1 else lambda model: (getter(model),)
+
+
+_OWN_PARAMS_METHODS = {name: ChatOpenRouter.__dict__[name] for name in _INVOCATION_PARAMS_FROM}
+"""ChatOpenRouter's own methods of :data:`_INVOCATION_PARAMS_FROM`, as defined."""
+
+
+def _settings_body(inputs: tuple[RequestSettings]) -> dict[str, Any]:
+    return inputs[0].to_body()
 
 
 @cache

@@ -15,8 +15,9 @@ functions) and, when no handler can come out of ``configure``, gives the run wha
 config's run id or by a new one made as langchain-core makes it. Such a run also skips what
 only a handler reads (:func:`quiet_start`), but not the failures: each step of the start can
 fail on some input (an image block without a MIME type fails in the tracing format, metadata
-that is not a dict in the merge, invalid settings in the invocation parameters), so each still
-runs where it can fail, in the same order.
+that is not a dict in the merge, settings whose body cannot be made in the invocation
+parameters, a call's value whose truth cannot be told in the ``ls_*`` parameters), so each
+still runs where it can fail, in the same order.
 
 What ``observed`` asks is pinned to the installed langchain-core by the helpers in
 :data:`QUIET_SUPPORTED` and checked by the tests against ``CallbackManager.configure`` itself,
@@ -200,26 +201,29 @@ def _run_id(run_id: UUID | None) -> UUID:
 
 
 def quiet_start(model: BaseChatModel, model_input: LanguageModelInput,
-                config: RunnableConfig, kwargs: dict[str, Any],
-                check: Callable[[], object]) -> tuple[list[BaseMessage], UUID | None]:
+                config: RunnableConfig, stop: list[str] | None, kwargs: dict[str, Any],
+                params_check: Callable[[], object]) -> tuple[list[BaseMessage], UUID | None]:
     """:func:`start_run` for a run no handler observes: its messages and run id, and every
     failure :func:`start_run` could raise, without building what only a handler reads (the
-    traced parameters, the tracing format, the inherited metadata).
+    invocation parameters, the tracing format, the inherited metadata).
 
-    ``check`` raises what working out the model's traced parameters could raise (for
-    ``ChatOpenRouter``: its request settings, ``_settings``). Each other step runs only where
-    it can fail: the structured-output format when one is given, the metadata merge for
-    metadata that is not a dict, the tracing format for a message whose content is a list.
-    The steps run in :func:`start_run`'s order, so the first failure is the same one.
+    ``params_check`` raises what working out the model's invocation parameters could raise
+    (for ``ChatOpenRouter``: its request settings and their body). The ``ls_*`` parameters and
+    the model's serialisation run as they are (the first reads the call's keywords; the second
+    is kept per instance); the structured-output format runs when one is given, the metadata
+    merge for metadata that is not a dict, the tracing format for a message whose content is a
+    list. Everything runs in :func:`start_run`'s order, so the first failure is the same one.
     """
     messages = input_messages(model, model_input)
     structured = _structured_format(kwargs)
     if structured:
         _lc._format_ls_structured_output(structured)
-    check()
+    params_check()
     metadata = config.get("metadata")
     if metadata and type(metadata) is not dict:
         {**metadata}  # noqa: B018 - fails for what is not a mapping, as the merge does
+    model._get_ls_params_with_defaults(stop=stop, **kwargs)
+    model._serialized  # noqa: B018 - a cached property: built, and able to fail, once
     for message in messages:
         if not isinstance(message.content, str):
             _lc._format_for_tracing(messages)
@@ -227,11 +231,11 @@ def quiet_start(model: BaseChatModel, model_input: LanguageModelInput,
     return messages, config.pop("run_id", None)
 
 
-def _light_check(model: BaseChatModel) -> Callable[[], object] | None:
-    # ChatOpenRouter names what its traced parameters can raise (None: a subclass replaced
-    # a method they come from, so they are built and can fail in their own way).
-    traced_check = getattr(model, "_traced_check", None)
-    return traced_check() if traced_check is not None else None
+def _params_check(model: BaseChatModel) -> Callable[[], object] | None:
+    # ChatOpenRouter names what its invocation parameters can raise (None: they are to be
+    # built, so that they fail in their own way).
+    params_check = getattr(model, "_params_check", None)
+    return params_check() if params_check is not None else None
 
 
 def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig,
@@ -240,9 +244,9 @@ def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: Runnab
     # A run no handler can observe: its messages and run id (None: an observed run).
     if not _is_quiet(model, config):
         return None
-    check = _light_check(model)
-    if check is not None:
-        messages, run_id = quiet_start(model, model_input, config, kwargs, check)
+    params_check = _params_check(model)
+    if params_check is not None:
+        messages, run_id = quiet_start(model, model_input, config, stop, kwargs, params_check)
     else:
         start = start_run(model, model_input, config, stop, kwargs, stream=stream)
         messages, run_id = start.messages, start.start_kwargs["run_id"]

@@ -35,6 +35,7 @@ from langsmith import utils as ls_utils
 from langsmith.run_helpers import tracing_context
 
 from langchain_openrouter import ChatOpenRouter, run_start
+from openrouter_core.settings import RequestSettings
 from openrouter_core.testing import Emulator, Reply
 from tests.langchain.conftest import MODEL, TEST_KEY
 
@@ -441,6 +442,19 @@ def _bad_settings(model: ChatOpenRouter) -> None:
     model.temperature = "hot"  # type: ignore[assignment]  (fields are not re-validated)
 
 
+def _conflicting_body(model: ChatOpenRouter) -> None:
+    # Valid settings whose body cannot be made: extra_body's provider is not an object.
+    model.openrouter_provider = {"order": ["A"]}  # type: ignore[assignment]
+    model.extra_body = {"provider": "x"}
+
+
+class _NoTruth:
+    """A per-call value whose truth cannot be told (as a numpy array's or pandas' NA)."""
+
+    def __bool__(self) -> bool:
+        raise ValueError("no truth value here")
+
+
 # Each input makes one step of a run's start fail: (what is changed on the model, the input,
 # the config, the call's keywords).
 _FAILING_STARTS: dict[str, tuple[Callable[[ChatOpenRouter], None] | None, Any,
@@ -452,7 +466,12 @@ _FAILING_STARTS: dict[str, tuple[Callable[[ChatOpenRouter], None] | None, Any,
         None, "Hello", None, {"ls_structured_output_format": ["schema"]}),
     "metadata-not-a-mapping": (None, "Hello", {"metadata": [("a", 1)]}, {}),
     "image-without-mime-type": (None, [_NO_MIME_IMAGE], None, {}),
+    "ls-params-on-the-calls-value": (None, "Hello", None, {"max_tokens": _NoTruth()}),
     # Two failures at once: the first in langchain-core's order wins.
+    "settings-body-and-metadata": (_conflicting_body, "Hello", {"metadata": [("a", 1)]}, {}),
+    "settings-body-and-image": (_conflicting_body, [_NO_MIME_IMAGE], None, {}),
+    "metadata-and-ls-params": (None, "Hello", {"metadata": [("a", 1)]},
+                               {"max_tokens": _NoTruth()}),
     "settings-and-metadata": (_bad_settings, "Hello", {"metadata": [("a", 1)]}, {}),
     "structured-format-and-settings": (
         _bad_settings, "Hello", None, {"ls_structured_output_format": {"kwargs": {}}}),
@@ -482,10 +501,49 @@ def test_a_quiet_run_fails_where_langchain_core_fails(emu: Emulator, name: str) 
     assert emu.requests == []
 
 
-def test_a_quiet_run_builds_no_traced_parameters(emu: Emulator,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    # What only a handler reads is not built for a run nobody observes; an observed run, or a
-    # subclass that replaced a method they come from, still builds them.
+class _Unserializable(ChatOpenRouter):
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        raise RuntimeError("cannot be serialised")
+
+
+def test_a_quiet_run_of_a_model_that_cannot_be_serialised_fails_as_in_langchain(
+        emu: Emulator) -> None:
+    # on_chat_model_start is handed the model's serialisation, so a model that cannot be
+    # serialised fails at the start of every run in langchain-core, observed or not.
+    model = _Unserializable(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                            max_retries=0)
+    with pytest.raises(RuntimeError, match="cannot be serialised"):
+        BaseChatModel.invoke(model, "Hello")
+    for call in CALLS:
+        with pytest.raises(RuntimeError, match="cannot be serialised"):
+            _call(model, call)
+    assert emu.requests == []
+
+
+def test_a_quiet_run_builds_no_invocation_parameters(emu: Emulator,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The invocation parameters dump the settings (to_body) on every run that builds them; a
+    # quiet run works the dump out once per settings object, to fail where they would fail.
+    dumps: list[int] = []
+    original = RequestSettings.to_body
+    monkeypatch.setattr(RequestSettings, "to_body",
+                        lambda self: (dumps.append(1), original(self))[1])
+    for call in CALLS:
+        for model, per_run in ((_model(emu), 0), (_model(emu, [Heard()]), 1)):
+            for _ in range(2):  # the first run also builds the request template
+                emu.enqueue(Reply.text("quiet"))
+                _call(model, call)
+            dumps.clear()
+            emu.enqueue(Reply.text("quiet"))
+            assert "quiet" in _call(model, call)
+            assert len(dumps) == per_run, (call, per_run)
+
+
+def test_replaced_invocation_parameters_are_built_for_quiet_runs(
+        emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A subclass's own _get_invocation_params, or one patched on ChatOpenRouter itself (a
+    # tracing tool, mock.patch), runs for every run, observed or not, as in langchain-core.
     built: list[str] = []
     original = ChatOpenRouter._get_invocation_params
 
@@ -493,20 +551,23 @@ def test_a_quiet_run_builds_no_traced_parameters(emu: Emulator,
         built.append(type(self).__name__)
         return original(self, stop=stop, **kw)
 
-    monkeypatch.setattr(ChatOpenRouter, "_get_invocation_params", counted)
+    class Own(ChatOpenRouter):
+        def _get_invocation_params(self, stop: list[str] | None = None,
+                                   **kwargs: Any) -> Any:
+            return counted(self, stop=stop, **kwargs)
 
-    class Traced(ChatOpenRouter):
-        def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
-            return super()._get_ls_params(stop=stop, **kwargs)
-
+    own = Own(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url, max_retries=0)
     for call in CALLS:
-        for model, expected in ((_model(emu), []), (_model(emu, [Heard()]), ["ChatOpenRouter"]),
-                                (Traced(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
-                                        max_retries=0), ["Traced"])):
-            built.clear()
-            emu.enqueue(Reply.text("quiet"))
-            assert "quiet" in _call(model, call)
-            assert built == expected, (call, expected)
+        built.clear()
+        emu.enqueue(Reply.text("quiet"))
+        _call(own, call)
+        assert built == ["Own"], call
+    monkeypatch.setattr(ChatOpenRouter, "_get_invocation_params", counted)
+    for call in CALLS:
+        built.clear()
+        emu.enqueue(Reply.text("quiet"))
+        _call(_model(emu), call)
+        assert built == ["ChatOpenRouter"], call
 
 
 def test_a_quiet_run_takes_the_configs_run_id_and_leaves_the_config_alone(
