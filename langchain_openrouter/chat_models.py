@@ -373,7 +373,9 @@ class ChatOpenRouter(BaseChatModel):
     def _settings(self) -> RequestSettings:
         names = _setting_fields(type(self))
         values = _read_settings(type(self))(self)
-        model_kwargs = self.model_kwargs
+        # (Empty model_kwargs builds as None does; as None, every input of a model whose
+        # settings are numbers, strings or unset is immutable, which the memo checks fastest.)
+        model_kwargs = self.model_kwargs or None
         memo: LastBuilt[RequestSettings] = held(self, "_built_settings")
         return memo.get((*values, model_kwargs), lambda kept: cfg.build_settings(
             dict(zip(names, kept[:-1], strict=True)), kept[-1]))

@@ -133,7 +133,8 @@ def rename_fields(overrides: Mapping[str, Any]) -> JSONDict:
     return out
 
 
-def build_settings(fields: Mapping[str, Any], model_kwargs: Mapping[str, Any]) -> RequestSettings:
+def build_settings(fields: Mapping[str, Any],
+                   model_kwargs: Mapping[str, Any] | None) -> RequestSettings:
     """Validated settings from the model's fields, then its ``model_kwargs``.
 
     Raises ``ValueError`` naming the offending parameter.

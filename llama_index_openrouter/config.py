@@ -243,7 +243,10 @@ class OpenRouterConfig(BaseModel):
         # settings are kept between requests and validated again only when a field changed
         # (in place included; see openrouter_core.memo), so the result must not be changed.
         memo: LastBuilt[RequestSettings] = held(self, "_built_settings")
-        settings = memo.get(_read_inputs(self), _own_settings)
+        # (Empty additional_kwargs build as None does; as None, every input of an instance
+        # whose settings are numbers, strings or unset is immutable, checked fastest.)
+        settings = memo.get((*_read_inputs(self), self.additional_kwargs or None),
+                            _own_settings)
         if not overrides:
             return settings
         try:
@@ -278,12 +281,14 @@ class OpenRouterConfig(BaseModel):
 
 
 _SETTING_FIELDS = (*SETTING_NAMES, "extra_body")
-_read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks", "additional_kwargs")
-"""What the instance's own settings are built from, read in one C call."""
+_read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks")
+"""What the instance's own settings are built from (with ``additional_kwargs``), read in one
+C call."""
 
 
 def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
-    """The settings of an instance whose :data:`_read_inputs` are ``inputs``."""
+    """The settings of an instance whose :data:`_read_inputs`, then ``additional_kwargs``
+    (``None`` when empty), are ``inputs``."""
     *values, order, allow_fallbacks, additional_kwargs = inputs
     data: JSONDict = {name: value for name, value in zip(_SETTING_FIELDS, values, strict=True)
                       if value is not None}

@@ -11,6 +11,8 @@ identity or a flag: any change, in place or not, builds the value anew.
 dicts with their keys in another order for one dict, and ``0.0`` for ``-0.0``: each of those
 changes what is sent. The inputs must also have the same ``repr``, which tells all of these
 apart at every level (``==`` is kept for what a ``repr`` hides, such as a ``SecretStr``).
+When every input is of an immutable type (``None``, numbers, strings) and still the very
+object kept, as with fields left alone, that is the answer without either comparison.
 
 A memo is not part of its holder's value (equal models stay equal), and a deep copy or a pickle
 of its holder starts with an empty one, so nothing it holds (a connection carries the API key)
@@ -22,12 +24,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from operator import is_
 from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
 T = TypeVar("T")
 Inputs = tuple[Any, ...]
+
+_ATOMS = frozenset({type(None), bool, int, float, complex, str, bytes})
+"""Immutable types whose objects ``copy.deepcopy`` returns as they are."""
 
 
 class LastBuilt(Generic[T]):
@@ -43,7 +49,7 @@ class LastBuilt(Generic[T]):
     __slots__ = ("_last",)
 
     def __init__(self) -> None:
-        self._last: tuple[Inputs, str, T] | None = None
+        self._last: tuple[Inputs, str, T, bool] | None = None
 
     def get(self, inputs: Inputs, build: Callable[[Inputs], T]) -> T:
         """The value built from ``inputs``: the kept one when they are the same as the kept
@@ -54,14 +60,21 @@ class LastBuilt(Generic[T]):
         An exception from ``build`` propagates and nothing new is kept.
         """
         last = self._last
-        if last is not None and last[0] == inputs and last[1] == repr(inputs):
-            return last[2]
+        if last is not None:
+            kept = last[0]
+            # Inputs all of immutable types (last[3]) that are still the very objects kept
+            # are the same values: no comparison or repr needed (the common case: fields left
+            # at None or set to numbers and strings).
+            if last[3] and len(kept) == len(inputs) and all(map(is_, kept, inputs)):
+                return last[2]
+            if kept == inputs and last[1] == repr(inputs):
+                return last[2]
         try:
             kept = copy.deepcopy(inputs)
         except Exception:  # an input that cannot be copied: build every time, as before
             return build(inputs)
         value = build(kept)
-        self._last = (kept, repr(kept), value)
+        self._last = (kept, repr(kept), value, all(type(item) in _ATOMS for item in kept))
         return value
 
     def clear(self) -> None:
@@ -111,7 +124,7 @@ class LastFrom(LastBuilt[T]):
             else:
                 return last[2]
         value = build(inputs)
-        self._last = (inputs, "", value)
+        self._last = (inputs, "", value, False)
         return value
 
 

@@ -222,3 +222,35 @@ def test_a_model_pickled_without_a_newer_memo_still_sends_right() -> None:
     call = restored._call([HumanMessage("hi")], None, {}, stream=False, run_manager=None)
     assert call.body == {"model": "openai/gpt-4o-mini",
                          "messages": [{"role": "user", "content": "hi"}]}
+
+
+def test_the_very_same_immutable_inputs_are_kept_without_a_comparison(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Inputs of immutable types that are still the very objects kept are the same values:
+    # no repr is taken. Any other input (here a dict, copied when kept) is compared in full.
+    from openrouter_core import memo as memo_module
+
+    reprs: list[object] = []
+    monkeypatch.setattr(memo_module, "repr", lambda value: (reprs.append(value), "")[1],
+                        raising=False)
+    memo: LastBuilt[list[int]] = LastBuilt()
+    build = Builds()
+    def text() -> str:  # a new, equal object at each call (constants would be shared)
+        return "".join(["a"] * 50)
+
+    def number() -> int:
+        return int("1" + "0" * 30)
+
+    kept_text, kept_number = text(), number()
+    first = memo.get((None, kept_text, kept_number, 0.5, True), build)
+    reprs.clear()
+    assert memo.get((None, kept_text, kept_number, 0.5, True), build) is first
+    assert reprs == []
+    # Equal but other objects: compared, and still the same.
+    assert memo.get((None, text(), number(), 0.5, True), build) is first
+    assert reprs != []
+    settings: dict[str, Any] = {}
+    memo.get((None, settings), build)
+    reprs.clear()
+    memo.get((None, settings), build)
+    assert reprs != []
