@@ -477,9 +477,10 @@ class ChatOpenRouter(BaseChatModel):
                 assembler: StreamAssembler) -> Iterator[AIMessageChunk]:
         # The messages of the stream's chunks: each delta's new material, then the final one.
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
+        named_images = self.output_version == "v1"
         with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
-                message = streaming.delta_chunk(delta)
+                message = streaming.delta_chunk(delta, named_images=named_images)
                 if message is not None:
                     yield message
         yield self._final(assembler, call)
@@ -489,10 +490,11 @@ class ChatOpenRouter(BaseChatModel):
                        kwargs: Mapping[str, Any],
                        assembler: StreamAssembler) -> AsyncIterator[AIMessageChunk]:
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
+        named_images = self.output_version == "v1"
         with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):
-                message = streaming.delta_chunk(delta)
+                message = streaming.delta_chunk(delta, named_images=named_images)
                 if message is not None:
                     yield message
         yield self._final(assembler, call)

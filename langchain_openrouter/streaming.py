@@ -25,14 +25,15 @@ from langchain_openrouter.responses import (
     response_metadata,
     usage_metadata,
 )
-from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta
+from openrouter_core.decode import ChatResult as CoreResult, ChunkDelta, Image
 from openrouter_core.stored import matches_validated, stored
 
 JSONDict = dict[str, Any]
 
 
-def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
-    """The new material of one stream delta, or ``None`` when it carries nothing new."""
+def delta_chunk(delta: ChunkDelta, *, named_images: bool = False) -> AIMessageChunk | None:
+    """The new material of one stream delta, or ``None`` when it carries nothing new
+    (``named_images``: image blocks carry their index, see :func:`streamed_content`)."""
     extra: JSONDict = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
     text = delta.content or ""
     if not delta.tool_calls and not delta.images:
@@ -41,7 +42,8 @@ def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
     chunks = [tool_call_chunk(name=t.name, args=t.arguments, id=t.id, index=t.index)
               for t in delta.tool_calls]
     fields: JSONDict = {
-        "content": message_content(text, delta.images),
+        "content": (streamed_content(text, delta.images) if named_images
+                    else message_content(text, delta.images)),
         "additional_kwargs": extra,
         "response_metadata": {"model_provider": PROVIDER},
         "id": delta.id,
@@ -49,6 +51,27 @@ def delta_chunk(delta: ChunkDelta) -> AIMessageChunk | None:
     if chunks and all(_never_an_object(c["args"]) for c in chunks):
         return _unparsed_fragment_chunk(fields, chunks)
     return AIMessageChunk(tool_call_chunks=chunks, **fields)
+
+
+def streamed_content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
+    """A chunk's content: as a whole reply's (:func:`~langchain_openrouter.responses.
+    message_content`), with each image block named by its index in the reply (the wire's, else
+    its place in the chunk), as ``lc_img_<n>``.
+
+    With ``output_version="v1"``, chunks are added up block by block by ``index``, and
+    langchain-core's streams number the blocks of one type that follow each other alike: two
+    images of one reply merged into one block, their base64 strings and MIME types run
+    together. Named apart, they stay apart, as tool calls do (``lc_tc_<n>``). (A v0 stream
+    adds image blocks without an index one after the other, so its chunks keep them as a
+    whole reply does.)"""
+    content = message_content(text, images)
+    if isinstance(content, str):
+        return content
+    blocks = [block for block in content if isinstance(block, dict)
+              and block.get("type") == "image"]
+    for place, (block, image) in enumerate(zip(blocks, images, strict=True)):
+        block["index"] = f"lc_img_{image.index if image.index is not None else place}"
+    return content
 
 
 def text_chunk(text: str, additional_kwargs: JSONDict, message_id: str | None) -> AIMessageChunk:

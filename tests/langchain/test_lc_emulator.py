@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -367,6 +368,9 @@ def _add(a: int, b: int) -> int:
     return a + b
 
 
+_SAMPLE_GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+
+
 _CITED = [{"type": "url_citation", "url_citation": {
     "url": "https://example.test/a", "title": "A", "start_index": 0, "end_index": 3}}]
 
@@ -379,6 +383,8 @@ SUMMED_REPLIES = {
                                                ("_add", {"a": 3, "b": 4}, "c2")),
     "citations": lambda: Reply.web_search("Answer [1]."),
     "image": lambda: Reply.text("Here", images=[SAMPLE_PNG]),
+    # Two blocks of one type in one chunk: langchain-core's v1 stream numbers them alike.
+    "two images": lambda: Reply.text("Here", images=[SAMPLE_PNG, _SAMPLE_GIF]),
     "reasoning and text": lambda: Reply.text("Answer.", reasoning="Because.", signature="S"),
     "text, a tool call and citations": lambda: Reply(
         content="Let me add [1].", calls=[ToolCallSpec("_add", {"a": 1, "b": 2}, "c1")],
@@ -408,7 +414,7 @@ def test_summed_stream_content_is_invokes(emu: Emulator, name: str, output_versi
     invoked = model.invoke("q")
     emu.enqueue(SUMMED_REPLIES[name]())
     summed = aggregate(list(model.stream("q")))
-    if name == "image" and output_version == "v0":
+    if name in ("image", "two images") and output_version == "v0":
         # langchain-core adds a list to a string as [string, *list]: the same parts, the text
         # as a plain string (docs/langchain.md, Streaming).
         assert invoked.content[0] == {"type": "text", "text": "Here"}  # type: ignore[index]
@@ -550,3 +556,43 @@ def test_the_output_limit_is_read_from_either_finish_reason(emu: Emulator) -> No
     with pytest.raises(OutputParserException,
                        match=r"cut off by the output limit \(finish reason 'MAX_TOKENS'\)"):
         model.with_structured_output(_City).invoke("x")
+
+
+class _TokenListener(BaseCallbackHandler):
+    """A streaming handler (what LangGraph's messages mode attaches): langchain-core streams
+    an invoke for it, numbering the v1 blocks of each chunk itself."""
+
+    def tap_output_iter(self, run_id: Any, output: Iterator[Any]) -> Iterator[Any]:
+        return output
+
+    def tap_output_aiter(self, run_id: Any, output: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        return output
+
+
+@pytest.mark.parametrize("how", ["stream", "astream", "invoke-streaming", "invoke-handler"])
+def test_two_images_of_one_v1_reply_stay_apart_on_every_streamed_path(
+        emu: Emulator, how: str) -> None:
+    # Each image block of a streamed chunk is named by its index in the reply (lc_img_<n>),
+    # so that adding the chunks up cannot merge two images into one corrupt block.
+    # (streaming=False given explicitly would make stream() fall back to invoke.)
+    fields = {"streaming": True} if how == "invoke-streaming" else {}
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                           output_version="v1", **fields)
+    emu.enqueue(Reply.text("Two.", images=[SAMPLE_PNG, _SAMPLE_GIF]))
+    invoked = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                             output_version="v1").invoke("q")
+    emu.enqueue(Reply.text("Two.", images=[SAMPLE_PNG, _SAMPLE_GIF]))
+    if how == "stream":
+        message: Any = aggregate(list(model.stream("q")))
+    elif how == "astream":
+        async def collect() -> list[Any]:
+            return [chunk async for chunk in model.astream("q")]
+        message = aggregate(asyncio.run(collect()))
+    elif how == "invoke-streaming":
+        message = model.invoke("q")
+    else:
+        message = model.invoke("q", {"callbacks": [_TokenListener()]})
+    images = [b for b in message.content_blocks if b["type"] == "image"]
+    assert [(b["mime_type"], b["base64"]) for b in images] == [
+        ("image/png", SAMPLE_PNG.split(",", 1)[1]), ("image/gif", _SAMPLE_GIF.split(",", 1)[1])]
+    assert _without_index(message.content_blocks) == _without_index(invoked.content_blocks)
