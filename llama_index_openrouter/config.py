@@ -10,6 +10,7 @@ parameter's name). The API key is a ``SecretStr`` excluded from every dump and r
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -286,6 +287,20 @@ _read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks")
 C call."""
 
 
+def _providers_in(additional_kwargs: JSONDict | None) -> list[tuple[str, Mapping[str, Any]]]:
+    """The provider preferences given in ``additional_kwargs`` (at the top or in its
+    ``extra_body``), each with where it was given."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
+    if not additional_kwargs:
+        return found
+    for inside, holder in (("additional_kwargs", additional_kwargs),
+                           ("additional_kwargs.extra_body", additional_kwargs.get("extra_body"))):
+        given = holder.get("provider") if isinstance(holder, Mapping) else None
+        if isinstance(given, Mapping):
+            found.append((f"{inside}.provider", given))
+    return found
+
+
 def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
     """The settings of an instance whose :data:`_read_inputs`, then ``additional_kwargs``
     (``None`` when empty), are ``inputs``."""
@@ -300,6 +315,10 @@ def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
         for name, value in (("order", order), ("allow_fallbacks", allow_fallbacks)):
             if value is not None:
                 fold(provider, name, value, given_as=name, inside="provider")
+                # additional_kwargs come later and would win silently: the older package's
+                # users gave provider there, beside the shorthands.
+                for inside, given in _providers_in(additional_kwargs):
+                    fold(dict(given), name, value, given_as=name, inside=inside)
         data["provider"] = provider
     try:
         settings = RequestSettings.model_validate(data)

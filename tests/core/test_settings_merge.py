@@ -5,6 +5,9 @@ Checked on the bytes each adapter sends to the emulator, and on the pure core fu
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
 
@@ -93,3 +96,24 @@ def test_llama_index_shorthand_disagreeing_with_provider_is_an_error() -> None:
     with pytest.raises(ValueError, match=r"order=\['A'\] and provider.order=\['B'\] disagree"):
         OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, order=["A"],
                    provider={"order": ["B"]})
+
+
+@pytest.mark.parametrize(("additional_kwargs", "where"), [
+    ({"provider": {"order": ["B"]}}, "additional_kwargs.provider"),
+    ({"extra_body": {"provider": {"order": ["B"]}}}, "additional_kwargs.extra_body.provider"),
+])
+def test_llama_index_shorthand_disagreeing_with_additional_kwargs_is_an_error(
+        additional_kwargs: dict[str, Any], where: str) -> None:
+    # The older package's users gave provider preferences in additional_kwargs, beside the
+    # shorthands; additional_kwargs come later and would win silently.
+    with pytest.raises(ValueError, match=rf"order=\['A'\] and {re.escape(where)}.order=\['B'\] "
+                                         "disagree"):
+        OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, order=["A"],
+                   additional_kwargs=additional_kwargs)
+    with pytest.raises(ValueError, match=r"allow_fallbacks=False and .* disagree"):
+        OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, allow_fallbacks=False,
+                   additional_kwargs={"provider": {"allow_fallbacks": True}})
+    # Agreeing, or about other keys, they merge.
+    llm = OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, order=["A"],
+                     additional_kwargs={"provider": {"order": ["A"], "sort": "price"}})
+    assert llm.request_settings().to_body()["provider"] == {"order": ["A"], "sort": "price"}
