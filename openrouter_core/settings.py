@@ -330,6 +330,8 @@ UNTYPED_BODY_KEYS: dict[str, frozenset[str] | None] = {
     "structured_outputs": None, "include_reasoning": None, "reasoning_effort": None,
     "stream_options": None, "response_format": None, "tools": None, "tool_choice": None,
     "parallel_tool_calls": None, "preset": None, "zdr": None, "metadata": None,
+    # Audio output (modalities=["text", "audio"]), as in OpenRouter's audio guide.
+    "audio": frozenset({"voice", "format"}),
 }
 """Body keys OpenRouter documents that have no typed setting here (sent as given), with the
 known keys of those that are objects."""

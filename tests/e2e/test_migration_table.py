@@ -19,6 +19,7 @@ from langchain_openrouter import ChatOpenRouter
 from llama_index_openrouter import OpenRouter
 from openrouter_core import errors
 from openrouter_core.catalog import UnsupportedParameterWarning
+from openrouter_core.spelling import UnknownKeyWarning
 from openrouter_core.testing import Emulator, Reply
 
 KEY = "sk-or-v1-migration-table"
@@ -230,6 +231,8 @@ def test_llama_index_official_arguments_are_translated_on_the_wire(
     said = "\n".join(str(w.message) for w in caught)
     assert "reasoning_effort='low' is sent as reasoning={'effort': 'low'}" in said
     assert "audio_config is sent as the request's 'audio' parameter" in said
+    # The spelling it points to is a documented body key, not an unknown one.
+    assert not [w for w in caught if issubclass(w.category, UnknownKeyWarning)]
     for ignored in ("api_version", "strict", "reuse_client", "should_use_structured_outputs"):
         assert f"{ignored} is accepted for compatibility and not used" in said
     assert "is_chat_model" not in said  # True says nothing new
@@ -328,3 +331,15 @@ def test_review_regressions_stay_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
     reasoned = ChatOpenRouter(model=MODEL, api_key=KEY, reasoning={"effort": "high"})
     body = reasoned._settings().merged({"reasoning": {"max_tokens": 2000}}).to_body()
     assert body["reasoning"] == {"max_tokens": 2000}
+
+
+def test_audio_output_settings_are_known_keys_in_both_adapters() -> None:
+    # OpenRouter's audio guide: modalities=["text", "audio"] with audio={"voice", "format"}.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownKeyWarning)
+        OpenRouter(model=MODEL, api_key=KEY,
+                   additional_kwargs={"audio": {"voice": "alloy", "format": "wav"}})
+        ChatOpenRouter(model=MODEL, api_key=KEY,
+                       model_kwargs={"audio": {"voice": "alloy", "format": "wav"}})
+    with pytest.raises(ValueError, match="unknown key 'voise'; did you mean 'voice'"):
+        OpenRouter(model=MODEL, api_key=KEY, additional_kwargs={"audio": {"voise": "alloy"}})
