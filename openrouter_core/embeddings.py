@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openrouter_core import errors, transport
 from openrouter_core.decode import JSONDict, Usage, decode_usage
-from openrouter_core.settings import ProviderPreferences
+from openrouter_core.settings import ProviderPreferences, merge_objects
 from openrouter_core.transport import Endpoint
 
 DEFAULT_BATCH_SIZE = 128
@@ -80,8 +80,28 @@ def build_body(model: str, inputs: Sequence[str], options: EmbeddingOptions) -> 
     if options.user is not None:
         body["user"] = options.user
     if options.extra_body:
-        body.update(options.extra_body)
+        _add_extra(body, options.extra_body)
     return body
+
+
+def _add_extra(body: JSONDict, extra: Mapping[str, Any]) -> None:
+    # The extra body parameters (an adapter's model_kwargs or additional_kwargs) go in last,
+    # but never silently over what the call was given: the model and inputs are not theirs to
+    # change, a typed option given again must agree, and provider preferences merge key by
+    # key, as in chat requests.
+    for key, value in extra.items():
+        if key in ("model", "input"):
+            raise errors.InputError(f"embeddings: {key!r} cannot be given among the extra body "
+                                    "parameters; pass it to the call")
+        given = body.get(key)
+        if given is None or value is None:
+            body[key] = value if given is None else given
+        elif isinstance(given, Mapping) and isinstance(value, Mapping):
+            body[key] = merge_objects(given, value, first=key, second="the extra body",
+                                      path=key)
+        elif given != value or type(given) is not type(value):
+            raise errors.InputError(f"embeddings: {key}={given!r} and {value!r} among the extra "
+                                    f"body parameters disagree; give {key} once")
 
 
 def decode_vector(raw: Any) -> list[float]:

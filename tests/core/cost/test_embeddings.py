@@ -52,6 +52,43 @@ def test_build_body_rejects_bad_input(model: str, inputs: list[object],
         core.build_body(model, inputs, options)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    (core.EmbeddingOptions(dimensions=16, extra_body={"dimensions": 8}),
+     "dimensions=16 and 8 among the extra body parameters disagree"),
+    (core.EmbeddingOptions(encoding_format="float", extra_body={"encoding_format": "base64"}),
+     "encoding_format='float' and 'base64'"),
+    (core.EmbeddingOptions(extra_body={"model": "other/model"}), "'model' cannot be given"),
+    (core.EmbeddingOptions(extra_body={"input": ["x"]}), "'input' cannot be given"),
+])
+def test_extra_body_parameters_never_silently_replace_the_calls(
+        options: core.EmbeddingOptions, message: str) -> None:
+    with pytest.raises(errors.InputError, match=message):
+        core.build_body("openai/text-embedding-3-small", ["a"], options)
+
+
+def test_extra_body_parameters_that_agree_or_add_go_in() -> None:
+    options = core.EmbeddingOptions(dimensions=16, provider={"order": ["OpenAI"]},
+                                    extra_body={"dimensions": 16, "input_type": "query",
+                                                "provider": {"sort": "price"}})
+    assert core.build_body("m", ["a"], options) == {
+        "model": "m", "input": ["a"], "dimensions": 16, "input_type": "query",
+        "provider": {"order": ["OpenAI"], "sort": "price"}}
+
+
+def test_an_adapters_extra_dimensions_disagreeing_with_its_own_fail_before_sending(
+        emu: Emulator) -> None:
+    for embed in (
+        lambda: OpenRouterEmbeddings(base_url=emu.base_url, api_key=TEST_KEY, dimensions=16,
+                                     model_kwargs={"dimensions": 8}).embed_query("hi"),
+        lambda: OpenRouterEmbedding(api_base=emu.base_url, api_key=TEST_KEY, dimensions=16,
+                                    additional_kwargs={"dimensions": 8}
+                                    ).get_query_embedding("hi"),
+    ):
+        with pytest.raises(ValueError, match="dimensions=16 and 8"):
+            embed()
+    assert embedding_requests(emu) == []
+
+
 def test_provider_preferences_are_validated() -> None:
     with pytest.raises(ValueError, match="sort"):
         core.build_body("m", ["a"], core.EmbeddingOptions(provider={"sort": "fastest"}))
