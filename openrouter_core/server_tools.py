@@ -329,7 +329,13 @@ def datetime_tool(*, timezone: str | None = None, **other: Any) -> JSONDict:
     return server_tool("openrouter:datetime", None, timezone=timezone, **other)
 
 
-_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(https?://[^\s)>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_MARKDOWN_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(\s*"
+    # The destination: in angle brackets, or bare, where (as in CommonMark) parentheses may
+    # appear balanced (one level: ``cat_(1).png``).
+    r"(?:<(https?://[^\s<>]+)>|(https?://(?:[^\s()<>]|\([^\s()<>]*\))+))"
+    # An optional title, in any of Markdown's three quotings.
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
 
 
 def image_urls_in_text(text: str) -> list[str]:
@@ -343,5 +349,5 @@ def image_urls_in_text(text: str) -> list[str]:
     """
     seen: dict[str, None] = {}
     for match in _MARKDOWN_IMAGE.finditer(text):
-        seen.setdefault(match.group(1), None)
+        seen.setdefault(match.group(1) or match.group(2), None)
     return list(seen)

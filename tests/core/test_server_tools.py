@@ -135,6 +135,21 @@ def test_image_urls_in_text_reads_markdown_images_only() -> None:
     assert server_tools.image_urls_in_text("no images, [a link](https://x.example)") == []
 
 
+@pytest.mark.parametrize(("text", "urls"), [
+    # Balanced parentheses belong to a bare destination (CommonMark).
+    ("![a](https://x.example/cat_(1).png)", ["https://x.example/cat_(1).png"]),
+    ("(see ![a](https://x.example/p.png))", ["https://x.example/p.png"]),
+    # Titles in each of Markdown's three quotings.
+    ("![a](https://x.example/y.png 'single')", ["https://x.example/y.png"]),
+    ('![a](https://x.example/y.png "double")', ["https://x.example/y.png"]),
+    ("![a](https://x.example/y.png (parens))", ["https://x.example/y.png"]),
+    ("![a](<https://x.example/(z).png>)", ["https://x.example/(z).png"]),
+])
+def test_image_urls_in_text_reads_markdowns_destinations_and_titles(
+        text: str, urls: list[str]) -> None:
+    assert server_tools.image_urls_in_text(text) == urls
+
+
 def test_server_tool_cost_is_cost_minus_upstream() -> None:
     # The numbers of a recorded web search on deepseek-chat (PAI-06 in the traffic index).
     usage = decode_usage({"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15,
