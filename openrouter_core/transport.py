@@ -124,11 +124,18 @@ class _Shared:
 
         pool: Any
         sdk: Any
+        try:
+            pool = (openai.DefaultAsyncHttpxClient() if asynchronous
+                    else openai.DefaultHttpxClient())
+        except (ImportError, ValueError) as exc:
+            # The HTTP client reads the proxy from the environment when it is made: a SOCKS
+            # proxy without its extra package, or a proxy URL of an unknown scheme, fails here.
+            raise errors.InputError(
+                "the HTTP client cannot be made with this environment's proxy settings "
+                f"(ALL_PROXY, HTTPS_PROXY, HTTP_PROXY): {errors.redact(str(exc))}") from None
         if asynchronous:
-            pool = openai.DefaultAsyncHttpxClient()
             sdk = openai.AsyncOpenAI(**_client_options(endpoint), http_client=pool)
         else:
-            pool = openai.DefaultHttpxClient()
             sdk = openai.OpenAI(**_client_options(endpoint), http_client=pool)
         # openai 1.x puts the auth header in default_headers, later releases apart; values
         # the SDK leaves out (Omit) are not strings.

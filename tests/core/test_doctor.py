@@ -152,3 +152,40 @@ def test_unknown_command_prints_usage() -> None:
                           capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 2
     assert "doctor" in done.stderr
+
+
+@pytest.mark.parametrize("call", ["doctor", "chat", "async chat"])
+def test_a_proxy_the_http_client_cannot_use_is_a_named_error(
+        call: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        openrouter_emulator: Emulator) -> None:
+    # The HTTP client reads the proxy when it is made: a scheme it does not know (or SOCKS
+    # without its extra package) failed there with a bare traceback, doctor --live included.
+    import asyncio
+
+    from pydantic import SecretStr
+
+    from openrouter_core import transport
+    from openrouter_core.errors import InputError
+
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", f"foo://alice:{PROXY_PASSWORD}@proxy.example:1")
+    # A base URL of its own, so that no client made earlier in the session is reused.
+    base_url = openrouter_emulator.base_url.replace("127.0.0.1", "localhost") + f"/{call[0]}"
+    if call == "doctor":
+        env = {**environment(base_url), "ALL_PROXY": os.environ["ALL_PROXY"]}
+        assert doctor.main(["--live"], env) == 1
+        output = capsys.readouterr().out
+        assert "failed: InputError: the HTTP client cannot be made with this environment's " \
+               "proxy settings" in output
+        assert_no_secret(output)
+        return
+    endpoint = transport.Endpoint(base_url=base_url, api_key=SecretStr(KEY), max_retries=0)
+    body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(InputError, match="proxy settings") as caught:
+        if call == "chat":
+            transport.complete(endpoint, body, {})
+        else:
+            asyncio.run(transport.acomplete(endpoint, body, {}))
+    assert PROXY_PASSWORD not in str(caught.value)
+    assert openrouter_emulator.requests == []
