@@ -16,12 +16,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from openrouter_core import catalog
+from openrouter_core import catalog, errors
 from openrouter_core.catalog.store import default_endpoint
+
+PROG = "python -m openrouter_core.catalog"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m openrouter_core.catalog")
+    parser = argparse.ArgumentParser(prog=PROG)
     parser.add_argument("--base-url", help="API base URL (default: $OPENROUTER_API_BASE)")
     commands = parser.add_subparsers(dest="command", required=True)
     refresh = commands.add_parser("refresh", help="fetch /models and rewrite the snapshot")
@@ -38,8 +40,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (1, with the reason on standard error,
+    for a request OpenRouter refused, a missing key, or a file that cannot be read or is not
+    a ``/models`` body)."""
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (errors.OpenRouterError, OSError, ValueError) as exc:
+        print(f"{PROG} {args.command}: {type(exc).__name__}: {errors.redact(str(exc))}",
+              file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     endpoint = default_endpoint()
     if args.base_url:
         endpoint = dataclasses.replace(endpoint, base_url=args.base_url)

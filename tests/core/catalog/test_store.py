@@ -372,3 +372,32 @@ def test_a_missing_snapshot_reads_as_one_object_until_the_file_appears(
     snapshot.write_text(json.dumps({"data": [{"id": "snap/one"}]}))
     clock[0] += store.SNAPSHOT_RECHECK_SECONDS * 2
     assert catalog.load_snapshot().get("snap/one") is not None
+
+
+def test_the_command_line_reports_user_errors_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], openrouter_emulator: Emulator) -> None:
+    # A missing key, a missing file, a file that is not a /models body, a refused request:
+    # each is a line on standard error and status 1, and nothing is written.
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    out = tmp_path / "models.json"
+    other = tmp_path / "other.json"
+    other.write_text('{"something": 1}')
+    cases = [
+        (["--base-url", openrouter_emulator.base_url, "refresh", "--output", str(out)],
+         "refresh: InputError: No OpenRouter API key"),
+        (["refresh", "--from-file", str(tmp_path / "missing.json"), "--output", str(out)],
+         "refresh: FileNotFoundError: "),
+        (["refresh", "--from-file", str(other), "--output", str(out)],
+         "refresh: ValueError: "),
+    ]
+    for argv, said in cases:
+        assert main(argv) == 1
+        assert said in capsys.readouterr().err
+    monkeypatch.setenv("OPENROUTER_API_KEY", TEST_KEY)
+    openrouter_emulator.require_api_key = TEST_KEY + "-another"  # the key is refused
+    assert main(["--base-url", openrouter_emulator.base_url, "refresh", "--output",
+                 str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "refresh: AuthenticationError" in error and TEST_KEY not in error
+    assert not out.exists()
