@@ -221,14 +221,16 @@ def check_server_tool(tool: Mapping[str, Any], where: str = "tools") -> JSONDict
         warn_once("server tools", kind, f"{where}: not a server tool this package knows; sent "
                   "as given (OpenRouter may have added it)")
         return out
-    check_keys((k for k in out if k != "type"), ("parameters",), where)
+    # Warned about once per tool kind and key, wherever it is checked (bind_tools, then
+    # every request that carries it).
+    check_keys((k for k in out if k != "type"), ("parameters",), where, scope=kind)
     params = out.get("parameters")
     if params is None:
         return out
     if not isinstance(params, Mapping):
         raise InputError(f"{where}: 'parameters' must be an object, got {params!r}")
     params = dict(params)
-    check_keys(params, spec.params, f"{where} parameters")
+    check_keys(params, spec.params, f"{where} parameters", scope=f"{kind} parameters")
     for name, value in params.items():
         if name in spec.params and value is not None:
             _check_value(name, value, spec.params[name], where)

@@ -121,8 +121,12 @@ def warned(where: str, key: str) -> bool:
     return (where, key) in _warned
 
 
-def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
-    """Apply the rule to ``keys`` given for ``where`` (e.g. ``"reasoning"``).
+def check_keys(keys: Iterable[str], known: Collection[str], where: str, *,
+               scope: str | None = None) -> None:
+    """Apply the rule to ``keys`` given for ``where`` (e.g. ``"reasoning"``). An unknown key
+    is warned about once per process and ``scope`` (default ``where``): a value checked in two
+    places (a tool when it is bound, then in each request) names a scope of its own, so that
+    one key gives one warning.
 
     Raises:
         UnknownKeyError: A key is within two edits of a known one; the message names both
@@ -144,8 +148,9 @@ def check_keys(keys: Iterable[str], known: Collection[str], where: str) -> None:
                        if len(known) <= MAX_LISTED else "")
             raise UnknownKeyError(f"{where}: unknown key {key!r}; did you mean {near!r}?"
                                   + listing)
-        warn_once(where, key, f"{where}: {key!r} is not a key this package knows; it is sent "
-                  "as given (OpenRouter may have added it; if not, the server ignores it)")
+        warn_once(scope or where, key, f"{where}: {key!r} is not a key this package knows; "
+                  "it is sent as given (OpenRouter may have added it; if not, the server "
+                  "ignores it)")
 
 
 def reset_warnings() -> None:

@@ -10,6 +10,8 @@ from openrouter_core import server_tools, spelling
 from openrouter_core.decode import decode_usage
 from openrouter_core.errors import InputError
 from openrouter_core.request import check_tools
+from openrouter_core.spelling import UnknownKeyWarning
+from openrouter_core.testing import Emulator, Reply
 
 
 def test_helpers_build_the_documented_dicts() -> None:
@@ -178,3 +180,29 @@ def test_closest_needs_more_shared_than_changed() -> None:
     assert spelling.closest("n", ["k", "order"]) is None
     assert spelling.closest("efort", ["effort", "max_tokens"]) == "effort"
     assert spelling.closest("max-tokens", ["max_tokens"]) == "max_tokens"
+
+
+def test_an_unknown_server_tool_parameter_warns_once_wherever_it_is_checked(
+        openrouter_emulator: Emulator) -> None:
+    # Checked at bind_tools and again in every request that carries it (at any position in
+    # the tool list): one UnknownKeyWarning, at the line that bound it.
+    from langchain_openrouter import ChatOpenRouter
+
+    tool = {"type": "openrouter:image_generation", "parameters": {"image_size": "2K"}}
+    model = ChatOpenRouter(model="openai/gpt-4o-mini", api_key="sk-or-v1-test",
+                           base_url=openrouter_emulator.base_url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bound = model.bind_tools([tool])
+        for _ in range(2):
+            openrouter_emulator.enqueue(Reply.text("ok"))
+            bound.invoke("Draw a cat.")
+        openrouter_emulator.enqueue(Reply.text("ok"))
+        model.invoke("Draw a cat.", tools=[{"type": "openrouter:web_search"}, tool])
+    unknown = [w for w in caught if issubclass(w.category, UnknownKeyWarning)]
+    assert [str(w.message) for w in unknown] == [
+        "bind_tools (openrouter:image_generation) parameters: 'image_size' is not a key this "
+        "package knows; it is sent as given (OpenRouter may have added it; if not, the server "
+        "ignores it)"]
+    assert unknown[0].filename == __file__
+    assert openrouter_emulator.chat_requests[-1].json["tools"][1] == tool
