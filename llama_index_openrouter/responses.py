@@ -196,11 +196,19 @@ def to_chat_response(result: ChatResult, *, delta: str | None = None,
 
 def to_completion_response(result: ChatResult, *, delta: str | None = None,
                            raw: JSONDict | None = None) -> CompletionResponse:
-    """A ``CompletionResponse`` for a whole result; the text is the assistant's content, and
-    a refusal, which has no message to go on, is in ``additional_kwargs["refusal"]``."""
+    """A ``CompletionResponse`` for a whole result; the text is the assistant's content. What
+    a chat reply's message would carry has no message to go on, so it is in
+    ``additional_kwargs``: a refusal (``"refusal"``), the raw citations (``"annotations"``)
+    and generated images (``"images"``, as the wire sends them)."""
     extra = response_kwargs(result)
     if result.refusal:
         extra["refusal"] = result.refusal
+    if result.annotations:
+        extra["annotations"] = list(result.annotations)
+    if result.images:
+        extra["images"] = [dict(image.raw) if image.raw else
+                           {"type": "image_url", "image_url": {"url": image.url}}
+                           for image in result.images]
     fields: JSONDict = {
         "text": result.content, "additional_kwargs": extra,
         "raw": raw_with_usage(result.raw if raw is None else raw, result.usage),

@@ -212,3 +212,22 @@ def test_generated_images(emu: Emulator, llm: OpenRouter) -> None:
         assert len(images) == 1
         assert images[0].resolve_image().read() == PNG  # type: ignore[union-attr]
     assert emu.requests[0].json["modalities"] == ["image", "text"]
+
+
+def test_complete_keeps_citations_and_images_that_have_no_message_to_go_on(
+        emu: Emulator, llm: OpenRouter) -> None:
+    # A CompletionResponse has text only: what a chat reply's message carries goes in its
+    # additional_kwargs, raw, for complete and for a stream's last response.
+    citation = {"type": "url_citation", "url_citation": {"url": "https://news.example/a",
+                                                         "title": "A"}}
+    url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    for _ in range(2):
+        emu.enqueue(Reply.text("Sunny.", annotations=[citation], images=[url]))
+    for response in (llm.complete("x"), list(llm.stream_complete("x"))[-1]):
+        extra = response.additional_kwargs
+        assert extra["annotations"] == [citation]
+        assert extra["images"] == [{"type": "image_url", "image_url": {"url": url},
+                                    "index": 0}]
+        assert response.text == "Sunny."
+    emu.enqueue(Reply.text("Plain."))
+    assert "annotations" not in llm.complete("x").additional_kwargs
