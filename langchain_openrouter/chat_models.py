@@ -477,10 +477,13 @@ class ChatOpenRouter(BaseChatModel):
                 assembler: StreamAssembler) -> Iterator[AIMessageChunk]:
         # The messages of the stream's chunks: each delta's new material, then the final one.
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
-        named_images = self.output_version == "v1"
+        # v1: image blocks are named by their place in the reply (see streamed_content).
+        images: int | None = 0 if self.output_version == "v1" else None
         with langchain_errors():
             for delta in transport.stream(call.endpoint, call.body, call.headers, assembler):
-                message = streaming.delta_chunk(delta, named_images=named_images)
+                message = streaming.delta_chunk(delta, first_image=images)
+                if images is not None:
+                    images += len(delta.images)
                 if message is not None:
                     yield message
         yield self._final(assembler, call)
@@ -490,11 +493,13 @@ class ChatOpenRouter(BaseChatModel):
                        kwargs: Mapping[str, Any],
                        assembler: StreamAssembler) -> AsyncIterator[AIMessageChunk]:
         call = self._call(messages, stop, kwargs, stream=True, run_manager=run_manager)
-        named_images = self.output_version == "v1"
+        images: int | None = 0 if self.output_version == "v1" else None
         with langchain_errors():
             async for delta in transport.astream(call.endpoint, call.body, call.headers,
                                                  assembler):
-                message = streaming.delta_chunk(delta, named_images=named_images)
+                message = streaming.delta_chunk(delta, first_image=images)
+                if images is not None:
+                    images += len(delta.images)
                 if message is not None:
                     yield message
         yield self._final(assembler, call)

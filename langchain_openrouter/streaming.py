@@ -31,9 +31,10 @@ from openrouter_core.stored import matches_validated, stored
 JSONDict = dict[str, Any]
 
 
-def delta_chunk(delta: ChunkDelta, *, named_images: bool = False) -> AIMessageChunk | None:
+def delta_chunk(delta: ChunkDelta, *, first_image: int | None = None) -> AIMessageChunk | None:
     """The new material of one stream delta, or ``None`` when it carries nothing new
-    (``named_images``: image blocks carry their index, see :func:`streamed_content`)."""
+    (``first_image``: the number of images the stream brought before this delta; given, image
+    blocks carry their place in the reply, see :func:`streamed_content`)."""
     extra: JSONDict = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
     text = delta.content or ""
     if not delta.tool_calls and not delta.images:
@@ -42,8 +43,8 @@ def delta_chunk(delta: ChunkDelta, *, named_images: bool = False) -> AIMessageCh
     chunks = [tool_call_chunk(name=t.name, args=t.arguments, id=t.id, index=t.index)
               for t in delta.tool_calls]
     fields: JSONDict = {
-        "content": (streamed_content(text, delta.images) if named_images
-                    else message_content(text, delta.images)),
+        "content": (message_content(text, delta.images) if first_image is None
+                    else streamed_content(text, delta.images, first_image)),
         "additional_kwargs": extra,
         "response_metadata": {"model_provider": PROVIDER},
         "id": delta.id,
@@ -53,24 +54,27 @@ def delta_chunk(delta: ChunkDelta, *, named_images: bool = False) -> AIMessageCh
     return AIMessageChunk(tool_call_chunks=chunks, **fields)
 
 
-def streamed_content(text: str, images: list[Image]) -> str | list[str | JSONDict]:
+def streamed_content(text: str, images: list[Image],
+                     first_image: int) -> str | list[str | JSONDict]:
     """A chunk's content: as a whole reply's (:func:`~langchain_openrouter.responses.
-    message_content`), with each image block named by its index in the reply (the wire's, else
-    its place in the chunk), as ``lc_img_<n>``.
+    message_content`), with each image block named by its place in the reply, counted over
+    the whole stream from ``first_image``, as ``lc_img_<n>``.
 
     With ``output_version="v1"``, chunks are added up block by block by ``index``, and
     langchain-core's streams number the blocks of one type that follow each other alike: two
     images of one reply merged into one block, their base64 strings and MIME types run
-    together. Named apart, they stay apart, as tool calls do (``lc_tc_<n>``). (A v0 stream
-    adds image blocks without an index one after the other, so its chunks keep them as a
-    whole reply does.)"""
+    together. Named apart, they stay apart, as tool calls do (``lc_tc_<n>``). The count is the
+    stream's own, not the wire's image ``index``, which nothing says is unique beyond a chunk.
+    (A v0 stream adds image blocks without an index one after the other, so its chunks keep
+    them as a whole reply does.)"""
     content = message_content(text, images)
     if isinstance(content, str):
         return content
-    blocks = [block for block in content if isinstance(block, dict)
-              and block.get("type") == "image"]
-    for place, (block, image) in enumerate(zip(blocks, images, strict=True)):
-        block["index"] = f"lc_img_{image.index if image.index is not None else place}"
+    place = first_image
+    for block in content:
+        if isinstance(block, dict) and block.get("type") == "image":
+            block["index"] = f"lc_img_{place}"
+            place += 1
     return content
 
 

@@ -287,15 +287,20 @@ _read_inputs = attrgetter(*_SETTING_FIELDS, "order", "allow_fallbacks")
 C call."""
 
 
-def _providers_in(additional_kwargs: JSONDict | None) -> list[tuple[str, Mapping[str, Any]]]:
-    """The provider preferences given in ``additional_kwargs`` (at the top or in its
-    ``extra_body``), each with where it was given."""
+def _providers_in(additional_kwargs: JSONDict | None,
+                  extra_body: Any) -> list[tuple[str, Mapping[str, Any]]]:
+    """The provider preferences given beside the typed ``provider``: in ``extra_body``, in
+    ``additional_kwargs`` and in its ``extra_body``, each with where it was given (all are
+    merged after the typed settings, so a shorthand they disagree with would lose)."""
+    holders = [("extra_body", extra_body)]
+    if additional_kwargs:
+        holders += [("additional_kwargs", additional_kwargs),
+                    ("additional_kwargs.extra_body", additional_kwargs.get("extra_body"))]
     found: list[tuple[str, Mapping[str, Any]]] = []
-    if not additional_kwargs:
-        return found
-    for inside, holder in (("additional_kwargs", additional_kwargs),
-                           ("additional_kwargs.extra_body", additional_kwargs.get("extra_body"))):
+    for inside, holder in holders:
         given = holder.get("provider") if isinstance(holder, Mapping) else None
+        if isinstance(given, BaseModel):
+            given = given.model_dump(exclude_none=True)
         if isinstance(given, Mapping):
             found.append((f"{inside}.provider", given))
     return found
@@ -317,7 +322,7 @@ def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
                 fold(provider, name, value, given_as=name, inside="provider")
                 # additional_kwargs come later and would win silently: the older package's
                 # users gave provider there, beside the shorthands.
-                for inside, given in _providers_in(additional_kwargs):
+                for inside, given in _providers_in(additional_kwargs, data.get("extra_body")):
                     fold(dict(given), name, value, given_as=name, inside=inside)
         data["provider"] = provider
     try:

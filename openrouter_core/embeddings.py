@@ -88,11 +88,13 @@ def _add_extra(body: JSONDict, extra: Mapping[str, Any]) -> None:
     # The extra body parameters (an adapter's model_kwargs or additional_kwargs) go in last,
     # but never silently over what the call was given: the model and inputs are not theirs to
     # change, a typed option given again must agree, and provider preferences merge key by
-    # key, as in chat requests.
+    # key (theirs winning per key), as in chat requests.
     for key, value in extra.items():
         if key in ("model", "input"):
-            raise errors.InputError(f"embeddings: {key!r} cannot be given among the extra body "
-                                    "parameters; pass it to the call")
+            if value != body[key]:
+                raise errors.InputError(f"embeddings: {key!r} cannot be changed among the extra "
+                                        "body parameters; pass it to the call")
+            continue
         given = body.get(key)
         if given is None or value is None:
             body[key] = value if given is None else given

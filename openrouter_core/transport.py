@@ -127,9 +127,10 @@ class _Shared:
         try:
             pool = (openai.DefaultAsyncHttpxClient() if asynchronous
                     else openai.DefaultHttpxClient())
-        except (ImportError, ValueError) as exc:
+        except (ImportError, ValueError, http.InvalidURL) as exc:
             # The HTTP client reads the proxy from the environment when it is made: a SOCKS
-            # proxy without its extra package, or a proxy URL of an unknown scheme, fails here.
+            # proxy without its extra package, a proxy URL of an unknown scheme or one it
+            # cannot parse (a bad port) fails here.
             raise errors.InputError(
                 "the HTTP client cannot be made with this environment's proxy settings "
                 f"(ALL_PROXY, HTTPS_PROXY, HTTP_PROXY): {errors.redact(str(exc))}") from None

@@ -154,10 +154,13 @@ def test_unknown_command_prints_usage() -> None:
     assert "doctor" in done.stderr
 
 
+@pytest.mark.parametrize("proxy", ["foo://alice:{password}@proxy.example:1",
+                                   "http://alice:{password}@proxy.example:notaport"],
+                         ids=["unknown-scheme", "bad-port"])
 @pytest.mark.parametrize("call", ["doctor", "chat", "async chat"])
 def test_a_proxy_the_http_client_cannot_use_is_a_named_error(
-        call: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        openrouter_emulator: Emulator) -> None:
+        call: str, proxy: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, openrouter_emulator: Emulator) -> None:
     # The HTTP client reads the proxy when it is made: a scheme it does not know (or SOCKS
     # without its extra package) failed there with a bare traceback, doctor --live included.
     import asyncio
@@ -169,9 +172,10 @@ def test_a_proxy_the_http_client_cannot_use_is_a_named_error(
 
     for name in PROXY_VARS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ALL_PROXY", f"foo://alice:{PROXY_PASSWORD}@proxy.example:1")
+    monkeypatch.setenv("ALL_PROXY", proxy.format(password=PROXY_PASSWORD))
     # A base URL of its own, so that no client made earlier in the session is reused.
-    base_url = openrouter_emulator.base_url.replace("127.0.0.1", "localhost") + f"/{call[0]}"
+    base_url = (openrouter_emulator.base_url.replace("127.0.0.1", "localhost")
+                + f"/{call[0]}{len(proxy)}")
     if call == "doctor":
         env = {**environment(base_url), "ALL_PROXY": os.environ["ALL_PROXY"]}
         assert doctor.main(["--live"], env) == 1

@@ -14,7 +14,12 @@ from llama_index.core.base.llms.types import ChatMessage
 from langchain_openrouter import ChatOpenRouter
 from llama_index_openrouter import OpenRouter
 from openrouter_core.errors import InputError
-from openrouter_core.settings import RequestSettings, SettingsConflictError, merge_objects
+from openrouter_core.settings import (
+    ProviderPreferences,
+    RequestSettings,
+    SettingsConflictError,
+    merge_objects,
+)
 from openrouter_core.testing import Emulator, Reply
 
 KEY = "sk-or-v1-merge-test"
@@ -98,18 +103,21 @@ def test_llama_index_shorthand_disagreeing_with_provider_is_an_error() -> None:
                    provider={"order": ["B"]})
 
 
-@pytest.mark.parametrize(("additional_kwargs", "where"), [
-    ({"provider": {"order": ["B"]}}, "additional_kwargs.provider"),
-    ({"extra_body": {"provider": {"order": ["B"]}}}, "additional_kwargs.extra_body.provider"),
+@pytest.mark.parametrize(("given", "where"), [
+    ({"additional_kwargs": {"provider": {"order": ["B"]}}}, "additional_kwargs.provider"),
+    ({"additional_kwargs": {"extra_body": {"provider": {"order": ["B"]}}}},
+     "additional_kwargs.extra_body.provider"),
+    ({"additional_kwargs": {"provider": ProviderPreferences(order=["B"])}},
+     "additional_kwargs.provider"),
+    ({"extra_body": {"provider": {"order": ["B"]}}}, "extra_body.provider"),
 ])
 def test_llama_index_shorthand_disagreeing_with_additional_kwargs_is_an_error(
-        additional_kwargs: dict[str, Any], where: str) -> None:
+        given: dict[str, Any], where: str) -> None:
     # The older package's users gave provider preferences in additional_kwargs, beside the
-    # shorthands; additional_kwargs come later and would win silently.
+    # shorthands; those, and extra_body, come later and would win silently.
     with pytest.raises(ValueError, match=rf"order=\['A'\] and {re.escape(where)}.order=\['B'\] "
                                          "disagree"):
-        OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, order=["A"],
-                   additional_kwargs=additional_kwargs)
+        OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, order=["A"], **given)
     with pytest.raises(ValueError, match=r"allow_fallbacks=False and .* disagree"):
         OpenRouter(model="openai/gpt-4o-mini", api_key=KEY, allow_fallbacks=False,
                    additional_kwargs={"provider": {"allow_fallbacks": True}})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -596,3 +597,36 @@ def test_two_images_of_one_v1_reply_stay_apart_on_every_streamed_path(
     assert [(b["mime_type"], b["base64"]) for b in images] == [
         ("image/png", SAMPLE_PNG.split(",", 1)[1]), ("image/gif", _SAMPLE_GIF.split(",", 1)[1])]
     assert _without_index(message.content_blocks) == _without_index(invoked.content_blocks)
+
+
+def _streamed_deltas(*deltas: dict[str, Any]) -> Reply:
+    # A stream whose chunks carry exactly these deltas (the last one finishes the reply).
+    events = [{"id": "gen-1", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
+               "provider": "OpenAI",
+               "choices": [{"index": 0, "delta": delta,
+                            "finish_reason": "stop" if last else None}]}
+              for last, delta in ((i == len(deltas) - 1, d) for i, d in enumerate(deltas))]
+    body = b"".join(b"data: " + json.dumps(event).encode() + b"\n\n" for event in events)
+    return Reply.raw(headers={"Content-Type": "text/event-stream"},
+                     body=body + b"data: [DONE]\n\n")
+
+
+@pytest.mark.parametrize("between", [[], [{"content": " and"}]], ids=["adjacent", "text-between"])
+@pytest.mark.parametrize("wire_index", [None, 0], ids=["no-wire-index", "wire-index-per-chunk"])
+def test_images_of_one_v1_reply_in_separate_chunks_stay_apart(
+        emu: Emulator, between: list[dict[str, Any]], wire_index: int | None) -> None:
+    # The names count images over the whole stream: the wire's index, where one is given,
+    # may start again in each chunk.
+    def image(url: str) -> dict[str, Any]:
+        block: dict[str, Any] = {"type": "image_url", "image_url": {"url": url}}
+        return block if wire_index is None else {**block, "index": wire_index}
+
+    model = ChatOpenRouter(model=MODEL, api_key=TEST_KEY, base_url=emu.base_url,
+                           output_version="v1")
+    emu.enqueue(_streamed_deltas({"role": "assistant", "content": "Two"},
+                                 {"content": "", "images": [image(SAMPLE_PNG)]}, *between,
+                                 {"content": "", "images": [image(_SAMPLE_GIF)]}))
+    message = aggregate(list(model.stream("q")))
+    images = [b for b in message.content_blocks if b["type"] == "image"]
+    assert [(b["mime_type"], b["base64"]) for b in images] == [
+        ("image/png", SAMPLE_PNG.split(",", 1)[1]), ("image/gif", _SAMPLE_GIF.split(",", 1)[1])]

@@ -57,8 +57,8 @@ def test_build_body_rejects_bad_input(model: str, inputs: list[object],
      "dimensions=16 and 8 among the extra body parameters disagree"),
     (core.EmbeddingOptions(encoding_format="float", extra_body={"encoding_format": "base64"}),
      "encoding_format='float' and 'base64'"),
-    (core.EmbeddingOptions(extra_body={"model": "other/model"}), "'model' cannot be given"),
-    (core.EmbeddingOptions(extra_body={"input": ["x"]}), "'input' cannot be given"),
+    (core.EmbeddingOptions(extra_body={"model": "other/model"}), "'model' cannot be changed"),
+    (core.EmbeddingOptions(extra_body={"input": ["x"]}), "'input' cannot be changed"),
 ])
 def test_extra_body_parameters_never_silently_replace_the_calls(
         options: core.EmbeddingOptions, message: str) -> None:
@@ -69,7 +69,7 @@ def test_extra_body_parameters_never_silently_replace_the_calls(
 def test_extra_body_parameters_that_agree_or_add_go_in() -> None:
     options = core.EmbeddingOptions(dimensions=16, provider={"order": ["OpenAI"]},
                                     extra_body={"dimensions": 16, "input_type": "query",
-                                                "provider": {"sort": "price"}})
+                                                "model": "m", "provider": {"sort": "price"}})
     assert core.build_body("m", ["a"], options) == {
         "model": "m", "input": ["a"], "dimensions": 16, "input_type": "query",
         "provider": {"order": ["OpenAI"], "sort": "price"}}
