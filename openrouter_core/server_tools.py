@@ -334,8 +334,9 @@ def datetime_tool(*, timezone: str | None = None, **other: Any) -> JSONDict:
 _MARKDOWN_IMAGE = re.compile(
     r"!\[[^\]]*\]\(\s*"
     # The destination: in angle brackets, or bare, where (as in CommonMark) parentheses may
-    # appear balanced (one level: ``cat_(1).png``).
-    r"(?:<(https?://[^\s<>]+)>|(https?://(?:[^\s()<>]|\([^\s()<>]*\))+))"
+    # appear balanced (two levels deep: ``cat_(1).png``, ``a((b)).png``).
+    r"(?:<(https?://[^\s<>]+)>"
+    r"|(https?://(?:[^\s()<>]|\((?:[^\s()<>]|\([^\s()<>]*\))*\))+))"
     # An optional title, in any of Markdown's three quotings.
     r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
 

@@ -140,6 +140,7 @@ def test_image_urls_in_text_reads_markdown_images_only() -> None:
 @pytest.mark.parametrize(("text", "urls"), [
     # Balanced parentheses belong to a bare destination (CommonMark).
     ("![a](https://x.example/cat_(1).png)", ["https://x.example/cat_(1).png"]),
+    ("![a](https://x.example/a((b)).png)", ["https://x.example/a((b)).png"]),
     ("(see ![a](https://x.example/p.png))", ["https://x.example/p.png"]),
     # Titles in each of Markdown's three quotings.
     ("![a](https://x.example/y.png 'single')", ["https://x.example/y.png"]),
