@@ -667,7 +667,10 @@ class ChatOpenRouter(BaseChatModel):
 
         method = method or self._default_structured_method()
         if response_healing:
-            kwargs["plugins"] = tooling.with_healing(self.plugins)
+            # Plugins given here replace the model's for these calls (lists are replaced, not
+            # merged): healing is added to whichever list the calls send.
+            kwargs["plugins"] = tooling.with_healing(
+                kwargs.get("plugins", self.plugins))
         return tooling.structured_output(self, schema, method, include_raw=include_raw,
                                          strict=strict, kwargs=kwargs)
 

@@ -214,13 +214,19 @@ class StreamDriver:
                 response, None)
         return driver
 
+    def take(self, data: bytes) -> None:
+        """Keep a piece of a JSON body (see :attr:`json_body`), read whole by :meth:`finish`."""
+        assert self.json_body is not None
+        self.json_body.append(data)
+        if self.clock.past():
+            raise self.clock.expired(self.response.request, "reply")
+
     def feed(self, data: bytes) -> Iterator[ChunkDelta]:
         """Yield each delta as soon as it is parsed, so every delta that arrived before an
-        error in the same network read reaches the caller before the error is raised."""
+        error in the same network read reaches the caller before the error is raised (a JSON
+        body is kept instead: :meth:`take`)."""
         if self.json_body is not None:
-            self.json_body.append(data)
-            if self.clock.past():
-                raise self.clock.expired(self.response.request, "reply")
+            self.take(data)
             return
         read, assembler = self.reader.read, self.assembler
         try:

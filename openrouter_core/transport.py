@@ -563,12 +563,33 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
            assembler: StreamAssembler) -> Iterator[ChunkDelta]:
     """Stream a request: yields normalised deltas; ``assembler.result()`` holds the whole reply.
 
-    Closing the generator (``break`` in the caller's loop) closes the HTTP response.
+    A reply that is one JSON body instead of events (an error OpenRouter sends with status 200,
+    or a reply not streamed) is read whole within the attempt, so an error in it is retried by
+    the same policy as a non-streamed call's: nothing has reached the caller yet. Closing the
+    generator (``break`` in the caller's loop) closes the HTTP response.
     """
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
-    response = _retrying(endpoint, clock, lambda: _send(endpoint, clock, body, headers))
+
+    def attempt() -> tuple[http.Response, reading.StreamDriver, list[ChunkDelta] | None]:
+        response = _send(endpoint, clock, body, headers)
+        driver = _opened(response, assembler, clock)
+        if driver.json_body is None:
+            return response, driver, None
+        try:
+            try:
+                for data in response.iter_bytes():
+                    driver.take(data)
+                return response, driver, driver.finish()
+            except reading.io_errors() as exc:
+                raise driver.fail(exc) from exc
+        finally:
+            response.close()
+
+    response, driver, whole = _retrying(endpoint, clock, attempt)
+    if whole is not None:
+        yield from whole
+        return
     try:
-        driver = reading.StreamDriver.open(response, assembler, clock)
         try:
             for data in response.iter_bytes():
                 yield from driver.feed(data)
@@ -583,10 +604,28 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
                   assembler: StreamAssembler) -> AsyncIterator[ChunkDelta]:
     """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
-    response = await _aretrying(endpoint, clock,
-                                lambda: _asend(endpoint, clock, body, headers))
+
+    async def attempt() -> tuple[http.Response, reading.StreamDriver, list[ChunkDelta] | None]:
+        response = await _asend(endpoint, clock, body, headers)
+        driver = await _aopened(response, assembler, clock)
+        if driver.json_body is None:
+            return response, driver, None
+        try:
+            try:
+                async for data in response.aiter_bytes():
+                    driver.take(data)
+                return response, driver, driver.finish()
+            except reading.io_errors() as exc:
+                raise driver.fail(exc) from exc
+        finally:
+            await response.aclose()
+
+    response, driver, whole = await _aretrying(endpoint, clock, attempt)
+    if whole is not None:
+        for delta in whole:
+            yield delta
+        return
     try:
-        driver = reading.StreamDriver.open(response, assembler, clock)
         try:
             count = 0
             async for data in response.aiter_bytes():
@@ -604,6 +643,26 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
             raise driver.fail(exc) from exc
     finally:
         await response.aclose()
+
+
+def _opened(response: http.Response, assembler: StreamAssembler,
+            clock: reading.Clock) -> reading.StreamDriver:
+    # The driver for a response (a content type that is neither events nor JSON fails here,
+    # inside the attempt, with the response closed).
+    try:
+        return reading.StreamDriver.open(response, assembler, clock)
+    except BaseException:
+        response.close()
+        raise
+
+
+async def _aopened(response: http.Response, assembler: StreamAssembler,
+                   clock: reading.Clock) -> reading.StreamDriver:
+    try:
+        return reading.StreamDriver.open(response, assembler, clock)
+    except BaseException:
+        await response.aclose()
+        raise
 
 
 # --- plain JSON endpoints (/models, /embeddings, /key, /generation) -----------------------

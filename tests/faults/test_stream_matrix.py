@@ -165,6 +165,22 @@ def test_200_with_error_body(request: pytest.FixtureRequest, emu: Emulator, styl
 
 
 @pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
+def test_200_with_error_body_is_retried(request: pytest.FixtureRequest, emu: Emulator,
+                                        style: Style) -> None:
+    # Nothing has reached the caller when a stream request gets one JSON error body instead
+    # of events: it is retried as a non-streamed call's is.
+    record(request, "Odd replies", "HTTP 200 with an error body (429 inside), then a reply",
+           "success after 2 requests with `max_retries=1`", style.id)
+    emu.enqueue(Reply.error(429, "Provider returned error", http_status=200,
+                            metadata={"provider_name": "Google", "raw": "rate-limited"}))
+    emu.enqueue(Reply.text(TEXT))
+    outcome = run(style, emu, max_retries=1)
+    assert outcome.error is None, repr(outcome.error)
+    assert outcome.text == TEXT
+    assert len(emu.chat_requests) == 2
+
+
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
 def test_padded_body_and_keepalive_comments(request: pytest.FixtureRequest, emu: Emulator,
                                             style: Style) -> None:
     record(request, "Odd replies", "padded JSON body / 30 keep-alive comments",

@@ -168,6 +168,10 @@ def test_structured_output_methods_bind_the_right_request() -> None:
     assert tools.first.kwargs["tool_choice"] == "Joke"  # type: ignore[attr-defined]
     healed = make(plugins=[{"id": "web"}]).with_structured_output(Joke, response_healing=True)
     assert healed.first.kwargs["plugins"] == [{"id": "web"}, {"id": "response-healing"}]  # type: ignore[attr-defined]
+    # Plugins given for these calls (they replace the model's) keep theirs, healing added.
+    given = make(plugins=[{"id": "web"}]).with_structured_output(
+        Joke, response_healing=True, plugins=[{"id": "file-parser"}])
+    assert given.first.kwargs["plugins"] == [{"id": "file-parser"}, {"id": "response-healing"}]  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="method"):
         model.with_structured_output(Joke, method="xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="schema"):
