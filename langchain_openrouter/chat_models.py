@@ -669,8 +669,9 @@ class ChatOpenRouter(BaseChatModel):
         if response_healing:
             # Plugins given here replace the model's for these calls (lists are replaced, not
             # merged): healing is added to whichever list the calls send.
-            kwargs["plugins"] = tooling.with_healing(
-                kwargs.get("plugins", self.plugins))
+            # (None given for the calls means "not given", as everywhere: the model's.)
+            given = kwargs.get("plugins")
+            kwargs["plugins"] = tooling.with_healing(self.plugins if given is None else given)
         return tooling.structured_output(self, schema, method, include_raw=include_raw,
                                          strict=strict, kwargs=kwargs)
 

@@ -178,16 +178,23 @@ class BodyReader:
             raise self.clock.expired(self.response.request, "reply")
 
     def broken(self, exc: Exception) -> errors.OpenRouterError:
-        from openrouter_core._sdk_http import http
-
-        if isinstance(exc, http.TimeoutException):
-            return self.clock.timed_out(self.response.request, "reply")
-        return errors.connection_error(
-            f"OpenRouter closed the connection before the reply was complete: {exc}",
-            self.response.request)
+        return _broken_body(self.clock, self.response, exc)
 
     def result(self) -> ChatResult:
         return decode_body(self.response, b"".join(self.parts))
+
+
+def _broken_body(clock: Clock, response: http.Response,
+                 exc: Exception) -> errors.OpenRouterError:
+    """A JSON body whose reading failed part-way: a timeout, else a (retryable) connection
+    error."""
+    from openrouter_core._sdk_http import http
+
+    if isinstance(exc, http.TimeoutException):
+        return clock.timed_out(response.request, "reply")
+    return errors.connection_error(
+        f"OpenRouter closed the connection before the reply was complete: {exc}",
+        response.request)
 
 
 @dataclass(slots=True)
@@ -278,9 +285,12 @@ class StreamDriver:
         return out
 
     def fail(self, exc: Exception) -> errors.OpenRouterError:
-        """Type an I/O failure that happened after the response started."""
+        """Type an I/O failure that happened after the response started (in a JSON body, as
+        a non-streamed reply's: nothing has reached the caller, so it may be retried)."""
         if isinstance(exc, errors.OpenRouterError):
             return exc
+        if self.json_body is not None:
+            return _broken_body(self.clock, self.response, exc)
         from openrouter_core._sdk_http import http
 
         if isinstance(exc, http.TimeoutException):

@@ -180,6 +180,22 @@ def test_200_with_error_body_is_retried(request: pytest.FixtureRequest, emu: Emu
     assert len(emu.chat_requests) == 2
 
 
+@pytest.mark.parametrize("fault", ["reset_after", "truncate_after"])
+@pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
+def test_a_json_reply_cut_off_is_retried(request: pytest.FixtureRequest, emu: Emulator,
+                                         style: Style, fault: str) -> None:
+    # A whole JSON reply (here to a stream request too) whose body breaks off: nothing has
+    # reached the caller, so it is retried as a non-streamed call's is.
+    record(request, "Odd replies", f"whole JSON reply cut off ({fault}=1), then a reply",
+           "success after 2 requests with `max_retries=1`", style.id)
+    emu.enqueue(Reply.text("alpha beta gamma delta", stream=False, **{fault: 1}))
+    emu.enqueue(Reply.text(TEXT))
+    outcome = run(style, emu, max_retries=1)
+    assert outcome.error is None, repr(outcome.error)
+    assert outcome.text == TEXT
+    assert len(emu.chat_requests) == 2
+
+
 @pytest.mark.parametrize("style", STYLES, ids=lambda s: s.id)
 def test_padded_body_and_keepalive_comments(request: pytest.FixtureRequest, emu: Emulator,
                                             style: Style) -> None:

@@ -172,6 +172,9 @@ def test_structured_output_methods_bind_the_right_request() -> None:
     given = make(plugins=[{"id": "web"}]).with_structured_output(
         Joke, response_healing=True, plugins=[{"id": "file-parser"}])
     assert given.first.kwargs["plugins"] == [{"id": "file-parser"}, {"id": "response-healing"}]  # type: ignore[attr-defined]
+    unset = make(plugins=[{"id": "web"}]).with_structured_output(
+        Joke, response_healing=True, plugins=None)
+    assert unset.first.kwargs["plugins"] == [{"id": "web"}, {"id": "response-healing"}]  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="method"):
         model.with_structured_output(Joke, method="xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="schema"):
