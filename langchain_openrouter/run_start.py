@@ -239,9 +239,11 @@ def _params_check(model: BaseChatModel) -> Callable[[], object] | None:
 
 
 def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: RunnableConfig,
-           stop: list[str] | None, kwargs: dict[str, Any], *,
-           stream: bool) -> tuple[list[BaseMessage], UUID] | None:
-    # A run no handler can observe: its messages and run id (None: an observed run).
+           stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool,
+           manager: type[CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun],
+           ) -> Begun | None:
+    # A run no handler can observe, begun with a ``manager`` without handlers (None: an
+    # observed run).
     if not _is_quiet(model, config):
         return None
     params_check = _params_check(model)
@@ -250,7 +252,8 @@ def _quiet(model: BaseChatModel, model_input: LanguageModelInput, config: Runnab
     else:
         start = start_run(model, model_input, config, stop, kwargs, stream=stream)
         messages, run_id = start.messages, start.start_kwargs["run_id"]
-    return messages, _run_id(run_id)
+    return Begun(messages, kwargs,
+                 manager(run_id=_run_id(run_id), handlers=[], inheritable_handlers=[]))
 
 
 def begin(model: BaseChatModel, model_input: LanguageModelInput,
@@ -260,10 +263,10 @@ def begin(model: BaseChatModel, model_input: LanguageModelInput,
     as ``invoke``); without configuring callbacks when no handler can be attached, and then
     without the traced parameters when the model can name what they would raise."""
     config = ensure_config(config)
-    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream)
+    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream,
+                   manager=CallbackManagerForLLMRun)
     if quiet is not None:
-        return Begun(quiet[0], kwargs, CallbackManagerForLLMRun(
-            run_id=quiet[1], handlers=[], inheritable_handlers=[]))
+        return quiet
     start = start_run(model, model_input, config, stop, kwargs, stream=stream)
     manager = CallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = manager.on_chat_model_start(*start.start_args, **start.start_kwargs)
@@ -273,12 +276,13 @@ def begin(model: BaseChatModel, model_input: LanguageModelInput,
 async def abegin(model: BaseChatModel, model_input: LanguageModelInput,
                  config: RunnableConfig | None, stop: list[str] | None,
                  kwargs: dict[str, Any], *, stream: bool) -> Begun:
-    """The async twin of :func:`begin`; only the awaited line differs."""
+    """The async twin of :func:`begin`; only the managers' kind and the awaited line
+    differ."""
     config = ensure_config(config)
-    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream)
+    quiet = _quiet(model, model_input, config, stop, kwargs, stream=stream,
+                   manager=AsyncCallbackManagerForLLMRun)
     if quiet is not None:
-        return Begun(quiet[0], kwargs, AsyncCallbackManagerForLLMRun(
-            run_id=quiet[1], handlers=[], inheritable_handlers=[]))
+        return quiet
     start = start_run(model, model_input, config, stop, kwargs, stream=stream)
     manager = AsyncCallbackManager.configure(*start.configure, **start.configure_kwargs())
     (run_manager,) = await manager.on_chat_model_start(*start.start_args,

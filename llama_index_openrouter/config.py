@@ -66,12 +66,17 @@ _WHY_IGNORED = {
 }
 
 
-def fold(target: dict[str, Any], key: str, value: Any, *, given_as: str, inside: str) -> None:
-    """Put a shorthand argument's ``value`` at ``target[key]``; a different value already there
+def check_agrees(given: Any, key: str, value: Any, *, given_as: str, inside: str) -> None:
+    """A shorthand argument's ``value`` against ``given`` at ``inside.key``: a different value
     is an error naming both places (never a silent pick)."""
-    if target.get(key) not in (None, value):
-        raise ValueError(f"{given_as}={value!r} and {inside}.{key}={target[key]!r} disagree; "
+    if given not in (None, value):
+        raise ValueError(f"{given_as}={value!r} and {inside}.{key}={given!r} disagree; "
                          f"give {key} in one place")
+
+
+def fold(target: dict[str, Any], key: str, value: Any, *, given_as: str, inside: str) -> None:
+    """Put a shorthand argument's ``value`` at ``target[key]`` (see :func:`check_agrees`)."""
+    check_agrees(target.get(key), key, value, given_as=given_as, inside=inside)
     target[key] = value
 
 
@@ -323,7 +328,7 @@ def _own_settings(inputs: tuple[Any, ...]) -> RequestSettings:
                 # additional_kwargs come later and would win silently: the older package's
                 # users gave provider there, beside the shorthands.
                 for inside, given in _providers_in(additional_kwargs, data.get("extra_body")):
-                    fold(dict(given), name, value, given_as=name, inside=inside)
+                    check_agrees(given.get(name), name, value, given_as=name, inside=inside)
         data["provider"] = provider
     try:
         settings = RequestSettings.model_validate(data)

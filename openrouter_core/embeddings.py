@@ -96,8 +96,10 @@ def _add_extra(body: JSONDict, extra: Mapping[str, Any]) -> None:
                                         "body parameters; pass it to the call")
             continue
         given = body.get(key)
-        if given is None or value is None:
-            body[key] = value if given is None else given
+        if given is None:
+            body[key] = value
+        elif value is None:
+            continue  # an explicit None is "not given": the call's own value stays
         elif isinstance(given, Mapping) and isinstance(value, Mapping):
             body[key] = merge_objects(given, value, first=key, second="the extra body",
                                       path=key)

@@ -178,23 +178,27 @@ class BodyReader:
             raise self.clock.expired(self.response.request, "reply")
 
     def broken(self, exc: Exception) -> errors.OpenRouterError:
-        return _broken_body(self.clock, self.response, exc)
+        from openrouter_core._sdk_http import http
+
+        if isinstance(exc, http.TimeoutException):
+            return self.clock.timed_out(self.response.request, "reply")
+        return errors.connection_error(
+            f"OpenRouter closed the connection before the reply was complete: {exc}",
+            self.response.request)
 
     def result(self) -> ChatResult:
         return decode_body(self.response, b"".join(self.parts))
 
 
-def _broken_body(clock: Clock, response: http.Response,
-                 exc: Exception) -> errors.OpenRouterError:
-    """A JSON body whose reading failed part-way: a timeout, else a (retryable) connection
-    error."""
-    from openrouter_core._sdk_http import http
+def carries_events(response: http.Response) -> bool:
+    """Whether the reply to a stream request is server-sent events, read as they come.
 
-    if isinstance(exc, http.TimeoutException):
-        return clock.timed_out(response.request, "reply")
-    return errors.connection_error(
-        f"OpenRouter closed the connection before the reply was complete: {exc}",
-        response.request)
+    Anything else is read whole, as a non-streamed reply is (:class:`BodyReader`): one JSON
+    body (an error OpenRouter sends with status 200, or a reply it did not stream), or a body
+    of another type, which fails there naming its type. Nothing has reached the caller then,
+    so a retryable failure is retried as a non-streamed call's is."""
+    kind = response.headers.get("content-type", "")
+    return not kind or kind.startswith("text/event-stream")
 
 
 @dataclass(slots=True)
@@ -206,35 +210,10 @@ class StreamDriver:
     clock: Clock
     parser: SSEParser = field(default_factory=SSEParser)
     reader: ChunkReader = field(default_factory=ChunkReader)
-    json_body: list[bytes] | None = None
-
-    @classmethod
-    def open(cls, response: http.Response, assembler: StreamAssembler,
-             clock: Clock) -> StreamDriver:
-        driver = cls(response, assembler, clock)
-        kind = response.headers.get("content-type", "")
-        if kind.startswith("application/json"):
-            driver.json_body = []  # an error (or a non-streamed reply) instead of SSE
-        elif kind and not kind.startswith("text/event-stream"):
-            raise errors.malformed_error(
-                f"OpenRouter answered a stream request with content type {kind!r}",
-                response, None)
-        return driver
-
-    def take(self, data: bytes) -> None:
-        """Keep a piece of a JSON body (see :attr:`json_body`), read whole by :meth:`finish`."""
-        assert self.json_body is not None
-        self.json_body.append(data)
-        if self.clock.past():
-            raise self.clock.expired(self.response.request, "reply")
 
     def feed(self, data: bytes) -> Iterator[ChunkDelta]:
         """Yield each delta as soon as it is parsed, so every delta that arrived before an
-        error in the same network read reaches the caller before the error is raised (a JSON
-        body is kept instead: :meth:`take`)."""
-        if self.json_body is not None:
-            self.take(data)
-            return
+        error in the same network read reaches the caller before the error is raised."""
         read, assembler = self.reader.read, self.assembler
         try:
             for payload in self.parser.payloads(data):
@@ -269,9 +248,6 @@ class StreamDriver:
                                       partial=self.assembler.result())
 
     def finish(self) -> list[ChunkDelta]:
-        if self.json_body is not None:
-            result = decode_body(self.response, b"".join(self.json_body))
-            return [_result_as_delta(result, self.assembler)]
         try:
             out = [d for d in (self._fed(self.reader.read(p))
                                for p in self.parser.close_payloads())
@@ -285,12 +261,9 @@ class StreamDriver:
         return out
 
     def fail(self, exc: Exception) -> errors.OpenRouterError:
-        """Type an I/O failure that happened after the response started (in a JSON body, as
-        a non-streamed reply's: nothing has reached the caller, so it may be retried)."""
+        """Type an I/O failure that happened after the response started."""
         if isinstance(exc, errors.OpenRouterError):
             return exc
-        if self.json_body is not None:
-            return _broken_body(self.clock, self.response, exc)
         from openrouter_core._sdk_http import http
 
         if isinstance(exc, http.TimeoutException):
@@ -304,8 +277,9 @@ class StreamDriver:
             self.response.request, interrupted=True, partial=self.assembler.result())
 
 
-def _result_as_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:
-    """A whole (non-SSE) reply fed through the assembler as one chunk."""
+def whole_reply_delta(result: ChatResult, assembler: StreamAssembler) -> ChunkDelta:
+    """A whole reply to a stream request (see :func:`carries_events`) fed through the
+    assembler as one chunk."""
     delta = ChunkDelta(
         id=result.id, model=result.model, provider=result.provider, created=result.created,
         content=result.content or None, reasoning=result.reasoning,

@@ -20,7 +20,7 @@ clients, per event loop. Retries are ours (the SDK's are switched off) so that o
 ``Retry-After`` in seconds or as an HTTP date.
 
 Sync and async paths share every step except the lines that do I/O: the retry decisions live in
-``_RetryPolicy`` and the byte handling in ``reading.StreamDriver``.
+``_RetryPolicy`` and the byte handling in ``reading`` (``BodyReader``, ``StreamDriver``).
 """
 
 from __future__ import annotations
@@ -513,22 +513,41 @@ async def _asend(endpoint: Endpoint, clock: reading.Clock, body: JSONDict,
     raise _status_error(response)
 
 
+def _read_whole(response: http.Response, clock: reading.Clock) -> ChatResult:
+    """Read a reply whole and decode it (the response closed after): a non-streamed call's,
+    or a stream request's answered with one body (see ``reading.carries_events``)."""
+    try:
+        reader = reading.BodyReader.open(response, clock)
+        try:
+            for data in response.iter_bytes():
+                reader.add(data)
+        except reading.io_errors() as exc:
+            raise reader.broken(exc) from exc
+        return reader.result()
+    finally:
+        response.close()
+
+
+async def _aread_whole(response: http.Response, clock: reading.Clock) -> ChatResult:
+    """Async :func:`_read_whole`."""
+    try:
+        reader = reading.BodyReader.open(response, clock)
+        try:
+            async for data in response.aiter_bytes():
+                reader.add(data)
+        except reading.io_errors() as exc:
+            raise reader.broken(exc) from exc
+        return reader.result()
+    finally:
+        await response.aclose()
+
+
 def complete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str]) -> ChatResult:
     """Send a non-streaming request and decode the reply (retrying per policy)."""
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
     def attempt() -> ChatResult:
-        response = _send(endpoint, clock, body, headers)
-        try:
-            reader = reading.BodyReader.open(response, clock)
-            try:
-                for data in response.iter_bytes():
-                    reader.add(data)
-            except reading.io_errors() as exc:
-                raise reader.broken(exc) from exc
-            return reader.result()
-        finally:
-            response.close()
+        return _read_whole(_send(endpoint, clock, body, headers), clock)
 
     return _retrying(endpoint, clock, attempt)
 
@@ -538,17 +557,7 @@ async def acomplete(endpoint: Endpoint, body: JSONDict, headers: dict[str, str])
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
     async def attempt() -> ChatResult:
-        response = await _asend(endpoint, clock, body, headers)
-        try:
-            reader = reading.BodyReader.open(response, clock)
-            try:
-                async for data in response.aiter_bytes():
-                    reader.add(data)
-            except reading.io_errors() as exc:
-                raise reader.broken(exc) from exc
-            return reader.result()
-        finally:
-            await response.aclose()
+        return await _aread_whole(await _asend(endpoint, clock, body, headers), clock)
 
     return await _aretrying(endpoint, clock, attempt)
 
@@ -563,41 +572,31 @@ def stream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
            assembler: StreamAssembler) -> Iterator[ChunkDelta]:
     """Stream a request: yields normalised deltas; ``assembler.result()`` holds the whole reply.
 
-    A reply that is one JSON body instead of events (an error OpenRouter sends with status 200,
-    or a reply not streamed) is read whole within the attempt, so an error in it is retried by
-    the same policy as a non-streamed call's: nothing has reached the caller yet. Closing the
-    generator (``break`` in the caller's loop) closes the HTTP response.
+    A reply that is not events is read whole within the attempt (``reading.carries_events``),
+    so a failure in it is retried by the same policy as a non-streamed call's: nothing has
+    reached the caller yet. Closing the generator (``break`` in the caller's loop) closes the
+    HTTP response.
     """
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
-    def attempt() -> tuple[http.Response, reading.StreamDriver, list[ChunkDelta] | None]:
+    def attempt() -> http.Response | ChatResult:
         response = _send(endpoint, clock, body, headers)
-        driver = _opened(response, assembler, clock)
-        if driver.json_body is None:
-            return response, driver, None
-        try:
-            try:
-                for data in response.iter_bytes():
-                    driver.take(data)
-                return response, driver, driver.finish()
-            except reading.io_errors() as exc:
-                raise driver.fail(exc) from exc
-        finally:
-            response.close()
+        return response if reading.carries_events(response) else _read_whole(response, clock)
 
-    response, driver, whole = _retrying(endpoint, clock, attempt)
-    if whole is not None:
-        yield from whole
+    reply = _retrying(endpoint, clock, attempt)
+    if isinstance(reply, ChatResult):
+        yield reading.whole_reply_delta(reply, assembler)
         return
     try:
+        driver = reading.StreamDriver(reply, assembler, clock)
         try:
-            for data in response.iter_bytes():
+            for data in reply.iter_bytes():
                 yield from driver.feed(data)
             yield from driver.finish()
         except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
-        response.close()
+        reply.close()
 
 
 async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
@@ -605,30 +604,20 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
     """Async :func:`stream`; cancelling the consuming task closes the HTTP response."""
     clock = reading.Clock.start(endpoint.timeout, endpoint.total_timeout)
 
-    async def attempt() -> tuple[http.Response, reading.StreamDriver, list[ChunkDelta] | None]:
+    async def attempt() -> http.Response | ChatResult:
         response = await _asend(endpoint, clock, body, headers)
-        driver = await _aopened(response, assembler, clock)
-        if driver.json_body is None:
-            return response, driver, None
-        try:
-            try:
-                async for data in response.aiter_bytes():
-                    driver.take(data)
-                return response, driver, driver.finish()
-            except reading.io_errors() as exc:
-                raise driver.fail(exc) from exc
-        finally:
-            await response.aclose()
+        return (response if reading.carries_events(response)
+                else await _aread_whole(response, clock))
 
-    response, driver, whole = await _aretrying(endpoint, clock, attempt)
-    if whole is not None:
-        for delta in whole:
-            yield delta
+    reply = await _aretrying(endpoint, clock, attempt)
+    if isinstance(reply, ChatResult):
+        yield reading.whole_reply_delta(reply, assembler)
         return
     try:
+        driver = reading.StreamDriver(reply, assembler, clock)
         try:
             count = 0
-            async for data in response.aiter_bytes():
+            async for data in reply.aiter_bytes():
                 for delta in driver.feed(data):
                     yield delta
                     count += 1
@@ -642,27 +631,7 @@ async def astream(endpoint: Endpoint, body: JSONDict, headers: dict[str, str],
         except reading.io_errors() as exc:
             raise driver.fail(exc) from exc
     finally:
-        await response.aclose()
-
-
-def _opened(response: http.Response, assembler: StreamAssembler,
-            clock: reading.Clock) -> reading.StreamDriver:
-    # The driver for a response (a content type that is neither events nor JSON fails here,
-    # inside the attempt, with the response closed).
-    try:
-        return reading.StreamDriver.open(response, assembler, clock)
-    except BaseException:
-        response.close()
-        raise
-
-
-async def _aopened(response: http.Response, assembler: StreamAssembler,
-                   clock: reading.Clock) -> reading.StreamDriver:
-    try:
-        return reading.StreamDriver.open(response, assembler, clock)
-    except BaseException:
-        await response.aclose()
-        raise
+        await reply.aclose()
 
 
 # --- plain JSON endpoints (/models, /embeddings, /key, /generation) -----------------------

@@ -106,7 +106,7 @@ def _driver() -> StreamDriver:
     request = http.Request("POST", "http://127.0.0.1/api/v1/chat/completions")
     response = http.Response(200, headers={"content-type": "text/event-stream"},
                                request=request)
-    return StreamDriver.open(response, StreamAssembler(), Clock.start(None, None))
+    return StreamDriver(response, StreamAssembler(), Clock.start(None, None))
 
 
 garbage_lines = st.one_of(
